@@ -1,0 +1,39 @@
+#ifndef TYPEFLOW_CORE_FIXED_STRING_HPP
+#define TYPEFLOW_CORE_FIXED_STRING_HPP
+
+#include <cstddef>
+#include <string_view>
+#include <utility>
+
+namespace typeflow {
+
+/// A string literal usable as a template argument: `tf::placeholder<"x", float, 3>()`.
+template <std::size_t N>
+struct fixed_string {
+  char data[N]{};
+  constexpr fixed_string(const char (&s)[N]) {
+    for (std::size_t i = 0; i < N; ++i) data[i] = s[i];
+  }
+  static constexpr std::size_t size() { return N - 1; }
+};
+
+/// A node's name as a char pack. Inside the library names are `name<'x'>` rather than
+/// `fixed_string`, because both compilers print a char pack readably in diagnostics
+/// (clang 14 prints a fixed_string as `{{120, 0}}`).
+template <char... C>
+struct name {
+  static constexpr char chars[] = {C..., '\0'};
+  static constexpr std::string_view view() { return {chars, sizeof...(C)}; }
+};
+
+namespace detail {
+template <fixed_string S, std::size_t... I>
+auto to_name(std::index_sequence<I...>) -> name<S.data[I]...>;
+}  // namespace detail
+
+template <fixed_string S>
+using name_of = decltype(detail::to_name<S>(std::make_index_sequence<S.size()>{}));
+
+}  // namespace typeflow
+
+#endif

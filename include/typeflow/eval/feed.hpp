@@ -1,0 +1,74 @@
+#ifndef TYPEFLOW_EVAL_FEED_HPP
+#define TYPEFLOW_EVAL_FEED_HPP
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <type_traits>
+
+#include "../core/error.hpp"
+#include "../graph/placeholder.hpp"
+#include "xtensor.hpp"
+
+namespace typeflow {
+
+/// One entry of a run's feed_dict: the value for placeholder P. It refers to the value,
+/// which must outlive the run call (a temporary in the call itself does).
+template <class P, class V>
+struct feed_item {
+  using placeholder_type = P;
+  const V* value;
+};
+
+/// `tf::feed(x, X)`: feeds X (an xtensor container or expression) to placeholder x.
+template <class Name, class T, class S, class V>
+feed_item<graph::placeholder<Name, T, S>, V> feed(graph::placeholder<Name, T, S>, const V& value) {
+  return {&value};
+}
+
+namespace eval {
+
+template <class V>
+inline constexpr bool is_row_major_container_v = std::is_base_of_v<xt::xcontainer<V>, V>;
+
+/// Where a run finds a placeholder's value: the fed buffer itself when it is a row-major
+/// container of the placeholder's dtype, otherwise a copy (converted) kept for the next run.
+template <class P>
+struct feed_binding {
+  using T = value_t<P>;
+  using S = shape_of_t<P>;
+  static constexpr std::size_t R = S::rank;
+
+  const T* data = nullptr;
+  std::array<std::size_t, R> dims{};
+  xt::xtensor<T, R> owned;
+
+  template <class V>
+  void bind(const V& value) {
+    const auto& shape = value.shape();
+    if (shape.size() != R || !matches_static<S>(shape))
+      throw error("feed for placeholder '" + std::string(P::name_type::view()) + "': expected shape " +
+                  shape_string(S::dims) + ", got " + shape_string(shape));
+    std::copy(shape.begin(), shape.end(), dims.begin());
+    if constexpr (is_row_major_container_v<V> && std::is_same_v<typename V::value_type, T>) {
+      if (value.layout() == xt::layout_type::row_major) {
+        data = value.data();
+        return;
+      }
+    }
+    if (owned.shape() != dims) owned.resize(dims);
+    xt::noalias(owned) = xt::cast<T>(value);
+    data = owned.data();
+  }
+
+  std::size_t size() const {
+    std::size_t n = 1;
+    for (auto d : dims) n *= d;
+    return n;
+  }
+};
+
+}  // namespace eval
+}  // namespace typeflow
+
+#endif

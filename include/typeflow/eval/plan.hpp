@@ -1,0 +1,415 @@
+#ifndef TYPEFLOW_EVAL_PLAN_HPP
+#define TYPEFLOW_EVAL_PLAN_HPP
+
+// How a Session runs a set of fetches. Built once per fetch set and reused:
+// - the unique nodes in topological order come from the types (graph/traversal.hpp);
+// - a node gets a buffer ("is materialised") when it is fetched, used twice, computed by a
+//   kernel, or read as a buffer by a kernel; every other elementwise node stays a lazy
+//   xtensor expression inside its user, so a chain of them runs as one xsimd loop;
+// - nodes of one type with different payloads (`2.0f * x`, `3.0f * x`) get one buffer each;
+// - buffers live here and keep their size from run to run, so a steady run allocates nothing.
+
+#include <array>
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "../core/error.hpp"
+#include "../core/tensor_ref.hpp"
+#include "../core/type_list.hpp"
+#include "../graph/constant.hpp"
+#include "../graph/placeholder.hpp"
+#include "../graph/traversal.hpp"
+#include "../graph/variable.hpp"
+#include "feed.hpp"
+#include "variable_store.hpp"
+#include "xtensor.hpp"
+
+namespace typeflow {
+
+namespace diagnostic {
+/// Session::run: a placeholder that the fetches depend on, named in this type, has no
+/// tf::feed(placeholder, value) among the run's arguments.
+template <class PlaceholderName>
+struct error_no_feed_for_placeholder;
+}  // namespace diagnostic
+
+/// What an operation (a train op, an assign) contributes to a fetch tuple.
+struct no_value {};
+
+namespace eval {
+
+template <class N>
+using buffer_t = xt::xtensor<value_t<N>, rank_v<N>>;
+
+template <class N>
+using dims_of_t = std::array<std::size_t, rank_v<N>>;
+
+/// The instances of one node type in a plan, with their buffers (none for operations).
+template <class N>
+struct slot {
+  static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
+  std::vector<N> nodes;
+  std::vector<buffer_t<N>> buffers;
+
+  std::size_t find(const N& n) const {
+    if constexpr (std::is_empty_v<N>) {
+      return nodes.empty() ? npos : 0;  // a payload-free type is one node
+    } else {
+      for (std::size_t i = 0; i < nodes.size(); ++i)
+        if (nodes[i] == n) return i;
+      return npos;
+    }
+  }
+};
+template <class N>
+  requires is_operation_v<N>
+struct slot<N> {
+  static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
+  std::vector<N> nodes;
+  std::size_t find(const N& n) const {
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+      if (nodes[i] == n) return i;
+    return npos;
+  }
+};
+
+template <class List>
+struct slots_tuple;
+template <class... Ns>
+struct slots_tuple<type_list<Ns...>> {
+  using type = std::tuple<slot<Ns>...>;
+  using feeds = std::tuple<feed_binding<Ns>...>;
+  using variables = std::tuple<variable_value<value_t<Ns>, rank_v<Ns>>*...>;
+};
+
+/// Index of the feed for placeholder P among Feeds, or sizeof...(Feeds) when there is none.
+template <class P, class... Feeds>
+constexpr std::size_t feed_index() {
+  return index_of<P>(type_list<typename Feeds::placeholder_type...>{});
+}
+
+/// NumPy broadcasting of run-time dims (static dims were checked at compile time;
+/// a `none` dim is checked here).
+template <std::size_t R, std::size_t RA, std::size_t RB>
+std::array<std::size_t, R> broadcast_runtime(std::string_view op, const std::array<std::size_t, RA>& a,
+                                             const std::array<std::size_t, RB>& b) {
+  std::array<std::size_t, R> out{};
+  for (std::size_t i = 0; i < R; ++i) {
+    const std::size_t da = i < R - RA ? 1 : a[i - (R - RA)];
+    const std::size_t db = i < R - RB ? 1 : b[i - (R - RB)];
+    if (da != db && da != 1 && db != 1)
+      throw error(std::string(op) + ": shapes " + shape_string(a) + " and " + shape_string(b) + " do not broadcast");
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+template <class Roots, class... Feeds>
+class plan;
+
+class plan_base {
+ public:
+  virtual ~plan_base() = default;
+};
+
+template <class... Roots, class... Feeds>
+class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
+ public:
+  using nodes = topo_order_t<Roots...>;
+
+ private:
+  // --- the static decisions -------------------------------------------------------------
+
+  /// Whether user U reads its operand I through a buffer pointer rather than an expression.
+  template <class U, std::size_t I>
+  static constexpr bool reads_buffer() {
+    using A = std::tuple_element_t<I, typename U::args_type>;
+    if constexpr (!reads_values_v<U, I>) return false;
+    else if constexpr (!is_elementwise_v<U>) return true;  // kernels and operations
+    else if constexpr (requires { U::op_type::buffer_operand; }) return I == U::op_type::buffer_operand;
+    else return is_single_element_v<shape_of_t<A>> && !is_single_element_v<shape_of_t<U>>;  // read as a scalar
+  }
+
+  template <class U, class N>
+  static constexpr bool reads_buffer_of() {
+    if constexpr (!is_op_node_v<U>) return false;
+    else
+      return []<std::size_t... I>(std::index_sequence<I...>) {
+        return ((std::is_same_v<std::tuple_element_t<I, typename U::args_type>, N> && reads_buffer<U, I>()) || ...);
+      }(std::make_index_sequence<std::tuple_size_v<typename U::args_type>>{});
+  }
+
+  template <class N>
+  static constexpr bool is_root = (std::is_same_v<N, Roots> || ...);
+
+  template <class N>
+  static constexpr bool read_as_buffer = []<class... Us>(type_list<Us...>) {
+    return (reads_buffer_of<Us, N>() || ...);
+  }(nodes{});
+
+ public:
+  /// Whether node N gets a buffer of its own (see the header comment).
+  template <class N>
+  static constexpr bool materialised = is_op_node_v<N> && !is_operation_v<N> &&
+                                       (!is_elementwise_v<N> || is_root<N> || use_count_v<nodes, N> > 1 ||
+                                        read_as_buffer<N>);
+
+ private:
+  template <class N>
+  struct is_materialised : std::bool_constant<materialised<N>> {};
+  template <class N>
+  struct is_registered : std::bool_constant<materialised<N> || (is_op_node_v<N> && is_operation_v<N>)> {};
+  template <class N>
+  struct is_placeholder : std::bool_constant<is_placeholder_v<N>> {};
+  template <class N>
+  struct is_variable : std::bool_constant<is_variable_v<N>> {};
+
+  using registered = filter_t<nodes, is_registered>;
+  using materialised_nodes = filter_t<nodes, is_materialised>;
+  using placeholders = filter_t<nodes, is_placeholder>;
+  using variables = filter_t<nodes, is_variable>;
+
+ public:
+  plan(const std::tuple<Roots...>& roots, variable_store& store) : m_roots(roots) {
+    for_each_type(variables{}, [&]<class V>() { std::get<index_of<V>(variables{})>(m_variables) = &store.get(V{}); });
+    std::apply([&](const auto&... r) { (visit(r), ...); }, m_roots);
+  }
+
+  bool built_for(const std::tuple<Roots...>& roots) const { return m_roots == roots; }
+
+  /// One run: bind feeds, check variables, compute every buffer in order, then apply the
+  /// operations (after all values, so a train op's updates never feed its own gradients).
+  auto run(const Feeds&... feeds) {
+    for_each_type(placeholders{}, [&]<class P>() {
+      constexpr std::size_t k = feed_index<P, Feeds...>();
+      static_assert(k < sizeof...(Feeds), "checked by Session::run");
+      feed_of<P>().bind(*std::get<k>(std::forward_as_tuple(feeds...)).value);
+    });
+    for_each_type(variables{}, [&]<class V>() {
+      if (!var_of<V>().initialized) throw_uninitialized<typename V::name_type>();
+    });
+    for_each_type(materialised_nodes{}, [&]<class N>() {
+      auto& s = slot_of<N>();
+      for (std::size_t i = 0; i < s.nodes.size(); ++i) materialise(s.nodes[i], s.buffers[i]);
+    });
+    for_each_type(registered{}, [&]<class N>() {
+      if constexpr (is_operation_v<N>)
+        for (const auto& n : slot_of<N>().nodes) apply(n);
+    });
+    return std::apply([&](const auto&... r) { return std::tuple{result(r)...}; }, m_roots);
+  }
+
+ private:
+  // --- building ----------------------------------------------------------------------------
+
+  template <class N>
+  void visit(const N& n) {
+    if constexpr (is_op_node_v<N>) {
+      if constexpr (is_registered<N>::value) {
+        auto& s = slot_of<N>();
+        if (s.find(n) != s.npos) return;
+        s.nodes.push_back(n);
+        if constexpr (materialised<N>) s.buffers.emplace_back();
+      } else if constexpr (std::is_empty_v<N>) {
+        bool& seen = m_seen[index_of<N>(nodes{})];  // payload-free lazy node: walk it once
+        if (seen) return;
+        seen = true;
+      }
+      std::apply([&](const auto&... a) { (visit(a), ...); }, n.m_args);
+    }
+  }
+
+  // --- lookups -----------------------------------------------------------------------------
+
+  template <class N>
+  auto& slot_of() {
+    return std::get<index_of<N>(registered{})>(m_slots);
+  }
+  template <class P>
+  auto& feed_of() {
+    return std::get<index_of<P>(placeholders{})>(m_feeds);
+  }
+  template <class V>
+  auto& var_of() {
+    return *std::get<index_of<V>(variables{})>(m_variables);
+  }
+  template <class N>
+  const buffer_t<N>& buffer_of(const N& n) {
+    auto& s = slot_of<N>();
+    return s.buffers[s.find(n)];
+  }
+
+  // --- shapes ------------------------------------------------------------------------------
+
+  template <class N>
+  dims_of_t<N> dims(const N& n) {
+    using S = shape_of_t<N>;
+    if constexpr (S::fully_static) {
+      dims_of_t<N> d{};
+      for (std::size_t i = 0; i < S::rank; ++i) d[i] = static_cast<std::size_t>(S::dims[i]);
+      return d;
+    } else if constexpr (is_placeholder_v<N>) {
+      return feed_of<N>().dims;
+    } else if constexpr (is_constant_v<N>) {
+      return n.m_shape;
+    } else if constexpr (materialised<N>) {
+      return buffer_of(n).shape();
+    } else {
+      return infer_dims(n);
+    }
+  }
+
+  /// The dims of an op node's result, from its operands' dims.
+  template <class Op, class... A>
+  dims_of_t<graph::node<Op, A...>> infer_dims(const graph::node<Op, A...>& n) {
+    using N = graph::node<Op, A...>;
+    if constexpr (requires { Op::shape_operand; }) {
+      return dims(n.template arg<Op::shape_operand>());
+    } else if constexpr (is_elementwise_v<N> && sizeof...(A) == 1) {
+      return dims(n.template arg<0>());
+    } else if constexpr (is_elementwise_v<N>) {
+      return broadcast_runtime<rank_v<N>>(Op::tf_name, dims(n.template arg<0>()), dims(n.template arg<1>()));
+    } else {
+      return std::apply([&](const auto&... a) { return Op::result_dims(dims(a)...); }, n.m_args);
+    }
+  }
+
+  // --- values ------------------------------------------------------------------------------
+
+  /// A node's values as a buffer pointer and dims (leaves and materialised nodes only).
+  template <class N>
+  tensor_ref<const value_t<N>, rank_v<N>> data(const N& n) {
+    if constexpr (is_placeholder_v<N>) return {feed_of<N>().data, feed_of<N>().dims};
+    else if constexpr (is_variable_v<N>) return {var_of<N>().value.data(), dims(n)};
+    else if constexpr (is_scalar_v<N>) return {&n.m_value, {}};
+    else if constexpr (is_integer_v<N>) return {&N::value, {}};
+    else if constexpr (is_constant_v<N>) return {n.m_data->data(), n.m_shape};
+    else {
+      static_assert(materialised<N>, "typeflow internal: a buffer was read from a lazy node");
+      const auto& b = buffer_of(n);
+      return {b.data(), b.shape()};
+    }
+  }
+
+  /// A node as an xtensor expression: a buffer, or the lazy elementwise function of its operands.
+  template <class N>
+  decltype(auto) expr(const N& n) {
+    using T = value_t<N>;
+    if constexpr (is_placeholder_v<N> || is_constant_v<N>) {
+      const auto d = data(n);
+      return xt::adapt(d.data, d.size(), xt::no_ownership(), d.dims);
+    } else if constexpr (is_variable_v<N>) {
+      return static_cast<const buffer_t<N>&>(var_of<N>().value);
+    } else if constexpr (is_scalar_v<N>) {
+      return xt::xscalar<T>(n.m_value);
+    } else if constexpr (is_integer_v<N>) {
+      return xt::xscalar<T>(N::value);
+    } else if constexpr (materialised<N>) {
+      return buffer_of(n);
+    } else {
+      return lazy(n);
+    }
+  }
+
+  /// Operand I of an elementwise node as an expression: a single value broadcast into a
+  /// larger result becomes an xt::xscalar, which keeps the fused loop on the SIMD path.
+  template <std::size_t I, class N>
+  decltype(auto) operand(const N& n) {
+    if constexpr (reads_buffer<N, I>() && !requires { N::op_type::buffer_operand; })
+      return xt::xscalar<value_t<N>>(data(n.template arg<I>()).data[0]);
+    else
+      return expr(n.template arg<I>());
+  }
+
+  template <class Op, class... A>
+  auto lazy(const graph::node<Op, A...>& n) {
+    if constexpr (requires { Op::buffer_operand; }) {
+      return broadcast_back(n);
+    } else {
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return xt::detail::make_xfunction<Op>(operand<I>(n)...);
+      }(std::make_index_sequence<sizeof...(A)>{});
+    }
+  }
+
+  /// The gradient of a reduction: g broadcast over the reduced axes to x's dims, divided by
+  /// their count for a mean. A single g (a full reduction) stays a scalar for the fused loop.
+  template <class Op, class G, class X>
+  auto broadcast_back(const graph::node<Op, G, X>& n) {
+    using T = value_t<G>;
+    const auto g = data(n.template arg<0>());
+    const auto xd = dims(n.template arg<1>());
+    T scale = 1;
+    if constexpr (Op::kind == op::reduction::mean) {
+      std::size_t count = 1;
+      for (std::size_t i = 0; i < xd.size(); ++i)
+        if (Op::mask[i]) count *= xd[i];
+      scale = T(1) / static_cast<T>(count);
+    }
+    if constexpr (is_single_element_v<shape_of_t<G>>) {
+      return xt::xscalar<T>(g.data[0] * scale);
+    } else {
+      auto kept = xd;  // x's dims with the reduced axes as 1: g's values in x's rank
+      for (std::size_t i = 0; i < kept.size(); ++i)
+        if (Op::mask[i]) kept[i] = 1;
+      auto gx = xt::adapt(g.data, g.size(), xt::no_ownership(), kept);
+      return xt::broadcast(std::move(gx), xd) * xt::xscalar<T>(scale);
+    }
+  }
+
+  template <class N>
+  void materialise(const N& n, buffer_t<N>& buffer) {
+    using Op = typename N::op_type;
+    const auto d = infer_dims(n);
+    if (buffer.shape() != d) buffer.resize(d);
+    if constexpr (is_elementwise_v<N>) {
+      auto e = lazy(n);
+      if constexpr (xt::static_dimension<typename decltype(e)::shape_type>::value < std::ptrdiff_t(rank_v<N>))
+        xt::noalias(buffer) = xt::broadcast(std::move(e), d);
+      else
+        xt::noalias(buffer) = std::move(e);
+    } else {
+      std::apply([&](const auto&... a) { Op::forward(tensor_ref<value_t<N>, rank_v<N>>{buffer.data(), d}, data(a)...); },
+                 n.m_args);
+    }
+  }
+
+  /// An operation's effect; a group (tf.group, a train op) has none beyond its operands'.
+  template <class N>
+  void apply(const N& n) {
+    if constexpr (N::op_type::updates_variable) {
+      const auto& var = n.template arg<0>();
+      auto& v = var_of<std::remove_cvref_t<decltype(var)>>();
+      n.m_op.apply(tensor_ref<value_t<decltype(var)>, rank_v<decltype(var)>>{v.value.data(), dims(var)},
+                   data(n.template arg<1>()));
+    }
+  }
+
+  template <class N>
+  auto result(const N& n) {
+    if constexpr (is_operation_v<N>) {
+      return no_value{};
+    } else {
+      const auto d = data(n);
+      buffer_t<N> out(d.dims);
+      std::copy(d.data, d.data + d.size(), out.data());
+      return out;
+    }
+  }
+
+  std::tuple<Roots...> m_roots;
+  typename slots_tuple<registered>::type m_slots;
+  typename slots_tuple<placeholders>::feeds m_feeds;
+  typename slots_tuple<variables>::variables m_variables{};
+  std::array<bool, nodes::size> m_seen{};
+};
+
+}  // namespace eval
+}  // namespace typeflow
+
+#endif

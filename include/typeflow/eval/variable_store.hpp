@@ -1,0 +1,58 @@
+#ifndef TYPEFLOW_EVAL_VARIABLE_STORE_HPP
+#define TYPEFLOW_EVAL_VARIABLE_STORE_HPP
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../core/error.hpp"
+#include "../graph/variable.hpp"
+#include "xtensor.hpp"
+
+namespace typeflow::eval {
+
+/// The value of one variable in one Session.
+template <class T, std::size_t R>
+struct variable_value {
+  xt::xtensor<T, R> value;
+  bool initialized = false;
+};
+
+namespace detail {
+inline std::size_t next_variable_slot() {
+  static std::atomic<std::size_t> next{0};
+  return next++;
+}
+}  // namespace detail
+
+/// A dense index per variable type, so that a Session finds a value without a name lookup.
+template <class V>
+inline const std::size_t variable_slot = detail::next_variable_slot();
+
+/// The values of a Session's variables, indexed by variable_slot.
+class variable_store {
+ public:
+  template <class Name, class T, class S>
+  variable_value<T, S::rank>& get(graph::variable<Name, T, S>) {
+    const std::size_t slot = variable_slot<graph::variable<Name, T, S>>;
+    if (slot >= m_values.size()) m_values.resize(slot + 1);
+    if (!m_values[slot]) m_values[slot] = std::make_shared<variable_value<T, S::rank>>();
+    return *std::static_pointer_cast<variable_value<T, S::rank>>(m_values[slot]);
+  }
+
+ private:
+  std::vector<std::shared_ptr<void>> m_values;
+};
+
+/// TensorFlow's message for reading a variable before it was initialised.
+template <class Name>
+[[noreturn]] void throw_uninitialized() {
+  throw error("FailedPrecondition: attempting to use uninitialized value " + std::string(Name::view()) +
+              " (run tf::global_variables_initializer() first)");
+}
+
+}  // namespace typeflow::eval
+
+#endif

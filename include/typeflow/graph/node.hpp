@@ -1,0 +1,98 @@
+#ifndef TYPEFLOW_GRAPH_NODE_HPP
+#define TYPEFLOW_GRAPH_NODE_HPP
+
+#include <concepts>
+#include <cstddef>
+#include <tuple>
+#include <type_traits>
+
+#include "../core/shape.hpp"
+
+namespace typeflow {
+
+/// Base of every graph node. It lives in namespace typeflow so that argument-dependent
+/// lookup finds typeflow's operators for every node type.
+struct node_base {
+  bool operator==(const node_base&) const = default;
+};
+
+template <class T>
+concept graph_node = std::derived_from<std::remove_cvref_t<T>, node_base>;
+
+/// A node that yields a tensor (as opposed to an operation such as a train op).
+template <class T>
+concept tensor_node = graph_node<T> && !std::is_void_v<typename std::remove_cvref_t<T>::value_type>;
+
+namespace graph {
+
+/// The one generic op node: the op tag `Op` decides dtype, static shape, forward and
+/// gradient (see ops/). Leaves (placeholder, variable, constants) are separate types.
+/// A node holds its operands by value; payload-free nodes are empty objects.
+template <class Op, graph_node... Args>
+struct node : node_base {
+  using op_type = Op;
+  using args_type = std::tuple<Args...>;
+  using value_type = typename Op::template value_type<Args...>;
+  using shape_type = typename Op::template shape_type<Args...>;
+
+  constexpr node() = default;
+  constexpr explicit node(Op op, Args... args) : m_op(op), m_args(args...) {}
+
+  template <std::size_t I>
+  constexpr const auto& arg() const { return std::get<I>(m_args); }
+
+  /// Same computation: equal op payloads (if any) and equal operands.
+  friend bool operator==(const node& a, const node& b) {
+    if constexpr (std::is_empty_v<node>) return true;
+    else if constexpr (std::is_empty_v<Op>) return a.m_args == b.m_args;
+    else return a.m_op == b.m_op && a.m_args == b.m_args;
+  }
+
+  [[no_unique_address]] Op m_op;
+  [[no_unique_address]] args_type m_args;
+};
+
+}  // namespace graph
+
+template <class T>
+inline constexpr bool is_op_node_v = false;
+template <class Op, class... A>
+inline constexpr bool is_op_node_v<graph::node<Op, A...>> = true;
+
+/// Operands of a node as a std::tuple type (empty for leaves).
+template <class N>
+struct operands_of {
+  using type = std::tuple<>;
+};
+template <class Op, class... A>
+struct operands_of<graph::node<Op, A...>> {
+  using type = std::tuple<A...>;
+};
+
+/// Fused into its consumer's loop when true; otherwise computed by a kernel into a buffer.
+template <class N>
+inline constexpr bool is_elementwise_v = false;
+template <class Op, class... A>
+inline constexpr bool is_elementwise_v<graph::node<Op, A...>> = Op::elementwise;
+
+/// An operation (train op, initializer) yields no value.
+template <class N>
+inline constexpr bool is_operation_v = std::is_void_v<typename N::value_type>;
+
+/// Whether operand I of N is read for its values (false: only its shape is read).
+template <class N, std::size_t I>
+inline constexpr bool reads_values_v = true;
+template <class Op, class... A, std::size_t I>
+  requires requires { Op::reads_values(I); }
+inline constexpr bool reads_values_v<graph::node<Op, A...>, I> = Op::reads_values(I);
+
+template <class N>
+using value_t = typename std::remove_cvref_t<N>::value_type;
+template <class N>
+using shape_of_t = typename std::remove_cvref_t<N>::shape_type;
+template <class N>
+inline constexpr std::size_t rank_v = shape_of_t<N>::rank;
+
+}  // namespace typeflow
+
+#endif

@@ -1,0 +1,32 @@
+#ifndef TYPEFLOW_OPS_DIAGNOSTICS_HPP
+#define TYPEFLOW_OPS_DIAGNOSTICS_HPP
+
+// Compile-time errors name the offending types by instantiating an incomplete type named
+// after the problem: both compilers print its full name (with the shapes or dtypes).
+
+namespace typeflow::diagnostic {
+
+/// The static shapes of an elementwise op's operands do not broadcast (NumPy rules:
+/// dims are compared from the right; equal dims or a 1 are compatible).
+template <class Op, class ShapeA, class ShapeB>
+struct error_shapes_do_not_broadcast;
+
+/// tf::matmul(a, b): a's last dim (after any transpose) must equal b's first.
+template <class ShapeA, class ShapeB>
+struct error_matmul_inner_dimensions_differ;
+
+/// tf::matmul takes rank-2 operands.
+template <class ShapeA, class ShapeB>
+struct error_matmul_needs_rank_2_operands;
+
+/// Both operands of an op must have the same dtype (use tf::cast to convert).
+template <class Op, class DtypeA, class DtypeB>
+struct error_dtypes_differ;
+
+/// A reduction axis is outside [-rank, rank).
+template <class Shape, class Axes>
+struct error_axis_out_of_range;
+
+}  // namespace typeflow::diagnostic
+
+#endif

@@ -1,0 +1,192 @@
+#ifndef TYPEFLOW_OPS_ELEMENTWISE_HPP
+#define TYPEFLOW_OPS_ELEMENTWISE_HPP
+
+// Elementwise arithmetic: + - * / negate square. Each op tag holds, in one place, its
+// TensorFlow name, its scalar and SIMD forward (read by xtensor's fused loops) and its
+// vector-Jacobian product written as typeflow expressions. Operands broadcast as in NumPy;
+// autodiff sums a broadcast operand's gradient back to its shape.
+
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+
+#include "../graph/constant.hpp"
+#include "../graph/node.hpp"
+#include "diagnostics.hpp"
+
+namespace typeflow {
+namespace op {
+
+struct elementwise_unary {
+  static constexpr bool elementwise = true;
+  template <class A>
+  using value_type = value_t<A>;
+  template <class A>
+  using shape_type = shape_of_t<A>;
+};
+
+struct elementwise_binary {
+  static constexpr bool elementwise = true;
+  template <class A, class B>
+  using value_type = value_t<A>;
+  template <class A, class B>
+  using shape_type = broadcast_shape_t<shape_of_t<A>, shape_of_t<B>>;
+};
+
+struct add : elementwise_binary {
+  static constexpr std::string_view tf_name = "AddV2";
+  constexpr auto operator()(auto a, auto b) const { return a + b; }
+  template <class B>
+  constexpr B simd_apply(const B& a, const B& b) const { return a + b; }
+  // d(a+b) = da + db
+  static constexpr auto vjp(const auto& g, const auto&) { return std::tuple{g, g}; }
+};
+
+struct sub : elementwise_binary {
+  static constexpr std::string_view tf_name = "Sub";
+  constexpr auto operator()(auto a, auto b) const { return a - b; }
+  template <class B>
+  constexpr B simd_apply(const B& a, const B& b) const { return a - b; }
+  // d(a-b) = da - db
+  static constexpr auto vjp(const auto& g, const auto&) { return std::tuple{g, -g}; }
+};
+
+struct mul : elementwise_binary {
+  static constexpr std::string_view tf_name = "Mul";
+  constexpr auto operator()(auto a, auto b) const { return a * b; }
+  template <class B>
+  constexpr B simd_apply(const B& a, const B& b) const { return a * b; }
+  // d(a*b) = da*b + a*db
+  static constexpr auto vjp(const auto& g, const auto& n) {
+    return std::tuple{g * n.template arg<1>(), g * n.template arg<0>()};
+  }
+};
+
+struct div : elementwise_binary {
+  static constexpr std::string_view tf_name = "RealDiv";
+  constexpr auto operator()(auto a, auto b) const { return a / b; }
+  template <class B>
+  constexpr B simd_apply(const B& a, const B& b) const { return a / b; }
+  // d(a/b) = da/b - a*db/b^2
+  static constexpr auto vjp(const auto& g, const auto& n) {
+    const auto& a = n.template arg<0>();
+    const auto& b = n.template arg<1>();
+    return std::tuple{g / b, -(g * a / (b * b))};
+  }
+};
+
+struct neg : elementwise_unary {
+  static constexpr std::string_view tf_name = "Neg";
+  constexpr auto operator()(auto a) const { return -a; }
+  template <class B>
+  constexpr B simd_apply(const B& a) const { return -a; }
+  // d(-a) = -da
+  static constexpr auto vjp(const auto& g, const auto&) { return std::tuple{-g}; }
+};
+
+struct square : elementwise_unary {
+  static constexpr std::string_view tf_name = "Square";
+  constexpr auto operator()(auto a) const { return a * a; }
+  template <class B>
+  constexpr B simd_apply(const B& a) const { return a * a; }
+  // d(a^2) = 2a da
+  static constexpr auto vjp(const auto& g, const auto& n) {
+    using T = value_t<decltype(n)>;
+    return std::tuple{g * (graph::integer<T, 2>{} * n.template arg<0>())};
+  }
+};
+
+}  // namespace op
+
+template <class T>
+concept arithmetic = std::is_arithmetic_v<T>;
+
+namespace detail {
+
+template <class N>
+inline constexpr bool is_one_v = false;
+template <class T>
+inline constexpr bool is_one_v<graph::integer<T, 1>> = true;
+
+template <class Op, graph_node A, graph_node B>
+constexpr auto make_binary(const A& a, const B& b) {
+  using SA = shape_of_t<A>;
+  using SB = shape_of_t<B>;
+  if constexpr (!std::is_same_v<value_t<A>, value_t<B>>) {
+    // Both operands must have one dtype; convert one of them first.
+    diagnostic::error_dtypes_differ<Op, value_t<A>, value_t<B>> error;
+  } else if constexpr (!broadcastable_v<SA, SB>) {
+    // The operands' static shapes, named in this type, do not broadcast.
+    diagnostic::error_shapes_do_not_broadcast<Op, SA, SB> error;
+  }
+  return graph::node<Op, A, B>(Op{}, a, b);
+}
+
+/// x * 1 is x (when the 1 does not broaden x's shape): keeps gradient types small.
+template <graph_node A, graph_node B>
+constexpr auto make_mul(const A& a, const B& b) {
+  if constexpr (is_one_v<A> && std::is_same_v<broadcast_shape_t<shape_of_t<A>, shape_of_t<B>>, shape_of_t<B>>)
+    return b;
+  else if constexpr (is_one_v<B> && std::is_same_v<broadcast_shape_t<shape_of_t<A>, shape_of_t<B>>, shape_of_t<A>>)
+    return a;
+  else
+    return make_binary<op::mul>(a, b);
+}
+
+/// A number next to a tensor takes the tensor's dtype, as a Python number does in TensorFlow.
+template <graph_node A>
+constexpr auto literal_like(arithmetic auto v) {
+  return constant(static_cast<value_t<A>>(v));
+}
+
+}  // namespace detail
+
+// Operators: tensor op tensor, and a number on either side.
+#define TYPEFLOW_BINARY_OPERATOR(SYMBOL, MAKE)                                                      \
+  template <tensor_node A, tensor_node B>                                                           \
+  constexpr auto operator SYMBOL(const A& a, const B& b) {                                          \
+    return MAKE(a, b);                                                                              \
+  }                                                                                                 \
+  template <tensor_node A>                                                                          \
+  constexpr auto operator SYMBOL(const A& a, arithmetic auto b) {                                   \
+    return MAKE(a, detail::literal_like<A>(b));                                                     \
+  }                                                                                                 \
+  template <tensor_node B>                                                                          \
+  constexpr auto operator SYMBOL(arithmetic auto a, const B& b) {                                   \
+    return MAKE(detail::literal_like<B>(a), b);                                                     \
+  }
+
+TYPEFLOW_BINARY_OPERATOR(+, detail::make_binary<op::add>)
+TYPEFLOW_BINARY_OPERATOR(-, detail::make_binary<op::sub>)
+TYPEFLOW_BINARY_OPERATOR(*, detail::make_mul)
+TYPEFLOW_BINARY_OPERATOR(/, detail::make_binary<op::div>)
+#undef TYPEFLOW_BINARY_OPERATOR
+
+/// -x; -(-x) is x.
+template <tensor_node A>
+constexpr auto operator-(const A& a) {
+  if constexpr (is_op_node_v<A>) {
+    if constexpr (std::is_same_v<typename A::op_type, op::neg>) return a.template arg<0>();
+    else return graph::node<op::neg, A>(op::neg{}, a);
+  } else {
+    return graph::node<op::neg, A>(op::neg{}, a);
+  }
+}
+
+/// TensorFlow's function names for the operators.
+constexpr auto add(const auto& a, const auto& b) { return a + b; }
+constexpr auto subtract(const auto& a, const auto& b) { return a - b; }
+constexpr auto multiply(const auto& a, const auto& b) { return a * b; }
+constexpr auto divide(const auto& a, const auto& b) { return a / b; }
+template <tensor_node A>
+constexpr auto negative(const A& a) { return -a; }
+
+/// tf.square(x) = x * x, elementwise.
+template <tensor_node A>
+constexpr auto square(const A& a) {
+  return graph::node<op::square, A>(op::square{}, a);
+}
+
+}  // namespace typeflow
+
+#endif

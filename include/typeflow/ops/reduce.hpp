@@ -1,0 +1,214 @@
+#ifndef TYPEFLOW_OPS_REDUCE_HPP
+#define TYPEFLOW_OPS_REDUCE_HPP
+
+// Reductions over compile-time axes: tf::reduce_sum(x), tf::reduce_mean(x, tf::axis<1>),
+// tf::reduce_sum(x, tf::axis<0, 2>, tf::keep_dims). Axes may be negative, as in TF.
+
+#include <array>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "../core/tensor_ref.hpp"
+#include "../graph/node.hpp"
+#include "../kernels/reduce.hpp"
+#include "diagnostics.hpp"
+
+namespace typeflow {
+
+template <int... Axes>
+struct axis_t {};
+/// The `axis=` argument of a reduction, fixed at compile time: `tf::axis<0, 2>`.
+template <int... Axes>
+inline constexpr axis_t<Axes...> axis{};
+
+struct keep_dims_t {};
+/// The `keepdims=True` argument of a reduction.
+inline constexpr keep_dims_t keep_dims{};
+
+namespace op {
+
+enum class reduction { sum, mean };
+
+/// Reduces the axes where Mask is true. The mask is normalised (one bool per input axis),
+/// so `axis<-1>` and `axis<1>` on a rank-2 input are the same node type.
+template <reduction Kind, auto Mask, bool KeepDims>
+struct reduce {
+  static constexpr bool elementwise = false;
+  static constexpr std::string_view tf_name = Kind == reduction::sum ? "Sum" : "Mean";
+  static constexpr reduction kind = Kind;
+  static constexpr auto mask = Mask;
+  static constexpr bool keep_dims = KeepDims;
+
+  static constexpr std::size_t out_rank = [] {
+    std::size_t n = 0;
+    for (bool r : Mask) n += !r || KeepDims;
+    return n;
+  }();
+
+  /// The dims of the result: reduced axes dropped, or kept as 1 with keep_dims.
+  template <class D, std::size_t R>
+  static constexpr std::array<D, out_rank> result_dims(const std::array<D, R>& in) {
+    std::array<D, out_rank> out{};
+    for (std::size_t i = 0, o = 0; i < R; ++i) {
+      if (!Mask[i]) out[o++] = in[i];
+      else if (KeepDims) out[o++] = 1;
+    }
+    return out;
+  }
+
+  template <class A>
+  using value_type = value_t<A>;
+  template <class A>
+  using shape_type = shape_from_dims<result_dims(shape_of_t<A>::dims)>;
+
+  /// Sums over the masked axes, divided by their count for a mean (0/0 = NaN for an empty mean, as TF).
+  template <class T, std::size_t R, std::size_t RO>
+  static void forward(tensor_ref<T, RO> out, tensor_ref<const T, R> in) {
+    kernels::reduce_sum(in.data, in.dims, Mask, out.data, out.size());
+    if constexpr (Kind == reduction::mean) {
+      std::size_t count = 1;
+      for (std::size_t i = 0; i < R; ++i)
+        if (Mask[i]) count *= in.dims[i];
+      if constexpr (std::is_floating_point_v<T>) {
+        const T scale = T(1) / static_cast<T>(count);
+        for (std::size_t i = 0; i < out.size(); ++i) out.data[i] *= scale;
+      } else if (count != 0) {  // integer mean truncates, as TF's
+        for (std::size_t i = 0; i < out.size(); ++i) out.data[i] /= static_cast<T>(count);
+      }
+    }
+  }
+
+  // d(sum x)/dx broadcasts g back over the reduced axes; a mean also divides by the count.
+  static constexpr auto vjp(const auto& g, const auto& n);
+};
+
+/// The gradient of a reduction: g (the reduction's output gradient) broadcast back to the
+/// shape of x, the reduction's input, whose values it never reads. TensorFlow builds the
+/// same from Reshape, Tile and RealDiv; here it is one lazy, fusable node.
+template <reduction Kind, auto Mask, bool KeepDims>
+struct reduce_grad {
+  static constexpr bool elementwise = true;
+  static constexpr std::string_view tf_name = "BroadcastTo";
+  static constexpr reduction kind = Kind;
+  static constexpr auto mask = Mask;
+  static constexpr bool keep_dims = KeepDims;
+  static constexpr std::size_t buffer_operand = 0;  // g is read from its buffer
+  static constexpr std::size_t shape_operand = 1;   // x gives the shape...
+  static constexpr bool reads_values(std::size_t i) { return i == 0; }  // ...and nothing else
+
+  template <class G, class X>
+  using value_type = value_t<G>;
+  template <class G, class X>
+  using shape_type = shape_of_t<X>;
+};
+
+template <reduction Kind, auto Mask, bool KeepDims>
+constexpr auto reduce<Kind, Mask, KeepDims>::vjp(const auto& g, const auto& n) {
+  using G = std::remove_cvref_t<decltype(g)>;
+  using X = std::remove_cvref_t<decltype(n.template arg<0>())>;
+  return std::tuple{graph::node<reduce_grad<Kind, Mask, KeepDims>, G, X>({}, g, n.template arg<0>())};
+}
+
+}  // namespace op
+
+namespace detail {
+
+/// The axes of `axis_t<A...>` as a mask over a rank-R input; `ok` is false if one is out of range.
+template <std::size_t R, int... A>
+constexpr auto axes_mask(axis_t<A...>) {
+  struct result {
+    std::array<bool, R> mask{};
+    bool ok = true;
+  } r;
+  for (int a : {A...}) {
+    const int i = a < 0 ? a + static_cast<int>(R) : a;
+    if (i < 0 || i >= static_cast<int>(R)) r.ok = false;
+    else r.mask[static_cast<std::size_t>(i)] = true;
+  }
+  return r;
+}
+
+template <std::size_t R>
+constexpr std::array<bool, R> all_axes() {
+  std::array<bool, R> m{};
+  for (auto& b : m) b = true;
+  return m;
+}
+
+template <op::reduction Kind, class Axes, bool Keep, tensor_node X>
+constexpr auto make_reduce(const X& x) {
+  constexpr std::size_t R = rank_v<X>;
+  if constexpr (std::is_same_v<Axes, void>) {
+    return graph::node<op::reduce<Kind, all_axes<R>(), Keep>, X>({}, x);
+  } else {
+    constexpr auto m = axes_mask<R>(Axes{});
+    if constexpr (!m.ok) {
+      // An axis named in this type is outside [-rank, rank) for the input's shape.
+      diagnostic::error_axis_out_of_range<shape_of_t<X>, Axes> error;
+    }
+    return graph::node<op::reduce<Kind, m.mask, Keep>, X>({}, x);
+  }
+}
+
+/// Picks the axis_t among a reduction's options (void when there is none: all axes).
+inline auto find_axes() -> void;
+template <int... A, class... Rest>
+auto find_axes(axis_t<A...>*, Rest*...) -> axis_t<A...>;
+template <class... Rest>
+auto find_axes(keep_dims_t*, Rest*... rest) -> decltype(find_axes(rest...));
+
+template <op::reduction Kind, tensor_node X, class... Options>
+constexpr auto reduce_call(const X& x, Options...) {
+  constexpr bool keep = (std::is_same_v<Options, keep_dims_t> || ...);
+  using axes = decltype(find_axes(static_cast<Options*>(nullptr)...));
+  return make_reduce<Kind, axes, keep>(x);
+}
+
+}  // namespace detail
+
+/// tf.reduce_sum(x, axis, keepdims): `tf::reduce_sum(x)`, `tf::reduce_sum(x, tf::axis<1>, tf::keep_dims)`.
+template <tensor_node X, class... Options>
+constexpr auto reduce_sum(const X& x, Options... options) {
+  return detail::reduce_call<op::reduction::sum>(x, options...);
+}
+
+/// tf.reduce_mean(x, axis, keepdims), with the arguments of tf::reduce_sum.
+template <tensor_node X, class... Options>
+constexpr auto reduce_mean(const X& x, Options... options) {
+  return detail::reduce_call<op::reduction::mean>(x, options...);
+}
+
+/// Sums a gradient g back to the static shape Target of the operand it belongs to, undoing
+/// NumPy broadcasting: leading axes that Target lacks are summed away, axes where Target
+/// has 1 and g does not are summed with keepdims. The identity when the shapes agree.
+template <class Target, tensor_node G>
+constexpr auto unbroadcast(const G& g) {
+  using S = shape_of_t<G>;
+  constexpr std::size_t lead = S::rank - Target::rank;
+  constexpr auto ones = [] {
+    std::array<bool, S::rank> m{};
+    bool any = false;
+    for (std::size_t i = lead; i < S::rank; ++i)
+      if (Target::dims[i - lead] == 1 && S::dims[i] != 1) m[i] = any = true;
+    return std::pair{m, any};
+  }();
+  if constexpr (ones.second) {
+    auto kept = graph::node<op::reduce<op::reduction::sum, ones.first, true>, G>({}, g);
+    return unbroadcast<Target>(kept);
+  } else if constexpr (lead > 0) {
+    constexpr auto m = [] {
+      std::array<bool, S::rank> r{};
+      for (std::size_t i = 0; i < lead; ++i) r[i] = true;
+      return r;
+    }();
+    return graph::node<op::reduce<op::reduction::sum, m, false>, G>({}, g);
+  } else {
+    return g;
+  }
+}
+
+}  // namespace typeflow
+
+#endif

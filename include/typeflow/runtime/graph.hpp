@@ -1,0 +1,59 @@
+#ifndef TYPEFLOW_RUNTIME_GRAPH_HPP
+#define TYPEFLOW_RUNTIME_GRAPH_HPP
+
+// The default graph's registry of variables: what global_variables_initializer, the
+// Saver and exporters need to know about every declared variable at run time.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "../core/error.hpp"
+#include "../core/shape.hpp"
+#include "../eval/variable_store.hpp"
+
+namespace typeflow {
+
+/// What the graph knows of one variable: TF's name, dtype and shape, and how to initialise it.
+struct variable_record {
+  std::string name;
+  std::string dtype;
+  std::vector<std::int64_t> shape;
+  std::function<void(eval::variable_store&)> initialize;
+};
+
+/// TensorFlow's default graph, reduced to what typeflow keeps at run time (the rest is in types).
+class Graph {
+ public:
+  /// Records a variable; declaring the same name again replaces its initializer, but a
+  /// different dtype or shape under one name is an error.
+  void add_variable(variable_record record) {
+    for (auto& r : m_variables) {
+      if (r.name != record.name) continue;
+      if (r.dtype != record.dtype || r.shape != record.shape)
+        throw error("Variable '" + r.name + "' is already declared as " + r.dtype + " " + shape_string(r.shape) +
+                    ", not " + record.dtype + " " + shape_string(record.shape));
+      r = std::move(record);
+      return;
+    }
+    m_variables.push_back(std::move(record));
+  }
+
+  const std::vector<variable_record>& variables() const { return m_variables; }
+
+ private:
+  std::vector<variable_record> m_variables;
+};
+
+inline Graph& get_default_graph() {
+  static Graph graph;
+  return graph;
+}
+
+/// tf.reset_default_graph(): forgets every declared variable.
+inline void reset_default_graph() { get_default_graph() = Graph{}; }
+
+}  // namespace typeflow
+
+#endif

@@ -1,0 +1,112 @@
+#ifndef TYPEFLOW_RUNTIME_SESSION_HPP
+#define TYPEFLOW_RUNTIME_SESSION_HPP
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+#include "../eval/feed.hpp"
+#include "../eval/plan.hpp"
+#include "../eval/variable_store.hpp"
+#include "graph.hpp"
+#include "variables.hpp"
+
+namespace typeflow {
+
+/// Several fetches for one run: `sess.run(tf::fetch(train, loss), feeds...)` returns a tuple.
+template <graph_node... N>
+struct fetch_list {
+  std::tuple<N...> nodes;
+};
+
+template <graph_node... N>
+fetch_list<N...> fetch(const N&... nodes) {
+  return {{nodes...}};
+}
+
+template <class T>
+inline constexpr bool is_feed_item_v = false;
+template <class P, class V>
+inline constexpr bool is_feed_item_v<feed_item<P, V>> = true;
+
+template <class T>
+concept feed_like = is_feed_item_v<T>;
+
+namespace detail {
+
+inline std::size_t next_plan_id() {
+  static std::atomic<std::size_t> next{0};
+  return next++;
+}
+/// A dense index per plan type (fetch types and feed types), so a run finds its plan without hashing.
+template <class Plan>
+inline const std::size_t plan_id = next_plan_id();
+
+/// Every placeholder the fetches depend on must be fed: a compile error names the one that is not.
+template <class... Feeds, class... Ns>
+constexpr bool check_feeds(type_list<Ns...>) {
+  return ([]<class N>() {
+    if constexpr (is_placeholder_v<N> && eval::feed_index<N, Feeds...>() == sizeof...(Feeds)) {
+      // This placeholder (its name is in the type) is read by the fetches but not fed:
+      // add tf::feed(placeholder, value) to the run's arguments.
+      diagnostic::error_no_feed_for_placeholder<typename N::name_type> error;
+      return false;
+    } else {
+      return true;
+    }
+  }.template operator()<Ns>() && ...);
+}
+
+}  // namespace detail
+
+/// tf.Session: holds the variables' values and runs fetches with feeds.
+class Session {
+ public:
+  /// Runs fetches: `sess.run(tf::fetch(a, b), tf::feed(x, X))` returns a std::tuple whose
+  /// elements are xt::xtensor values (tf::no_value for an operation such as a train op).
+  template <graph_node... N, feed_like... Feeds>
+  auto run(const fetch_list<N...>& fetches, const Feeds&... feeds) {
+    if constexpr (all_fed<std::tuple<N...>, Feeds...>) return plan_for<std::tuple<N...>, Feeds...>(fetches.nodes).run(feeds...);
+  }
+
+  /// Runs one fetch: returns its value as an xt::xtensor<T, rank>, or nothing for an operation.
+  template <graph_node N, feed_like... Feeds>
+  auto run(const N& node, const Feeds&... feeds) {
+    if constexpr (all_fed<std::tuple<N>, Feeds...>) {
+      auto values = plan_for<std::tuple<N>, Feeds...>(std::tuple<N>{node}).run(feeds...);
+      if constexpr (!is_operation_v<N>) return std::move(std::get<0>(values));
+    }
+  }
+
+  /// Runs tf::global_variables_initializer(): every declared variable gets its initial value.
+  void run(initializer_op) {
+    for (const auto& v : get_default_graph().variables()) v.initialize(m_variables);
+  }
+
+ private:
+  template <class Roots, class... Feeds>
+  static constexpr bool all_fed = detail::check_feeds<Feeds...>(typename eval::plan<Roots, Feeds...>::nodes{});
+
+  template <class Roots, class... Feeds>
+  auto& plan_for(const Roots& roots) {
+    using plan_type = eval::plan<Roots, Feeds...>;
+    const std::size_t id = detail::plan_id<plan_type>;
+    if (id >= m_plans.size()) m_plans.resize(id + 1);
+    auto* p = static_cast<plan_type*>(m_plans[id].get());
+    if (!p || !p->built_for(roots)) {
+      m_plans[id] = std::make_unique<plan_type>(roots, m_variables);
+      p = static_cast<plan_type*>(m_plans[id].get());
+    }
+    return *p;
+  }
+
+  eval::variable_store m_variables;
+  std::vector<std::unique_ptr<eval::plan_base>> m_plans;
+};
+
+}  // namespace typeflow
+
+#endif
