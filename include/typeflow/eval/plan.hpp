@@ -184,7 +184,37 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
 
   /// One run: bind feeds, check variables, compute every buffer in order, then apply the
   /// operations (after all values, so a train op's updates never feed its own gradients).
+  /// Returns the fetches' values.
   auto run(const Feeds&... feeds) {
+    execute(feeds...);
+    return std::apply([&](const auto&... r) { return std::tuple{result(r)...}; }, m_roots);
+  }
+
+  /// A run whose single fetch is computed straight into `out` (resized if its shape differs):
+  /// out and the fetch's buffer swap places for the run, so nothing is copied or allocated.
+  template <class Root = std::tuple_element_t<0, std::tuple<Roots...>>>
+  void run_into(buffer_t<Root>& out, const Feeds&... feeds) {
+    static_assert(sizeof...(Roots) == 1 && !is_operation_v<Root>);
+    const Root& root = std::get<0>(m_roots);
+    if constexpr (materialised<Root>) {
+      auto& buffer = slot_of<Root>().buffers[slot_of<Root>().find(root)];
+      std::swap(buffer, out);
+      struct swap_back {
+        buffer_t<Root>& a;
+        buffer_t<Root>& b;
+        ~swap_back() { std::swap(a, b); }
+      } guard{buffer, out};
+      execute(feeds...);
+    } else {
+      execute(feeds...);
+      const auto d = data(root);
+      if (out.shape() != d.dims) out.resize(d.dims);
+      std::copy(d.data, d.data + d.size(), out.data());
+    }
+  }
+
+ private:
+  void execute(const Feeds&... feeds) {
     for_each_type(placeholders{}, [&]<class P>() {
       constexpr std::size_t k = feed_index<P, Feeds...>();
       static_assert(k < sizeof...(Feeds), "checked by Session::run");
@@ -201,10 +231,8 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
       if constexpr (is_operation_v<N>)
         for (const auto& n : slot_of<N>().nodes) apply(n);
     });
-    return std::apply([&](const auto&... r) { return std::tuple{result(r)...}; }, m_roots);
   }
 
- private:
   // --- building ----------------------------------------------------------------------------
 
   template <class N>

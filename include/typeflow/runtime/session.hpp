@@ -81,6 +81,13 @@ class Session {
     }
   }
 
+  /// Runs one fetch into `out`, reusing its memory: a steady loop of run_into allocates
+  /// nothing, where run returns a new array each time. (numpy's `out=` argument; TF has none.)
+  template <tensor_node N, feed_like... Feeds>
+  void run_into(xt::xtensor<value_t<N>, rank_v<N>>& out, const N& node, const Feeds&... feeds) {
+    if constexpr (all_fed<std::tuple<N>, Feeds...>) plan_for<std::tuple<N>, Feeds...>(std::tuple<N>{node}).run_into(out, feeds...);
+  }
+
   /// Runs tf::global_variables_initializer(): every declared variable gets its initial value.
   void run(initializer_op) {
     for (const auto& v : get_default_graph().variables()) v.initialize(m_variables);
