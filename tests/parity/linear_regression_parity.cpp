@@ -1,0 +1,126 @@
+// The typeflow half of the TensorFlow parity test (see tf_parity.py, which runs both halves).
+//
+//   linear_regression_parity DATA_DIR STEPS LEARNING_RATE
+//
+// Reads x.txt [N, 3], y.txt [N, 1], w0.txt [3, 1] and b0.txt [1] from DATA_DIR, builds the
+// TF1 linear regression of tf_parity.py op for op, runs STEPS training steps and prints JSON:
+//
+//   {"losses": [loss fetched with train at step 0, 1, ...], "loss": loss after the last step,
+//    "W": [3 values], "b": [1 value]}
+//
+// losses[i] is fetched together with the train op, so it is the loss *before* update i (as in
+// TF's sess.run([loss, train])): losses[0] checks the forward pass, losses[1] the first update.
+//
+// File format (written by tf_parity.py): the first line holds the dims, separated by spaces;
+// the values follow in row-major order, separated by whitespace, each written with 9
+// significant digits so that it reads back as the exact float32 that TensorFlow was given.
+
+#include <cmath>
+#include <cstddef>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <typeflow/typeflow.hpp>
+#include <vector>
+
+namespace tf = typeflow;
+
+namespace {
+
+template <std::size_t R>
+xt::xtensor<float, R> read_tensor(const std::string& path, const std::array<std::size_t, R>& expected,
+                                  bool any_rows = false) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  std::string header;
+  std::getline(in, header);
+  std::istringstream hs(header);
+  std::vector<std::size_t> dims;
+  for (std::size_t d; hs >> d;) dims.push_back(d);
+  if (!hs.eof()) throw std::runtime_error(path + ": bad header line '" + header + "'");
+  bool ok = dims.size() == R;
+  for (std::size_t i = 0; ok && i < R; ++i) ok = dims[i] == expected[i] || (i == 0 && any_rows);
+  if (!ok) throw std::runtime_error(path + ": expected shape " + tf::shape_string(expected) + ", got " + tf::shape_string(dims));
+
+  std::array<std::size_t, R> shape{};
+  std::copy(dims.begin(), dims.end(), shape.begin());
+  xt::xtensor<float, R> t = xt::xtensor<float, R>::from_shape(shape);
+  for (auto& v : t)
+    if (!(in >> v)) throw std::runtime_error(path + ": fewer values than the header's " + tf::shape_string(dims));
+  std::string rest;
+  if (in >> rest) throw std::runtime_error(path + ": unexpected '" + rest + "' after the values");
+  return t;
+}
+
+// A float as a JSON number that reads back to the same float (NaN and infinities as Python's
+// json module writes them, so that a diverged run is reported as a mismatch, not a parse error).
+std::string json_number(float v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  std::ostringstream s;
+  s.precision(std::numeric_limits<float>::max_digits10);
+  s << v;
+  return s.str();
+}
+
+template <class E>
+std::string json_array(const E& values) {
+  std::string s = "[";
+  for (auto v : values) s += (s.size() > 1 ? ", " : "") + json_number(v);
+  return s + "]";
+}
+
+int run(const std::string& dir, int steps, double learning_rate) {
+  const auto x = read_tensor<2>(dir + "/x.txt", {0, 3}, /*any_rows=*/true);
+  const auto y = read_tensor<2>(dir + "/y.txt", {x.shape(0), 1});
+  const auto w0 = read_tensor<2>(dir + "/w0.txt", {3, 1});
+  const auto b0 = read_tensor<1>(dir + "/b0.txt", {1});
+
+  // The graph of tf_parity.py's tf1_train(), op for op.
+  auto X = tf::placeholder<"X", float, tf::none, 3>();
+  auto Y = tf::placeholder<"Y", float, tf::none, 1>();
+  auto W = tf::Variable<"W", float, 3, 1>(tf::constant(w0));
+  auto b = tf::Variable<"b", float, 1>(tf::constant(b0));
+  auto pred = tf::matmul(X, W) + b;
+  auto loss = tf::reduce_mean(tf::square(Y - pred));
+  auto train = tf::train::GradientDescentOptimizer(learning_rate).minimize(loss);
+
+  tf::Session sess;
+  sess.run(tf::global_variables_initializer());
+  std::vector<float> losses;
+  for (int step = 0; step < steps; ++step) {
+    auto [loss_val, _] = sess.run(tf::fetch(loss, train), tf::feed(X, x), tf::feed(Y, y));
+    losses.push_back(loss_val());
+  }
+  const auto final_loss = sess.run(loss, tf::feed(X, x), tf::feed(Y, y));
+  const auto w = sess.run(W);
+  const auto bias = sess.run(b);
+
+  std::cout << "{\"losses\": " << json_array(losses) << ",\n \"loss\": " << json_number(final_loss())
+            << ",\n \"W\": " << json_array(w) << ",\n \"b\": " << json_array(bias) << "}\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::cerr << "usage: " << argv[0] << " DATA_DIR STEPS LEARNING_RATE\n";
+    return 2;
+  }
+  try {
+    std::size_t used = 0;
+    const std::string steps_arg = argv[2], lr_arg = argv[3];
+    const int steps = std::stoi(steps_arg, &used);
+    if (used != steps_arg.size() || steps < 0) throw std::runtime_error("bad STEPS '" + steps_arg + "'");
+    const double learning_rate = std::stod(lr_arg, &used);
+    if (used != lr_arg.size()) throw std::runtime_error("bad LEARNING_RATE '" + lr_arg + "'");
+    return run(argv[1], steps, learning_rate);
+  } catch (const std::exception& e) {
+    std::cerr << argv[0] << ": " << e.what() << "\n";
+    return 1;
+  }
+}
