@@ -1,2 +1,181 @@
+// Forward values of every op against plain loops, on odd sizes and around the SIMD width.
+
 #include <doctest/doctest.h>
+
+#include <cstddef>
+#include <random>
 #include <typeflow/typeflow.hpp>
+
+namespace tf = typeflow;
+
+namespace {
+
+template <class T, std::size_t R>
+xt::xtensor<T, R> random_tensor(const std::array<std::size_t, R>& shape, unsigned seed, double lo = -2.0,
+                                double hi = 2.0) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> u(lo, hi);
+  xt::xtensor<T, R> t(shape);
+  for (auto& v : t) v = static_cast<T>(u(rng));
+  return t;
+}
+
+template <class T>
+constexpr double tol = std::is_same_v<T, float> ? 1e-5 : 1e-12;
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("ops.elementwise: + - * / negate square against loops, with broadcasting", T, float, double) {
+  auto a = tf::placeholder<"a", T, 7, 5>();
+  auto b = tf::placeholder<"b", T, 5>();     // broadcast over rows
+  auto c = tf::placeholder<"c", T, 7, 1>();  // broadcast over columns
+  const auto A = random_tensor<T, 2>({7, 5}, 1);
+  const auto B = random_tensor<T, 1>({5}, 2, 0.5, 1.5);
+  const auto C = random_tensor<T, 2>({7, 1}, 3, 0.5, 1.5);
+  tf::Session sess;
+  const auto feeds = [&](auto e) { return sess.run(e, tf::feed(a, A), tf::feed(b, B), tf::feed(c, C)); };
+
+  const auto add = feeds(a + b), sub = feeds(a - c), mul = feeds(c * b), div = feeds(a / c), neg = feeds(-a),
+             sq = feeds(tf::square(a)), lit = feeds(2.0 * a - 1 / b);
+  CHECK(mul.shape() == std::array<std::size_t, 2>{7, 5});
+  for (std::size_t i = 0; i < 7; ++i)
+    for (std::size_t j = 0; j < 5; ++j) {
+      CHECK(add(i, j) == doctest::Approx(A(i, j) + B(j)).epsilon(tol<T>));
+      CHECK(sub(i, j) == doctest::Approx(A(i, j) - C(i, 0)).epsilon(tol<T>));
+      CHECK(mul(i, j) == doctest::Approx(C(i, 0) * B(j)).epsilon(tol<T>));
+      CHECK(div(i, j) == doctest::Approx(A(i, j) / C(i, 0)).epsilon(tol<T>));
+      CHECK(neg(i, j) == -A(i, j));
+      CHECK(sq(i, j) == doctest::Approx(A(i, j) * A(i, j)).epsilon(tol<T>));
+      CHECK(lit(i, j) == doctest::Approx(2 * A(i, j) - 1 / B(j)).epsilon(tol<T>));
+    }
+}
+
+TEST_CASE("ops.elementwise: a fused chain is exact at every length around the SIMD width") {
+  auto x = tf::placeholder<"x", float, tf::none>();
+  auto y = tf::placeholder<"y", float, tf::none>();
+  auto chain = tf::square(x * 1.5f + y) - x / (y * y + 1.0f) * -x;
+  tf::Session sess;
+  for (std::size_t n : {0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 49, 1001}) {
+    const auto X = random_tensor<float, 1>({n}, 4);
+    const auto Y = random_tensor<float, 1>({n}, 5);
+    const auto r = sess.run(chain, tf::feed(x, X), tf::feed(y, Y));
+    REQUIRE(r.size() == n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const float s = X(i) * 1.5f + Y(i);
+      CHECK(r(i) == doctest::Approx(s * s - X(i) / (Y(i) * Y(i) + 1.0f) * -X(i)).epsilon(1e-5));
+    }
+  }
+}
+
+TEST_CASE("ops.elementwise: one type with different literals is two nodes") {
+  auto x = tf::placeholder<"x", float, 3>();
+  const xt::xtensor<float, 1> X = {1, 2, 3};
+  tf::Session sess;
+  // x * 2 and x * 3 share a type but not a value; each must keep its own.
+  const auto r = sess.run(tf::square(x * 2.0f) + tf::square(x * 3.0f), tf::feed(x, X));
+  for (std::size_t i = 0; i < 3; ++i) CHECK(r(i) == doctest::Approx(13 * X(i) * X(i)));
+}
+
+TEST_CASE_TEMPLATE("ops.matmul: every transpose combination against a triple loop", T, float, double) {
+  const std::size_t m = 7, k = 5, n = 3;
+  const auto A = random_tensor<T, 2>({m, k}, 6), At = xt::xtensor<T, 2>(xt::transpose(A));
+  const auto B = random_tensor<T, 2>({k, n}, 7), Bt = xt::xtensor<T, 2>(xt::transpose(B));
+  auto a = tf::placeholder<"a", T, tf::none, 5>();
+  auto at = tf::placeholder<"at", T, 5, tf::none>();
+  auto b = tf::placeholder<"b", T, 5, 3>();
+  auto bt = tf::placeholder<"bt", T, 3, 5>();
+  tf::Session sess;
+  const auto f = [&](auto e) { return sess.run(e, tf::feed(a, A), tf::feed(at, At), tf::feed(b, B), tf::feed(bt, Bt)); };
+  const xt::xtensor<T, 2> results[] = {f(tf::matmul(a, b)), f(tf::matmul(at, b, tf::transpose_a)),
+                                       f(tf::matmul(a, bt, tf::transpose_b)),
+                                       f(tf::matmul(at, bt, tf::transpose_a, tf::transpose_b))};
+  for (const auto& r : results) {
+    REQUIRE(r.shape() == std::array<std::size_t, 2>{m, n});
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t j = 0; j < n; ++j) {
+        T ref = 0;
+        for (std::size_t p = 0; p < k; ++p) ref += A(i, p) * B(p, j);
+        CHECK(r(i, j) == doctest::Approx(ref).epsilon(tol<T>));
+      }
+  }
+}
+
+TEST_CASE("ops.matmul: a run-time inner dimension that differs is an error naming both shapes") {
+  auto a = tf::placeholder<"a", float, 2, tf::none>();
+  auto b = tf::placeholder<"b", float, tf::none, 2>();
+  tf::Session sess;
+  const xt::xtensor<float, 2> A = xt::ones<float>({2, 3}), B = xt::ones<float>({4, 2});
+  CHECK_THROWS_WITH_AS(sess.run(tf::matmul(a, b), tf::feed(a, A), tf::feed(b, B)),
+                       "MatMul: inner dimensions differ: [2, 3] x [4, 2]", tf::error);
+}
+
+namespace {
+// Reference reduction over a mask of axes of a rank-3 tensor, keeping dims as 1.
+template <class T>
+xt::xtensor<double, 3> reference_sum(const xt::xtensor<T, 3>& x, std::array<bool, 3> mask) {
+  std::array<std::size_t, 3> s = x.shape();
+  for (int a = 0; a < 3; ++a)
+    if (mask[a]) s[a] = 1;
+  xt::xtensor<double, 3> r = xt::zeros<double>(s);
+  for (std::size_t i = 0; i < x.shape(0); ++i)
+    for (std::size_t j = 0; j < x.shape(1); ++j)
+      for (std::size_t k = 0; k < x.shape(2); ++k) r(mask[0] ? 0 : i, mask[1] ? 0 : j, mask[2] ? 0 : k) += x(i, j, k);
+  return r;
+}
+
+template <class T, std::size_t R>
+void check_against(const xt::xtensor<T, R>& got, const xt::xtensor<double, 3>& ref, double scale) {
+  REQUIRE(got.size() == ref.size());
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(got.data()[i] == doctest::Approx(ref.data()[i] * scale).epsilon(tol<T>));
+}
+}  // namespace
+
+TEST_CASE_TEMPLATE("ops.reduce: sum and mean over every axis set, with and without keep_dims", T, float, double) {
+  auto x = tf::placeholder<"x", T, 3, tf::none, 5>();
+  const auto X = random_tensor<T, 3>({3, 4, 5}, 8);
+  tf::Session sess;
+  const auto run = [&](auto e) { return sess.run(e, tf::feed(x, X)); };
+
+  const auto all = run(tf::reduce_sum(x));
+  static_assert(decltype(all)::rank == 0);
+  check_against(all, reference_sum(X, {true, true, true}), 1.0);
+  check_against(run(tf::reduce_mean(x)), reference_sum(X, {true, true, true}), 1.0 / 60);
+
+  const auto s1 = run(tf::reduce_sum(x, tf::axis<1>));
+  CHECK(s1.shape() == std::array<std::size_t, 2>{3, 5});
+  check_against(s1, reference_sum(X, {false, true, false}), 1.0);
+  const auto s1k = run(tf::reduce_sum(x, tf::axis<1>, tf::keep_dims));
+  CHECK(s1k.shape() == std::array<std::size_t, 3>{3, 1, 5});
+  check_against(s1k, reference_sum(X, {false, true, false}), 1.0);
+  check_against(run(tf::reduce_sum(x, tf::axis<-1>)), reference_sum(X, {false, false, true}), 1.0);
+  check_against(run(tf::reduce_sum(x, tf::axis<0, 2>, tf::keep_dims)), reference_sum(X, {true, false, true}), 1.0);
+  check_against(run(tf::reduce_mean(x, tf::axis<0, 2>)), reference_sum(X, {true, false, true}), 1.0 / 15);
+  check_against(run(tf::reduce_mean(x, tf::axis<0>)), reference_sum(X, {true, false, false}), 1.0 / 3);
+  check_against(run(tf::reduce_sum(x, tf::axis<0, 1, 2>, tf::keep_dims)), reference_sum(X, {true, true, true}), 1.0);
+}
+
+TEST_CASE("ops.reduce: empty inputs sum to 0 and average to NaN, as in TensorFlow") {
+  auto x = tf::placeholder<"x", float, tf::none, 3>();
+  const xt::xtensor<float, 2> X = xt::zeros<float>({0, 3});
+  tf::Session sess;
+  CHECK(sess.run(tf::reduce_sum(x), tf::feed(x, X))() == 0.0f);
+  const auto cols = sess.run(tf::reduce_sum(x, tf::axis<0>), tf::feed(x, X));
+  CHECK(cols == xt::xtensor<float, 1>{0, 0, 0});
+  CHECK(std::isnan(sess.run(tf::reduce_mean(x), tf::feed(x, X))()));
+  CHECK(sess.run(tf::reduce_sum(x, tf::axis<1>), tf::feed(x, X)).size() == 0);
+}
+
+TEST_CASE("ops.constant: constant tensors and scalars take part in ops") {
+  const xt::xtensor<double, 2> K = {{1, 2, 3}, {4, 5, 6}};
+  auto k = tf::constant(K);
+  auto k23 = tf::constant<2, 3>(K);
+  static_assert(std::is_same_v<tf::shape_of_t<decltype(k)>, tf::shape<tf::none, tf::none>>);
+  static_assert(std::is_same_v<tf::shape_of_t<decltype(k23)>, tf::shape<2, 3>>);
+  auto x = tf::placeholder<"x", double, 3>();
+  const xt::xtensor<double, 1> X = {10, 20, 30};
+  tf::Session sess;
+  const auto r = sess.run(k * x + tf::constant(1.0) + k23, tf::feed(x, X));
+  for (std::size_t i = 0; i < 2; ++i)
+    for (std::size_t j = 0; j < 3; ++j) CHECK(r(i, j) == doctest::Approx(K(i, j) * X(j) + 1 + K(i, j)));
+  CHECK_THROWS_AS((tf::constant<3, 2>(K)), tf::error);
+}

@@ -1,2 +1,200 @@
+// Session: fetches and feeds, variables and initializers, errors, node sharing, allocations.
+
 #include <doctest/doctest.h>
+
+#include <atomic>
+#include <cmath>
+#include <string>
 #include <typeflow/typeflow.hpp>
+
+#include "allocation_counter.hpp"
+
+namespace tf = typeflow;
+
+TEST_CASE("runtime.session: run returns xtensor values; fetch returns a tuple; an operation returns nothing") {
+  tf::reset_default_graph();
+  auto x = tf::placeholder<"x", float, tf::none, 2>();
+  auto W = tf::Variable<"W", float, 2, 2>(tf::constant(0.5f));
+  auto y = tf::matmul(x, W);
+  auto total = tf::reduce_sum(y);
+  tf::Session sess;
+  sess.run(tf::global_variables_initializer());
+  const xt::xtensor<float, 2> X = {{1, 2}, {3, 4}, {5, 6}};
+
+  const xt::xtensor<float, 2> yv = sess.run(y, tf::feed(x, X));
+  CHECK(yv == xt::xtensor<float, 2>{{1.5, 1.5}, {3.5, 3.5}, {5.5, 5.5}});
+  const xt::xtensor<float, 0> t = sess.run(total, tf::feed(x, X));
+  CHECK(t() == 21.0f);
+  CHECK(sess.run(W) == xt::xtensor<float, 2>{{0.5, 0.5}, {0.5, 0.5}});
+
+  auto train = tf::train::GradientDescentOptimizer(0.1).minimize(total);
+  auto [tv, nothing, yv2] = sess.run(tf::fetch(total, train, y), tf::feed(x, X));
+  static_assert(std::is_same_v<decltype(nothing), tf::no_value>);
+  CHECK(tv() == 21.0f);  // values are those before the update
+  CHECK(yv2 == yv);
+  static_assert(std::is_void_v<decltype(sess.run(train, tf::feed(x, X)))>);
+  // d(sum(xW))/dW = x^T 1 = column sums of x, repeated: [9, 12]; two steps of 0.1 so far.
+  sess.run(train, tf::feed(x, X));
+  const auto w = sess.run(W);
+  for (std::size_t j = 0; j < 2; ++j) {
+    CHECK(w(0, j) == doctest::Approx(0.5 - 2 * 0.9));
+    CHECK(w(1, j) == doctest::Approx(0.5 - 2 * 1.2));
+  }
+}
+
+TEST_CASE("runtime.feed: containers, other dtypes, expressions and temporaries; unused feeds are allowed") {
+  auto x = tf::placeholder<"x", double, tf::none>();
+  auto unused = tf::placeholder<"unused", float, 2>();
+  const xt::xtensor<float, 2> U = {{1, 2}};
+  tf::Session sess;
+  auto y = x * 2.0;
+  const xt::xarray<double> A = {1.0, 2.0};
+  CHECK(sess.run(y, tf::feed(x, A)) == xt::xtensor<double, 1>{2, 4});
+  const xt::xtensor<int, 1> I = {3, 4, 5};
+  CHECK(sess.run(y, tf::feed(x, I)) == xt::xtensor<double, 1>{6, 8, 10});
+  CHECK(sess.run(y, tf::feed(x, xt::arange<double>(3) + 1.0)) == xt::xtensor<double, 1>{2, 4, 6});
+  auto f = tf::feed(x, xt::xtensor<double, 1>{7});  // the item owns the temporary
+  CHECK(sess.run(y, f, tf::feed(unused, xt::xtensor<float, 1>{1, 2})) == xt::xtensor<double, 1>{14});
+  const xt::xtensor<double, 1, xt::layout_type::column_major> cm = {1, 2};
+  CHECK(sess.run(y, tf::feed(x, cm)) == xt::xtensor<double, 1>{2, 4});
+  (void)U;
+}
+
+TEST_CASE("runtime.feed: a value whose shape disagrees with the placeholder names it and both shapes") {
+  auto x = tf::placeholder<"inputs", float, tf::none, 3>();
+  tf::Session sess;
+  const xt::xtensor<float, 2> bad = xt::zeros<float>({4, 2});
+  CHECK_THROWS_WITH_AS(sess.run(x * 2.0f, tf::feed(x, bad)),
+                       "feed for placeholder 'inputs': expected shape [None, 3], got [4, 2]", tf::error);
+  const xt::xarray<float> rank3 = xt::zeros<float>({1, 3, 1});
+  CHECK_THROWS_WITH_AS(sess.run(x * 2.0f, tf::feed(x, rank3)),
+                       "feed for placeholder 'inputs': expected shape [None, 3], got [1, 3, 1]", tf::error);
+  // Two run-time dims that do not broadcast are an error naming the op and the shapes.
+  auto a = tf::placeholder<"a", float, tf::none>();
+  auto b = tf::placeholder<"b", float, tf::none>();
+  const xt::xtensor<float, 1> A = {1, 2, 3}, B = {1, 2};
+  CHECK_THROWS_WITH_AS(sess.run(a + b, tf::feed(a, A), tf::feed(b, B)), "AddV2: shapes [3] and [2] do not broadcast",
+                       tf::error);
+}
+
+TEST_CASE("runtime.variables: reading one before initialisation is an error naming it") {
+  tf::reset_default_graph();
+  auto v = tf::Variable<"not_yet", float, 2>(tf::constant(1.0f));
+  tf::Session sess;
+  CHECK_THROWS_WITH_AS(sess.run(v * 2.0f),
+                       "FailedPrecondition: attempting to use uninitialized value not_yet (run "
+                       "tf::global_variables_initializer() first)",
+                       tf::error);
+  sess.run(tf::global_variables_initializer());
+  CHECK(sess.run(v * 2.0f) == xt::xtensor<float, 1>{2, 2});
+  tf::Session other;  // each session has its own values
+  CHECK_THROWS_AS(other.run(v), tf::error);
+  // One name, another dtype or shape: an error; the same declaration again is the same variable.
+  CHECK_THROWS_AS((tf::Variable<"not_yet", float, 3>(tf::constant(1.0f))), tf::error);
+  CHECK_NOTHROW((tf::Variable<"not_yet", float, 2>(tf::constant(3.0f))));
+}
+
+TEST_CASE("runtime.initializers: constants, seeded random values, TF's distributions") {
+  tf::reset_default_graph();
+  auto c = tf::Variable<"c", double, 2, 3>(tf::constant(xt::xtensor<double, 1>{1, 2, 3}));
+  auto n1 = tf::Variable<"n1", double, 100, 100>(tf::random_normal(1.0, 2.0, 7));
+  auto n2 = tf::Variable<"n2", double, 100, 100>(tf::random_normal(1.0, 2.0, 7));
+  auto t = tf::Variable<"t", double, 100, 100>(tf::truncated_normal(0.0, 0.5, 8));
+  auto u = tf::Variable<"u", float, 100, 100>(tf::random_uniform(-3.0, 5.0, 9));
+  tf::Session sess;
+  sess.run(tf::global_variables_initializer());
+  CHECK(sess.run(c) == xt::xtensor<double, 2>{{1, 2, 3}, {1, 2, 3}});
+
+  const auto a = sess.run(n1), b = sess.run(n2);
+  CHECK(a == b);  // one seed, one sequence
+  const double mean = xt::mean(a)(), sd = std::sqrt(xt::variance(a)());
+  CHECK(mean == doctest::Approx(1.0).epsilon(0.05));
+  CHECK(sd == doctest::Approx(2.0).epsilon(0.03));
+
+  const auto tv = sess.run(t);
+  CHECK(xt::amax(xt::abs(tv))() <= 1.0);  // redrawn beyond 2 stddev
+  CHECK(std::sqrt(xt::variance(tv)()) == doctest::Approx(0.5 * 0.8796).epsilon(0.03));  // sd of N(0,1) cut at +-2
+
+  const auto uv = sess.run(u);
+  CHECK(xt::amin(uv)() >= -3.0f);
+  CHECK(xt::amax(uv)() < 5.0f);
+  CHECK(xt::mean(uv)() == doctest::Approx(1.0).epsilon(0.05));
+
+  tf::Session again;  // a seeded initializer gives the same values in every session
+  again.run(tf::global_variables_initializer());
+  CHECK(again.run(n1) == a);
+  CHECK_THROWS_AS((tf::Variable<"bad", double, 2, 2>(tf::constant(xt::xtensor<double, 1>{1, 2, 3})),
+                   sess.run(tf::global_variables_initializer())),
+                  tf::error);
+}
+
+// A kernel op that counts its runs: used to see how often a node is computed.
+namespace {
+std::atomic<int> g_runs{0};
+struct counted_copy {
+  static constexpr bool elementwise = false;
+  static constexpr std::string_view tf_name = "Identity";
+  template <class A>
+  using value_type = tf::value_t<A>;
+  template <class A>
+  using shape_type = tf::shape_of_t<A>;
+  template <std::size_t R>
+  static std::array<std::size_t, R> result_dims(const std::array<std::size_t, R>& a) {
+    return a;
+  }
+  template <class T, std::size_t R>
+  static void forward(tf::tensor_ref<T, R> out, tf::tensor_ref<const T, R> in) {
+    ++g_runs;
+    std::copy(in.data, in.data + in.size(), out.data);
+  }
+  static constexpr auto vjp(const auto& g, const auto&) { return std::tuple{g}; }
+};
+template <class X>
+auto counted(const X& x) {
+  return tf::graph::node<counted_copy, X>({}, x);
+}
+}  // namespace
+
+TEST_CASE("runtime.plan: each unique node is computed once per run, also across fetches and gradients") {
+  tf::reset_default_graph();
+  auto x = tf::placeholder<"x", double, 4>();
+  auto W = tf::Variable<"W", double, 4>(tf::constant(0.5));
+  auto h = counted(x * W);
+  auto loss = tf::reduce_sum(tf::square(h) + h * h / (h + 3.0));
+  auto [dW] = tf::gradients(loss, W);
+  tf::Session sess;
+  sess.run(tf::global_variables_initializer());
+  const xt::xtensor<double, 1> X = {1, 2, 3, 4};
+  g_runs = 0;
+  auto [l, g, hv] = sess.run(tf::fetch(loss, dW, h), tf::feed(x, X));
+  CHECK(g_runs == 1);
+  for (std::size_t i = 0; i < 4; ++i) {
+    const double hi = X(i) * 0.5;
+    CHECK(hv(i) == hi);
+    // d/dh (h^2 + h^2/(h+3)) = 2h + (2h(h+3) - h^2)/(h+3)^2, times dh/dW = x
+    CHECK(g(i) == doctest::Approx((2 * hi + (2 * hi * (hi + 3) - hi * hi) / ((hi + 3) * (hi + 3))) * X(i)));
+  }
+  sess.run(tf::fetch(loss, dW), tf::feed(x, X));
+  CHECK(g_runs == 2);
+}
+
+TEST_CASE("runtime.plan: a steady training step allocates nothing; a fetched value allocates only itself") {
+  tf::reset_default_graph();
+  auto x = tf::placeholder<"x", float, tf::none, 3>();
+  auto y = tf::placeholder<"y", float, tf::none, 1>();
+  auto W = tf::Variable<"W", float, 3, 1>(tf::random_normal(0.0, 1.0, 1));
+  auto b = tf::Variable<"b", float, 1>(tf::constant(0.0f));
+  auto loss = tf::reduce_mean(tf::square(y - (tf::matmul(x, W) + b)));
+  auto train = tf::train::GradientDescentOptimizer(0.01).minimize(loss);
+  tf::Session sess;
+  sess.run(tf::global_variables_initializer());
+  const xt::xtensor<float, 2> X = xt::ones<float>({50, 3}), Y = xt::ones<float>({50, 1});
+  sess.run(train, tf::feed(x, X), tf::feed(y, Y));  // builds the plan and its buffers
+  CHECK(test::allocations_of([&] { sess.run(train, tf::feed(x, X), tf::feed(y, Y)); }) == 0);
+  sess.run(tf::fetch(train, loss), tf::feed(x, X), tf::feed(y, Y));
+  CHECK(test::allocations_of([&] { sess.run(tf::fetch(train, loss), tf::feed(x, X), tf::feed(y, Y)); }) == 1);
+  xt::xtensor<float, 0> l;
+  sess.run_into(l, loss, tf::feed(x, X), tf::feed(y, Y));
+  CHECK(test::allocations_of([&] { sess.run_into(l, loss, tf::feed(x, X), tf::feed(y, Y)); }) == 0);
+  CHECK(l() == sess.run(loss, tf::feed(x, X), tf::feed(y, Y))());
+}

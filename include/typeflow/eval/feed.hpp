@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "../core/error.hpp"
 #include "../graph/placeholder.hpp"
@@ -12,18 +13,24 @@
 
 namespace typeflow {
 
-/// One entry of a run's feed_dict: the value for placeholder P. It refers to the value,
-/// which must outlive the run call (a temporary in the call itself does).
+/// One entry of a run's feed_dict: the value for placeholder P. V is `const X&` for a value
+/// the caller keeps (no copy is made), or X itself for a temporary, which the item then owns,
+/// so that `auto f = tf::feed(x, make_batch());` stays valid.
 template <class P, class V>
 struct feed_item {
   using placeholder_type = P;
-  const V* value;
+  V value;
 };
 
 /// `tf::feed(x, X)`: feeds X (an xtensor container or expression) to placeholder x.
 template <class Name, class T, class S, class V>
-feed_item<graph::placeholder<Name, T, S>, V> feed(graph::placeholder<Name, T, S>, const V& value) {
-  return {&value};
+feed_item<graph::placeholder<Name, T, S>, const V&> feed(graph::placeholder<Name, T, S>, const V& value) {
+  return {value};
+}
+template <class Name, class T, class S, class V>
+  requires(!std::is_lvalue_reference_v<V>)
+feed_item<graph::placeholder<Name, T, S>, V> feed(graph::placeholder<Name, T, S>, V&& value) {
+  return {std::move(value)};
 }
 
 namespace eval {

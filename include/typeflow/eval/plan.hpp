@@ -9,6 +9,7 @@
 // - nodes of one type with different payloads (`2.0f * x`, `3.0f * x`) get one buffer each;
 // - buffers live here and keep their size from run to run, so a steady run allocates nothing.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <limits>
@@ -218,7 +219,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     for_each_type(placeholders{}, [&]<class P>() {
       constexpr std::size_t k = feed_index<P, Feeds...>();
       static_assert(k < sizeof...(Feeds), "checked by Session::run");
-      feed_of<P>().bind(*std::get<k>(std::forward_as_tuple(feeds...)).value);
+      feed_of<P>().bind(std::get<k>(std::forward_as_tuple(feeds...)).value);
     });
     for_each_type(variables{}, [&]<class V>() {
       if (!var_of<V>().initialized) throw_uninitialized<typename V::name_type>();
@@ -376,7 +377,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     if constexpr (Op::kind == op::reduction::mean) {
       std::size_t count = 1;
       for (std::size_t i = 0; i < xd.size(); ++i)
-        if (Op::mask[i]) count *= xd[i];
+        if (op::in_mask(Op::mask, i)) count *= xd[i];
       scale = T(1) / static_cast<T>(count);
     }
     if constexpr (is_single_element_v<shape_of_t<G>>) {
@@ -384,7 +385,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     } else {
       auto kept = xd;  // x's dims with the reduced axes as 1: g's values in x's rank
       for (std::size_t i = 0; i < kept.size(); ++i)
-        if (Op::mask[i]) kept[i] = 1;
+        if (op::in_mask(Op::mask, i)) kept[i] = 1;
       auto gx = xt::adapt(g.data, g.size(), xt::no_ownership(), kept);
       return xt::broadcast(std::move(gx), xd) * xt::xscalar<T>(scale);
     }
@@ -396,11 +397,17 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     const auto d = infer_dims(n);
     if (buffer.shape() != d) buffer.resize(d);
     if constexpr (is_elementwise_v<N>) {
+      // The expression may be smaller than the node where a broadcast operand became a
+      // scalar (a reduction's gradient, a single value): then it is broadcast to the node's dims.
       auto e = lazy(n);
-      if constexpr (xt::static_dimension<typename decltype(e)::shape_type>::value < std::ptrdiff_t(rank_v<N>))
-        xt::noalias(buffer) = xt::broadcast(std::move(e), d);
-      else
-        xt::noalias(buffer) = std::move(e);
+      constexpr auto e_rank = xt::static_dimension<typename decltype(e)::shape_type>::value;
+      if constexpr (e_rank == std::ptrdiff_t(rank_v<N>)) {
+        if (std::equal(d.begin(), d.end(), e.shape().begin())) {
+          xt::noalias(buffer) = std::move(e);
+          return;
+        }
+      }
+      xt::noalias(buffer) = xt::broadcast(std::move(e), d);
     } else {
       std::apply([&](const auto&... a) { Op::forward(tensor_ref<value_t<N>, rank_v<N>>{buffer.data(), d}, data(a)...); },
                  n.m_args);

@@ -28,24 +28,37 @@ T contiguous_sum(const T* x, std::size_t n) {
   return acc[0] + tail;
 }
 
-template <class T, std::size_t R>
+template <std::size_t R>
 struct reduce_plan {
   std::size_t groups = 0;
   std::array<std::size_t, R> size{}, in_stride{}, out_stride{};
   std::array<bool, R> reduced{};
 };
 
+/// Walks the outer groups like an odometer; the last group is the contiguous inner loop.
 template <class T, std::size_t R>
-void reduce_rec(const reduce_plan<T, R>& p, std::size_t g, const T* in, T* out) {
-  const std::size_t n = p.size[g];
-  if (g + 1 == p.groups) {
-    if (p.reduced[g]) *out += contiguous_sum(in, n);
+void reduce_groups(const reduce_plan<R>& p, const T* in, T* out) {
+  const std::size_t last = p.groups - 1, n = p.size[last];
+  std::array<std::size_t, R> index{};
+  for (;;) {
+    if (p.reduced[last]) *out += contiguous_sum(in, n);
     else
       for (std::size_t j = 0; j < n; ++j) out[j] += in[j];
-    return;
+    std::size_t g = last;
+    for (;;) {  // next outer index
+      if (g == 0) return;
+      --g;
+      const std::size_t out_step = p.reduced[g] ? 0 : p.out_stride[g];
+      if (++index[g] < p.size[g]) {
+        in += p.in_stride[g];
+        out += out_step;
+        break;
+      }
+      index[g] = 0;
+      in -= (p.size[g] - 1) * p.in_stride[g];
+      out -= (p.size[g] - 1) * out_step;
+    }
   }
-  for (std::size_t i = 0; i < n; ++i)
-    reduce_rec(p, g + 1, in + i * p.in_stride[g], p.reduced[g] ? out : out + i * p.out_stride[g]);
 }
 
 }  // namespace detail
@@ -55,7 +68,7 @@ template <class T, std::size_t R>
 void reduce_sum(const T* in, const std::array<std::size_t, R>& dims, const std::array<bool, R>& reduced, T* out,
                 std::size_t out_size) {
   for (std::size_t i = 0; i < out_size; ++i) out[i] = T(0);
-  detail::reduce_plan<T, R> p;
+  detail::reduce_plan<R> p;
   for (std::size_t a = 0; a < R; ++a) {
     if (dims[a] == 1) continue;  // a unit axis changes nothing, whether reduced or kept
     if (dims[a] == 0) return;    // empty input: the sums stay 0
@@ -78,7 +91,7 @@ void reduce_sum(const T* in, const std::array<std::size_t, R>& dims, const std::
     in_stride *= p.size[g];
     if (!p.reduced[g]) out_stride *= p.size[g];
   }
-  detail::reduce_rec(p, 0, in, out);
+  detail::reduce_groups(p, in, out);
 }
 
 }  // namespace typeflow::kernels

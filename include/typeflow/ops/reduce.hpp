@@ -31,28 +31,36 @@ namespace op {
 
 enum class reduction { sum, mean };
 
-/// Reduces the axes where Mask is true. The mask is normalised (one bool per input axis),
-/// so `axis<-1>` and `axis<1>` on a rank-2 input are the same node type.
-template <reduction Kind, auto Mask, bool KeepDims>
+/// A set of axes as a bit mask (bit i: axis i). An integer, not a std::array, because g++ 12
+/// confuses class-type template arguments computed by constexpr functions (it gives
+/// `reduce<K, mask(axis<1>)>` and `reduce<K, mask(axis<2>)>` one type).
+using axes_mask = std::uint64_t;
+
+constexpr bool in_mask(axes_mask m, std::size_t axis) { return (m >> axis) & 1U; }
+
+/// Reduces the axes in Mask. The mask is normalised, so `axis<-1>` and `axis<1>` on a
+/// rank-2 input are the same node type.
+template <reduction Kind, axes_mask Mask, bool KeepDims>
 struct reduce {
   static constexpr bool elementwise = false;
   static constexpr std::string_view tf_name = Kind == reduction::sum ? "Sum" : "Mean";
   static constexpr reduction kind = Kind;
-  static constexpr auto mask = Mask;
+  static constexpr axes_mask mask = Mask;
   static constexpr bool keep_dims = KeepDims;
 
+  template <std::size_t R>
   static constexpr std::size_t out_rank = [] {
     std::size_t n = 0;
-    for (bool r : Mask) n += !r || KeepDims;
+    for (std::size_t i = 0; i < R; ++i) n += !in_mask(Mask, i) || KeepDims;
     return n;
   }();
 
   /// The dims of the result: reduced axes dropped, or kept as 1 with keep_dims.
   template <class D, std::size_t R>
-  static constexpr std::array<D, out_rank> result_dims(const std::array<D, R>& in) {
-    std::array<D, out_rank> out{};
+  static constexpr std::array<D, out_rank<R>> result_dims(const std::array<D, R>& in) {
+    std::array<D, out_rank<R>> out{};
     for (std::size_t i = 0, o = 0; i < R; ++i) {
-      if (!Mask[i]) out[o++] = in[i];
+      if (!in_mask(Mask, i)) out[o++] = in[i];
       else if (KeepDims) out[o++] = 1;
     }
     return out;
@@ -66,11 +74,13 @@ struct reduce {
   /// Sums over the masked axes, divided by their count for a mean (0/0 = NaN for an empty mean, as TF).
   template <class T, std::size_t R, std::size_t RO>
   static void forward(tensor_ref<T, RO> out, tensor_ref<const T, R> in) {
-    kernels::reduce_sum(in.data, in.dims, Mask, out.data, out.size());
+    std::array<bool, R> reduced{};
+    for (std::size_t i = 0; i < R; ++i) reduced[i] = in_mask(Mask, i);
+    kernels::reduce_sum(in.data, in.dims, reduced, out.data, out.size());
     if constexpr (Kind == reduction::mean) {
       std::size_t count = 1;
       for (std::size_t i = 0; i < R; ++i)
-        if (Mask[i]) count *= in.dims[i];
+        if (reduced[i]) count *= in.dims[i];
       if constexpr (std::is_floating_point_v<T>) {
         const T scale = T(1) / static_cast<T>(count);
         for (std::size_t i = 0; i < out.size(); ++i) out.data[i] *= scale;
@@ -87,12 +97,12 @@ struct reduce {
 /// The gradient of a reduction: g (the reduction's output gradient) broadcast back to the
 /// shape of x, the reduction's input, whose values it never reads. TensorFlow builds the
 /// same from Reshape, Tile and RealDiv; here it is one lazy, fusable node.
-template <reduction Kind, auto Mask, bool KeepDims>
+template <reduction Kind, axes_mask Mask, bool KeepDims>
 struct reduce_grad {
   static constexpr bool elementwise = true;
   static constexpr std::string_view tf_name = "BroadcastTo";
   static constexpr reduction kind = Kind;
-  static constexpr auto mask = Mask;
+  static constexpr axes_mask mask = Mask;
   static constexpr bool keep_dims = KeepDims;
   static constexpr std::size_t buffer_operand = 0;  // g is read from its buffer
   static constexpr std::size_t shape_operand = 1;   // x gives the shape...
@@ -104,7 +114,7 @@ struct reduce_grad {
   using shape_type = shape_of_t<X>;
 };
 
-template <reduction Kind, auto Mask, bool KeepDims>
+template <reduction Kind, axes_mask Mask, bool KeepDims>
 constexpr auto reduce<Kind, Mask, KeepDims>::vjp(const auto& g, const auto& n) {
   using G = std::remove_cvref_t<decltype(g)>;
   using X = std::remove_cvref_t<decltype(n.template arg<0>())>;
@@ -117,24 +127,22 @@ namespace detail {
 
 /// The axes of `axis_t<A...>` as a mask over a rank-R input; `ok` is false if one is out of range.
 template <std::size_t R, int... A>
-constexpr auto axes_mask(axis_t<A...>) {
+constexpr auto to_mask(axis_t<A...>) {
   struct result {
-    std::array<bool, R> mask{};
+    op::axes_mask mask = 0;
     bool ok = true;
   } r;
   for (int a : {A...}) {
     const int i = a < 0 ? a + static_cast<int>(R) : a;
     if (i < 0 || i >= static_cast<int>(R)) r.ok = false;
-    else r.mask[static_cast<std::size_t>(i)] = true;
+    else r.mask |= op::axes_mask{1} << i;
   }
   return r;
 }
 
 template <std::size_t R>
-constexpr std::array<bool, R> all_axes() {
-  std::array<bool, R> m{};
-  for (auto& b : m) b = true;
-  return m;
+constexpr op::axes_mask all_axes() {
+  return R == 0 ? 0 : ~op::axes_mask{0} >> (64 - R);
 }
 
 template <op::reduction Kind, class Axes, bool Keep, tensor_node X>
@@ -143,7 +151,7 @@ constexpr auto make_reduce(const X& x) {
   if constexpr (std::is_same_v<Axes, void>) {
     return graph::node<op::reduce<Kind, all_axes<R>(), Keep>, X>({}, x);
   } else {
-    constexpr auto m = axes_mask<R>(Axes{});
+    constexpr auto m = to_mask<R>(Axes{});
     if constexpr (!m.ok) {
       // An axis named in this type is outside [-rank, rank) for the input's shape.
       diagnostic::error_axis_out_of_range<shape_of_t<X>, Axes> error;
@@ -183,30 +191,36 @@ constexpr auto reduce_mean(const X& x, Options... options) {
 /// Sums a gradient g back to the static shape Target of the operand it belongs to, undoing
 /// NumPy broadcasting: leading axes that Target lacks are summed away, axes where Target
 /// has 1 and g does not are summed with keepdims. The identity when the shapes agree.
+namespace detail {
+
+/// The axes that unbroadcast<Target> sums for a gradient of shape S: `unit` are the axes
+/// where Target has 1 and S does not (summed with keepdims), `leading` those Target lacks.
+template <class Target, class S>
+struct unbroadcast_axes {
+  static constexpr std::size_t lead = S::rank - Target::rank;
+  static constexpr op::axes_mask unit = [] {
+    op::axes_mask m = 0;
+    for (std::size_t i = lead; i < S::rank; ++i)
+      if (Target::dims[i - lead] == 1 && S::dims[i] != 1) m |= op::axes_mask{1} << i;
+    return m;
+  }();
+  static constexpr op::axes_mask leading = all_axes<lead>();
+};
+
+}  // namespace detail
+
+/// Sums a gradient g back to the static shape Target of the operand it belongs to, undoing
+/// NumPy broadcasting: leading axes that Target lacks are summed away, axes where Target
+/// has 1 and g does not are summed with keepdims. The identity when the shapes agree.
 template <class Target, tensor_node G>
 constexpr auto unbroadcast(const G& g) {
-  using S = shape_of_t<G>;
-  constexpr std::size_t lead = S::rank - Target::rank;
-  constexpr auto ones = [] {
-    std::array<bool, S::rank> m{};
-    bool any = false;
-    for (std::size_t i = lead; i < S::rank; ++i)
-      if (Target::dims[i - lead] == 1 && S::dims[i] != 1) m[i] = any = true;
-    return std::pair{m, any};
-  }();
-  if constexpr (ones.second) {
-    auto kept = graph::node<op::reduce<op::reduction::sum, ones.first, true>, G>({}, g);
-    return unbroadcast<Target>(kept);
-  } else if constexpr (lead > 0) {
-    constexpr auto m = [] {
-      std::array<bool, S::rank> r{};
-      for (std::size_t i = 0; i < lead; ++i) r[i] = true;
-      return r;
-    }();
-    return graph::node<op::reduce<op::reduction::sum, m, false>, G>({}, g);
-  } else {
+  using axes = detail::unbroadcast_axes<Target, shape_of_t<G>>;
+  if constexpr (axes::unit != 0)
+    return unbroadcast<Target>(graph::node<op::reduce<op::reduction::sum, axes::unit, true>, G>({}, g));
+  else if constexpr (axes::lead > 0)
+    return graph::node<op::reduce<op::reduction::sum, axes::leading, false>, G>({}, g);
+  else
     return g;
-  }
 }
 
 }  // namespace typeflow
