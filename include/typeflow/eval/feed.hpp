@@ -22,14 +22,39 @@ struct feed_item {
   V value;
 };
 
-/// `tf::feed(x, X)`: feeds X (an xtensor container or expression) to placeholder x.
+namespace diagnostic {
+/// tf::feed(placeholder, value): the value's rank (fixed in its type) is not the
+/// placeholder's; the placeholder's name and shape and the value's rank are in this type.
+template <class PlaceholderName, class Shape, std::ptrdiff_t ValueRank>
+struct error_feed_rank_differs;
+}  // namespace diagnostic
+
+namespace detail {
+template <class P, class V>
+constexpr void check_feed_rank() {
+  if constexpr (requires { typename V::shape_type; }) {
+    constexpr auto rank = xt::static_dimension<typename V::shape_type>::value;
+    if constexpr (rank >= 0 && rank != static_cast<std::ptrdiff_t>(shape_of_t<P>::rank)) {
+      // The fed value has another rank than the placeholder, see the type below.
+      diagnostic::error_feed_rank_differs<typename P::name_type, shape_of_t<P>, rank> error;
+    }
+  } else {
+    static_assert(shape_of_t<P>::rank == 0, "typeflow::feed: a number can only feed a rank-0 placeholder");
+  }
+}
+}  // namespace detail
+
+/// `tf::feed(x, X)`: feeds X (an xtensor container or expression, or a number for a rank-0
+/// placeholder) to placeholder x.
 template <class Name, class T, class S, class V>
 feed_item<graph::placeholder<Name, T, S>, const V&> feed(graph::placeholder<Name, T, S>, const V& value) {
+  detail::check_feed_rank<graph::placeholder<Name, T, S>, V>();
   return {value};
 }
 template <class Name, class T, class S, class V>
   requires(!std::is_lvalue_reference_v<V>)
 feed_item<graph::placeholder<Name, T, S>, V> feed(graph::placeholder<Name, T, S>, V&& value) {
+  detail::check_feed_rank<graph::placeholder<Name, T, S>, V>();
   return {std::move(value)};
 }
 
@@ -52,6 +77,17 @@ struct feed_binding {
 
   template <class V>
   void bind(const V& value) {
+    if constexpr (std::is_arithmetic_v<V>) {  // a number for a rank-0 placeholder
+      owned = static_cast<T>(value);
+      data = owned.data();
+      return;
+    } else {
+      bind_array(value);
+    }
+  }
+
+  template <class V>
+  void bind_array(const V& value) {
     const auto& shape = value.shape();
     if (shape.size() != R || !matches_static<S>(shape))
       throw error("feed for placeholder '" + std::string(P::name_type::view()) + "': expected shape " +

@@ -26,6 +26,7 @@
 #include "../graph/placeholder.hpp"
 #include "../graph/traversal.hpp"
 #include "../graph/variable.hpp"
+#include "../ops/reduce.hpp"
 #include "feed.hpp"
 #include "variable_store.hpp"
 #include "xtensor.hpp"

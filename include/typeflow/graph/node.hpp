@@ -54,6 +54,15 @@ struct node : node_base {
 
 }  // namespace graph
 
+namespace detail {
+/// Leaf<Name, T, Shape> built from deduced (canonical) arguments, so that clang prints
+/// `placeholder<name<'x'>, float, shape<3>>` rather than the alias `name_of<{{120, 0}}>`.
+template <template <class, class, class> class Leaf, class Name, class T, class Shape>
+constexpr Leaf<Name, T, Shape> make_leaf() {
+  return {};
+}
+}  // namespace detail
+
 template <class T>
 inline constexpr bool is_op_node_v = false;
 template <class Op, class... A>

@@ -28,7 +28,7 @@ inline constexpr bool is_placeholder_v<graph::placeholder<Name, T, S>> = true;
 template <fixed_string Name, dtype T, std::int64_t... Dims>
 constexpr auto placeholder() {
   static_assert(((Dims >= 0 || Dims == none) && ...), "typeflow::placeholder: a dimension is >= 0 or tf::none");
-  return graph::placeholder<name_of<Name>, T, shape<Dims...>>{};
+  return detail::make_leaf<graph::placeholder, name_of<Name>, T, shape<Dims...>>();
 }
 
 }  // namespace typeflow

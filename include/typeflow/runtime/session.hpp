@@ -45,19 +45,28 @@ inline std::size_t next_plan_id() {
 template <class Plan>
 inline const std::size_t plan_id = next_plan_id();
 
-/// Every placeholder the fetches depend on must be fed: a compile error names the one that is not.
+/// Whether every placeholder among the nodes is fed. Pure, so safe to constant-evaluate.
 template <class... Feeds, class... Ns>
-constexpr bool check_feeds(type_list<Ns...>) {
-  return ([]<class N>() {
-    if constexpr (is_placeholder_v<N> && eval::feed_index<N, Feeds...>() == sizeof...(Feeds)) {
-      // This placeholder (its name is in the type) is read by the fetches but not fed:
-      // add tf::feed(placeholder, value) to the run's arguments.
-      diagnostic::error_no_feed_for_placeholder<typename N::name_type> error;
-      return false;
-    } else {
-      return true;
-    }
-  }.template operator()<Ns>() && ...);
+constexpr bool all_fed(type_list<Ns...>) {
+  return ((!is_placeholder_v<Ns> || eval::feed_index<Ns, Feeds...>() != sizeof...(Feeds)) && ...);
+}
+
+/// Names placeholder N in a compile error if the run does not feed it. A named, non-constexpr
+/// function rather than a lambda: clang 14 crashes constant-folding a call whose body holds
+/// the invalid declaration below.
+template <class N, class... Feeds>
+auto require_feed() {
+  if constexpr (is_placeholder_v<N> && eval::feed_index<N, Feeds...>() == sizeof...(Feeds)) {
+    // This placeholder (its name is in the type) is read by the fetches but not fed:
+    // add tf::feed(placeholder, value) to the run's arguments.
+    diagnostic::error_no_feed_for_placeholder<typename N::name_type> error;
+  }
+}
+
+template <class... Feeds, class... Ns>
+auto report_unfed(type_list<Ns...>) {
+  (require_feed<Ns, Feeds...>(), ...);
+  return no_value{};  // what the failed run yields, so `auto v = sess.run(...)` adds no second error
 }
 
 }  // namespace detail
@@ -70,6 +79,7 @@ class Session {
   template <graph_node... N, feed_like... Feeds>
   auto run(const fetch_list<N...>& fetches, const Feeds&... feeds) {
     if constexpr (all_fed<std::tuple<N...>, Feeds...>) return plan_for<std::tuple<N...>, Feeds...>(fetches.nodes).run(feeds...);
+    else return report_unfed<std::tuple<N...>, Feeds...>();
   }
 
   /// Runs one fetch: returns its value as an xt::xtensor<T, rank>, or nothing for an operation.
@@ -78,6 +88,8 @@ class Session {
     if constexpr (all_fed<std::tuple<N>, Feeds...>) {
       auto values = plan_for<std::tuple<N>, Feeds...>(std::tuple<N>{node}).run(feeds...);
       if constexpr (!is_operation_v<N>) return std::move(std::get<0>(values));
+    } else {
+      return report_unfed<std::tuple<N>, Feeds...>();
     }
   }
 
@@ -86,6 +98,7 @@ class Session {
   template <tensor_node N, feed_like... Feeds>
   void run_into(xt::xtensor<value_t<N>, rank_v<N>>& out, const N& node, const Feeds&... feeds) {
     if constexpr (all_fed<std::tuple<N>, Feeds...>) plan_for<std::tuple<N>, Feeds...>(std::tuple<N>{node}).run_into(out, feeds...);
+    else report_unfed<std::tuple<N>, Feeds...>();
   }
 
   /// Runs tf::global_variables_initializer(): every declared variable gets its initial value.
@@ -95,7 +108,9 @@ class Session {
 
  private:
   template <class Roots, class... Feeds>
-  static constexpr bool all_fed = detail::check_feeds<Feeds...>(typename eval::plan<Roots, Feeds...>::nodes{});
+  static constexpr bool all_fed = detail::all_fed<Feeds...>(typename eval::plan<Roots, Feeds...>::nodes{});
+  template <class Roots, class... Feeds>
+  static auto report_unfed() { return detail::report_unfed<Feeds...>(typename eval::plan<Roots, Feeds...>::nodes{}); }
 
   template <class Roots, class... Feeds>
   auto& plan_for(const Roots& roots) {

@@ -17,7 +17,7 @@ namespace typeflow {
 /// Its value lives in each Session, set by running tf::global_variables_initializer().
 template <fixed_string Name, dtype T, std::int64_t... Dims, class Init>
 auto Variable(const Init& init) {
-  using V = graph::variable<name_of<Name>, T, shape<Dims...>>;
+  using V = decltype(detail::make_leaf<graph::variable, name_of<Name>, T, shape<Dims...>>());
   const std::string name(V::name_type::view());
   get_default_graph().add_variable({name, std::string(dtype_name<T>()), {Dims...}, [init, name](eval::variable_store& s) {
                                       auto& v = s.get(V{});

@@ -1,0 +1,18 @@
+// Feeding a rank-2 array to a rank-1 placeholder: the error names the placeholder, its
+// shape and the value's rank.
+#include <typeflow/eval/feed.hpp>
+
+namespace tf = typeflow;
+
+int main() {
+  auto x = tf::placeholder<"x", float, 3>();
+#ifdef TYPEFLOW_SHOULD_FAIL
+  // expect-error: error_feed_rank_differs
+  // expect-error: name<'x'>
+  xt::xtensor<float, 2> value = xt::zeros<float>({1, 3});
+#else
+  xt::xtensor<float, 1> value = xt::zeros<float>({3});
+#endif
+  auto f = tf::feed(x, value);
+  (void)f;
+}
