@@ -10,6 +10,8 @@
 #include <xtensor/xio.hpp>
 #include <xtensor/xview.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
