@@ -86,7 +86,7 @@ TEST_CASE("graph.traversal: unique nodes in topological order; values uses count
   // y, x, W, matmul, b, add, d, square, square + d, mean: d appears once.
   static_assert(order::size == 10);
   static_assert(tf::use_count_v<order, decltype(d)> == 2);
-  static_assert(tf::index_of<decltype(x)>(order{}) < tf::index_of<decltype(tf::matmul(x, W))>(order{}));
+  static_assert(tf::position_v<order, decltype(x)> < tf::position_v<order, decltype(tf::matmul(x, W))>);
 }
 
 TEST_CASE("autodiff.types: gradients reuse forward nodes and prune what does not depend on x") {

@@ -38,6 +38,12 @@ TEST_CASE_TEMPLATE("ops.elementwise: + - * / negate square against loops, with b
   const auto add = feeds(a + b), sub = feeds(a - c), mul = feeds(c * b), div = feeds(a / c), neg = feeds(-a),
              sq = feeds(tf::square(a)), lit = feeds(2.0 * a - 1 / b);
   CHECK(mul.shape() == std::array<std::size_t, 2>{7, 5});
+  // TF's function names are the operators.
+  CHECK(feeds(tf::add(a, b)) == add);
+  CHECK(feeds(tf::subtract(a, c)) == sub);
+  CHECK(feeds(tf::multiply(c, b)) == mul);
+  CHECK(feeds(tf::divide(a, c)) == div);
+  CHECK(feeds(tf::negative(a)) == neg);
   for (std::size_t i = 0; i < 7; ++i)
     for (std::size_t j = 0; j < 5; ++j) {
       CHECK(add(i, j) == doctest::Approx(A(i, j) + B(j)).epsilon(tol<T>));

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <type_traits>
+#include <utility>
 
 namespace typeflow {
 
@@ -53,6 +54,31 @@ constexpr std::size_t index_of(type_list<Ts...>) {
   while (i < sizeof...(Ts) && !same[i]) ++i;
   return i;
 }
+
+namespace detail {
+template <std::size_t I, class T>
+struct index_leaf {};
+template <class Seq, class... Ts>
+struct index_table;
+template <std::size_t... I, class... Ts>
+struct index_table<std::index_sequence<I...>, Ts...> : index_leaf<I, Ts>... {};
+template <class T, std::size_t I>
+constexpr std::size_t index_in(const index_leaf<I, T>*) {
+  return I;
+}
+template <class List>
+struct index_table_of;
+template <class... Ts>
+struct index_table_of<type_list<Ts...>> {
+  using type = index_table<std::index_sequence_for<Ts...>, Ts...>;
+};
+}  // namespace detail
+
+/// Index of T in a list of distinct types that contains it. Found by overload resolution
+/// against one table per list, so n lookups cost O(n) instantiations, not O(n^2).
+template <class List, class T>
+inline constexpr std::size_t position_v =
+    detail::index_in<T>(static_cast<const typename detail::index_table_of<List>::type*>(nullptr));
 
 }  // namespace typeflow
 

@@ -137,29 +137,59 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     else return is_single_element_v<shape_of_t<A>> && !is_single_element_v<shape_of_t<U>>;  // read as a scalar
   }
 
-  template <class U, class N>
-  static constexpr bool reads_buffer_of() {
-    if constexpr (!is_op_node_v<U>) return false;
-    else
-      return []<std::size_t... I>(std::index_sequence<I...>) {
-        return ((std::is_same_v<std::tuple_element_t<I, typename U::args_type>, N> && reads_buffer<U, I>()) || ...);
-      }(std::make_index_sequence<std::tuple_size_v<typename U::args_type>>{});
-  }
-
   template <class N>
   static constexpr bool is_root = (std::is_same_v<N, Roots> || ...);
 
-  template <class N>
-  static constexpr bool read_as_buffer = []<class... Us>(type_list<Us...>) {
-    return (reads_buffer_of<Us, N>() || ...);
+  /// Per node: `live` if its value is needed (a root, or read by a live node: nodes reached
+  /// only for their shape, like a reduction's input under its gradient, are not computed),
+  /// `uses` its value reads by live nodes, `buffer` whether a live node reads it as a buffer.
+  /// One pass over the nodes, so the cost of planning grows linearly with the graph.
+  static constexpr auto usage = []<class... Us>(type_list<Us...>) {
+    constexpr std::size_t n = sizeof...(Us);
+    struct edge {
+      std::size_t user, operand;
+      bool as_buffer;
+    };
+    std::array<edge, (std::tuple_size_v<typename operands_of<Us>::type> + ... + 0) + 1> edges{};
+    std::size_t count = 0;
+    auto add_edges = [&]<class U>() {
+      if constexpr (is_op_node_v<U>)
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+          ((reads_values_v<U, I> ? (edges[count++] = {position_v<nodes, U>,
+                                                      position_v<nodes, std::tuple_element_t<I, typename U::args_type>>,
+                                                      reads_buffer<U, I>()},
+                                    0)
+                                 : 0),
+           ...);
+        }(std::make_index_sequence<std::tuple_size_v<typename U::args_type>>{});
+    };
+    (add_edges.template operator()<Us>(), ...);
+    struct result {
+      std::array<bool, n> live{}, buffer{};
+      std::array<std::size_t, n> uses{};
+    } r;
+    std::size_t i = 0;
+    ((r.live[i++] = is_root<Us>), ...);
+    for (std::size_t e = count; e-- > 0;)  // users come after their operands: walk backwards
+      if (r.live[edges[e].user]) {
+        r.live[edges[e].operand] = true;
+        ++r.uses[edges[e].operand];
+        r.buffer[edges[e].operand] = r.buffer[edges[e].operand] || edges[e].as_buffer;
+      }
+    return r;
   }(nodes{});
 
  public:
   /// Whether node N gets a buffer of its own (see the header comment).
   template <class N>
-  static constexpr bool materialised = is_op_node_v<N> && !is_operation_v<N> &&
-                                       (!is_elementwise_v<N> || is_root<N> || use_count_v<nodes, N> > 1 ||
-                                        read_as_buffer<N>);
+  static constexpr bool materialised = [] {
+    if constexpr (!is_op_node_v<N> || is_operation_v<N>) {
+      return false;
+    } else {
+      constexpr std::size_t i = position_v<nodes, N>;
+      return usage.live[i] && (!is_elementwise_v<N> || is_root<N> || usage.uses[i] > 1 || usage.buffer[i]);
+    }
+  }();
 
  private:
   template <class N>
@@ -178,7 +208,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
 
  public:
   plan(const std::tuple<Roots...>& roots, variable_store& store) : m_roots(roots) {
-    for_each_type(variables{}, [&]<class V>() { std::get<index_of<V>(variables{})>(m_variables) = &store.get(V{}); });
+    for_each_type(variables{}, [&]<class V>() { std::get<position_v<variables, V>>(m_variables) = &store.get(V{}); });
     std::apply([&](const auto&... r) { (visit(r), ...); }, m_roots);
   }
 
@@ -246,7 +276,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
         s.nodes.push_back(n);
         if constexpr (materialised<N>) s.buffers.emplace_back();
       } else if constexpr (std::is_empty_v<N>) {
-        bool& seen = m_seen[index_of<N>(nodes{})];  // payload-free lazy node: walk it once
+        bool& seen = m_seen[position_v<nodes, N>];  // payload-free lazy node: walk it once
         if (seen) return;
         seen = true;
       }
@@ -258,15 +288,15 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
 
   template <class N>
   auto& slot_of() {
-    return std::get<index_of<N>(registered{})>(m_slots);
+    return std::get<position_v<registered, N>>(m_slots);
   }
   template <class P>
   auto& feed_of() {
-    return std::get<index_of<P>(placeholders{})>(m_feeds);
+    return std::get<position_v<placeholders, P>>(m_feeds);
   }
   template <class V>
   auto& var_of() {
-    return *std::get<index_of<V>(variables{})>(m_variables);
+    return *std::get<position_v<variables, V>>(m_variables);
   }
   template <class N>
   const buffer_t<N>& buffer_of(const N& n) {

@@ -5,6 +5,7 @@
 // topological order (operands before their users), and how each node is used. Two nodes
 // of one type are one computation unless their payloads differ (see eval/plan.hpp).
 
+#include <array>
 #include <cstddef>
 #include <tuple>
 #include <type_traits>
@@ -53,26 +54,29 @@ using topo_order_t = typename detail::collect_all<type_list<>, Roots...>::type;
 
 namespace detail {
 
-/// How many of U's operands are N and read for their values.
-template <class U, class N>
-constexpr std::size_t value_uses_in() {
+/// Adds U's value-reading operands to the use counts of the nodes of List.
+template <class List, class U, std::size_t N>
+constexpr void count_uses(std::array<std::size_t, N>& counts) {
   if constexpr (is_op_node_v<U>) {
-    return []<std::size_t... I>(std::index_sequence<I...>) {
-      return ((std::is_same_v<std::tuple_element_t<I, typename U::args_type>, N> && reads_values_v<U, I> ? 1 : 0) +
-              ... + 0);
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((reads_values_v<U, I> ? ++counts[position_v<List, std::tuple_element_t<I, typename U::args_type>>] : 0), ...);
     }(std::make_index_sequence<std::tuple_size_v<typename U::args_type>>{});
-  } else {
-    return 0;
   }
 }
 
 }  // namespace detail
 
+/// Value uses of each node of List (a topo_order_t) by the others, in one pass over the list.
+template <class List>
+inline constexpr auto use_counts_v = []<class... Us>(type_list<Us...>) {
+  std::array<std::size_t, sizeof...(Us)> counts{};
+  (detail::count_uses<List, Us>(counts), ...);
+  return counts;
+}(List{});
+
 /// Number of value uses of N by the nodes of List.
 template <class List, class N>
-inline constexpr std::size_t use_count_v = 0;
-template <class... Us, class N>
-inline constexpr std::size_t use_count_v<type_list<Us...>, N> = (detail::value_uses_in<Us, N>() + ... + 0);
+inline constexpr std::size_t use_count_v = use_counts_v<List>[position_v<List, N>];
 
 }  // namespace typeflow
 

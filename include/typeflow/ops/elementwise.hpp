@@ -173,11 +173,22 @@ constexpr auto operator-(const A& a) {
   }
 }
 
-/// TensorFlow's function names for the operators.
-constexpr auto add(const auto& a, const auto& b) { return a + b; }
-constexpr auto subtract(const auto& a, const auto& b) { return a - b; }
-constexpr auto multiply(const auto& a, const auto& b) { return a * b; }
-constexpr auto divide(const auto& a, const auto& b) { return a / b; }
+/// TensorFlow's function names for the operators (at least one operand is a node).
+template <class A, class B>
+concept node_and_operand = (tensor_node<A> && (tensor_node<B> || arithmetic<B>)) || (arithmetic<A> && tensor_node<B>);
+
+template <class A, class B>
+  requires node_and_operand<A, B>
+constexpr auto add(const A& a, const B& b) { return a + b; }
+template <class A, class B>
+  requires node_and_operand<A, B>
+constexpr auto subtract(const A& a, const B& b) { return a - b; }
+template <class A, class B>
+  requires node_and_operand<A, B>
+constexpr auto multiply(const A& a, const B& b) { return a * b; }
+template <class A, class B>
+  requires node_and_operand<A, B>
+constexpr auto divide(const A& a, const B& b) { return a / b; }
 template <tensor_node A>
 constexpr auto negative(const A& a) { return -a; }
 
