@@ -133,7 +133,7 @@ namespace {
 std::atomic<int> g_runs{0};
 struct counted_copy {
   static constexpr bool elementwise = false;
-  static constexpr std::string_view tf_name = "Identity";
+  [[maybe_unused]] static constexpr std::string_view tf_name = "Identity";
   template <class A>
   using value_type = tf::value_t<A>;
   template <class A>

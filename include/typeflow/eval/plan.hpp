@@ -51,12 +51,14 @@ using buffer_t = xt::xtensor<value_t<N>, rank_v<N>>;
 template <class N>
 using dims_of_t = std::array<std::size_t, rank_v<N>>;
 
+struct no_buffers {};
+
 /// The instances of one node type in a plan, with their buffers (none for operations).
 template <class N>
 struct slot {
   static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
   std::vector<N> nodes;
-  std::vector<buffer_t<N>> buffers;
+  std::conditional_t<is_operation_v<N>, no_buffers, std::vector<buffer_t<N>>> buffers;
 
   std::size_t find(const N& n) const {
     if constexpr (std::is_empty_v<N>) {
@@ -66,17 +68,6 @@ struct slot {
         if (nodes[i] == n) return i;
       return npos;
     }
-  }
-};
-template <class N>
-  requires is_operation_v<N>
-struct slot<N> {
-  static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
-  std::vector<N> nodes;
-  std::size_t find(const N& n) const {
-    for (std::size_t i = 0; i < nodes.size(); ++i)
-      if (nodes[i] == n) return i;
-    return npos;
   }
 };
 
