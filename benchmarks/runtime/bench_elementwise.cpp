@@ -1,6 +1,6 @@
 // An 8-op elementwise chain over 2^24 floats, three ways, same math, same input, output into
 // a preallocated buffer:
-//   typeflow           Session::run_into: the chain fused into one xsimd loop by the plan
+//   typeflow           Session::run(tf::fetch_into(...)): the chain fused into one xsimd loop by the plan
 //   hand_xsimd         one pass written by hand with xsimd batches: the practical limit
 //   xtensor_temporaries  each op assigned into its own preallocated xt::xtensor with
 //                      xt::noalias, i.e. what a framework that does not fuse does
@@ -45,7 +45,7 @@ const auto x_ph = tf::placeholder<"x", float, tf::none>();
 const auto chain = tf::square(x_ph * 1.5f + 0.5f) - x_ph / 3.0f * -x_ph + 2.0f;
 
 void run_typeflow(tf::Session& sess, array& out, const array& x) {
-  sess.run_into(out, chain, tf::feed(x_ph, x));
+  sess.run(tf::fetch_into(out, chain), tf::feed(x_ph, x));
 }
 
 void run_hand_xsimd(array& out, const array& x) {

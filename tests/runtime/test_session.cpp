@@ -194,7 +194,10 @@ TEST_CASE("runtime.plan: a steady training step allocates nothing; a fetched val
   sess.run(tf::fetch(train, loss), tf::feed(x, X), tf::feed(y, Y));
   CHECK(test::allocations_of([&] { sess.run(tf::fetch(train, loss), tf::feed(x, X), tf::feed(y, Y)); }) == 1);
   xt::xtensor<float, 0> l;
-  sess.run_into(l, loss, tf::feed(x, X), tf::feed(y, Y));
-  CHECK(test::allocations_of([&] { sess.run_into(l, loss, tf::feed(x, X), tf::feed(y, Y)); }) == 0);
+  sess.run(tf::fetch_into(l, loss), tf::feed(x, X), tf::feed(y, Y));
+  CHECK(test::allocations_of([&] { sess.run(tf::fetch_into(l, loss), tf::feed(x, X), tf::feed(y, Y)); }) == 0);
   CHECK(l() == sess.run(loss, tf::feed(x, X), tf::feed(y, Y))());
+  xt::xtensor<float, 2> w;  // a leaf is copied into the array
+  sess.run(tf::fetch_into(w, W));
+  CHECK(w == sess.run(W));
 }

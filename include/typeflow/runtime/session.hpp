@@ -27,6 +27,20 @@ fetch_list<N...> fetch(const N&... nodes) {
   return {{nodes...}};
 }
 
+/// A fetch computed into an array the caller keeps (numpy's `out=`; TF has none): the array
+/// is resized only when the fetch's shape changes, so a steady loop of such runs allocates
+/// nothing, where `run` returns a new array each time.
+template <tensor_node N>
+struct fetch_into_t {
+  xt::xtensor<value_t<N>, rank_v<N>>& out;
+  N node;
+};
+
+template <tensor_node N>
+fetch_into_t<N> fetch_into(xt::xtensor<value_t<N>, rank_v<N>>& out, const N& node) {
+  return {out, node};
+}
+
 template <class T>
 inline constexpr bool is_feed_item_v = false;
 template <class P, class V>
@@ -93,12 +107,13 @@ class Session {
     }
   }
 
-  /// Runs one fetch into `out`, reusing its memory: a steady loop of run_into allocates
-  /// nothing, where run returns a new array each time. (numpy's `out=` argument; TF has none.)
+  /// Runs one fetch into the caller's array: `sess.run(tf::fetch_into(out, y), feeds...)`.
   template <tensor_node N, feed_like... Feeds>
-  void run_into(xt::xtensor<value_t<N>, rank_v<N>>& out, const N& node, const Feeds&... feeds) {
-    if constexpr (all_fed<std::tuple<N>, Feeds...>) plan_for<std::tuple<N>, Feeds...>(std::tuple<N>{node}).run_into(out, feeds...);
-    else report_unfed<std::tuple<N>, Feeds...>();
+  void run(const fetch_into_t<N>& target, const Feeds&... feeds) {
+    if constexpr (all_fed<std::tuple<N>, Feeds...>)
+      plan_for<std::tuple<N>, Feeds...>(std::tuple<N>{target.node}).run_into(target.out, feeds...);
+    else
+      report_unfed<std::tuple<N>, Feeds...>();
   }
 
   /// Runs tf::global_variables_initializer(): every declared variable gets its initial value.
