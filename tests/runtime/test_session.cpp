@@ -201,3 +201,14 @@ TEST_CASE("runtime.plan: a steady training step allocates nothing; a fetched val
   sess.run(tf::fetch_into(w, W));
   CHECK(w == sess.run(W));
 }
+
+xt::xtensor<float, 1> read_odr_variable(tf::Session& sess);  // in odr_other_unit.cpp
+
+TEST_CASE("runtime.odr: a variable declared in one translation unit is read in another") {
+  tf::reset_default_graph();
+  auto v = tf::Variable<"odr", float, 2>(tf::constant(xt::xtensor<float, 1>{1.5f, -2.0f}));
+  tf::Session sess;
+  sess.run(tf::global_variables_initializer());
+  CHECK(read_odr_variable(sess) == xt::xtensor<float, 1>{3.0f, -4.0f});
+  CHECK(sess.run(v) == xt::xtensor<float, 1>{1.5f, -2.0f});
+}
