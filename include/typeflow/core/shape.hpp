@@ -27,8 +27,8 @@ using dims_t = std::array<std::int64_t, R>;
 
 namespace detail {
 
-template <std::size_t R, auto Dims, std::size_t... I>
-constexpr auto dims_to_shape_impl(std::index_sequence<I...>) -> shape<Dims[I]...>;
+template <class F, std::size_t... I>
+auto shape_of_dims(std::index_sequence<I...>) -> shape<F::dims()[I]...>;
 
 /// NumPy broadcasting of two static dims: equal dims match, a 1 stretches, `none`
 /// matches `none` or a static dim (the run-time size is then checked). 0 means "no match".
@@ -61,15 +61,24 @@ constexpr auto broadcast_dims(const dims_t<RA>& a, const dims_t<RB>& b) {
 
 }  // namespace detail
 
-/// Turns a constexpr dims array into a `shape<...>` type.
-template <auto Dims>
-using shape_from_dims = decltype(detail::dims_to_shape_impl<Dims.size(), Dims>(std::make_index_sequence<Dims.size()>{}));
+/// The shape whose dims F::dims() returns (a constexpr std::array). The dims come from a
+/// type, not from an array template argument: g++ 12 gives one type to class-type template
+/// arguments that different constexpr calls computed.
+template <class F>
+using shape_from_t = decltype(detail::shape_of_dims<F>(std::make_index_sequence<F::dims().size()>{}));
 
 template <class A, class B>
 inline constexpr bool broadcastable_v = detail::broadcast_dims(A::dims, B::dims).ok;
 
+namespace detail {
 template <class A, class B>
-using broadcast_shape_t = shape_from_dims<detail::broadcast_dims(A::dims, B::dims).dims>;
+struct broadcast_of {
+  static constexpr auto dims() { return broadcast_dims(A::dims, B::dims).dims; }
+};
+}  // namespace detail
+
+template <class A, class B>
+using broadcast_shape_t = shape_from_t<detail::broadcast_of<A, B>>;
 
 /// Number of elements of a static shape (only meaningful when fully static).
 template <class S>

@@ -69,7 +69,11 @@ struct reduce {
   template <class A>
   using value_type = value_t<A>;
   template <class A>
-  using shape_type = shape_from_dims<result_dims(shape_of_t<A>::dims)>;
+  struct result_of {
+    static constexpr auto dims() { return result_dims(shape_of_t<A>::dims); }
+  };
+  template <class A>
+  using shape_type = shape_from_t<result_of<A>>;
 
   /// Sums over the masked axes, divided by their count for a mean (0/0 = NaN for an empty mean, as TF).
   template <class T, std::size_t R, std::size_t RO>
