@@ -86,8 +86,8 @@ constexpr auto ones_like(const Y& y) {
   if constexpr (rank_v<Y> == 0) {
     return one{};
   } else {
-    using op = op::reduce_grad<op::reduction::sum, all_axes<rank_v<Y>>(), false>;
-    return graph::node<op, one, Y>({}, one{}, y);
+    using fill = op::reduce_grad<op::reduction::sum, all_axes<rank_v<Y>>(), false>;  // 1 broadcast to y
+    return graph::node<fill, one, Y>({}, one{}, y);
   }
 }
 
