@@ -103,7 +103,12 @@ data_set read_csv(const std::string& path) {
     for (auto& v : r) {
       std::string cell;
       if (!std::getline(s, cell, ',')) throw std::runtime_error(path + ":" + std::to_string(n) + ": expected 4 columns");
-      v = std::stod(cell);
+      std::size_t used = 0;
+      try {
+        v = std::stod(cell, &used);
+      } catch (const std::exception&) {
+      }
+      if (used == 0) throw std::runtime_error(path + ":" + std::to_string(n) + ": '" + cell + "' is not a number");
     }
     rows.push_back(r);
   }
@@ -121,7 +126,7 @@ data_set read_csv(const std::string& path) {
   return ds;
 }
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   std::string csv;
   int steps = 10000, every = 1000;
   double learning_rate = 0.5;
@@ -169,4 +174,7 @@ int main(int argc, char** argv) {
               << "\n";
   std::cout << std::setw(8) << "bias" << "  " << std::setw(9) << bias(0) << "  " << std::setw(9) << data.reference[3]
             << "\n";
+} catch (const std::exception& e) {
+  std::cerr << "linear_regression: " << e.what() << "\n";
+  return 1;
 }
