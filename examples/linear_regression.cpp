@@ -136,10 +136,21 @@ int main(int argc, char** argv) try {
       if (i + 1 >= argc) throw std::runtime_error(arg + " needs a value");
       return std::string(argv[++i]);
     };
+    auto number = [&] {
+      const std::string text = value();
+      std::size_t used = 0;
+      double v = 0;
+      try {
+        v = std::stod(text, &used);
+      } catch (const std::exception&) {
+      }
+      if (used == 0 || used != text.size() || !(v > 0)) throw std::runtime_error(arg + " needs a positive number, got '" + text + "'");
+      return v;
+    };
     if (arg == "--csv") csv = value();
-    else if (arg == "--steps") steps = std::stoi(value());
-    else if (arg == "--learning-rate") learning_rate = std::stod(value());
-    else if (arg == "--every") every = std::stoi(value());
+    else if (arg == "--steps") steps = static_cast<int>(number());
+    else if (arg == "--learning-rate") learning_rate = number();
+    else if (arg == "--every") every = static_cast<int>(number());
     else {
       std::cerr << "usage: " << argv[0] << " [--csv FILE] [--steps N] [--learning-rate LR] [--every N]\n";
       return 2;
