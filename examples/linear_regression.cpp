@@ -147,10 +147,15 @@ int main(int argc, char** argv) try {
       if (used == 0 || used != text.size() || !(v > 0)) throw std::runtime_error(arg + " needs a positive number, got '" + text + "'");
       return v;
     };
+    auto count = [&] {
+      const double v = number();
+      if (v != std::floor(v) || v > 1e9) throw std::runtime_error(arg + " needs a whole number");
+      return static_cast<int>(v);
+    };
     if (arg == "--csv") csv = value();
-    else if (arg == "--steps") steps = static_cast<int>(number());
+    else if (arg == "--steps") steps = count();
     else if (arg == "--learning-rate") learning_rate = number();
-    else if (arg == "--every") every = static_cast<int>(number());
+    else if (arg == "--every") every = count();
     else {
       std::cerr << "usage: " << argv[0] << " [--csv FILE] [--steps N] [--learning-rate LR] [--every N]\n";
       return 2;
