@@ -20,6 +20,8 @@
 #include <xsimd/xsimd.hpp>
 #include <xtensor/xmath.hpp>
 
+#include "bench_main.hpp"
+
 namespace tf = typeflow;
 
 namespace {
@@ -167,26 +169,10 @@ void verify() {
                xsimd::batch<float>::size);
 }
 
-BENCHMARK(BM_elementwise_typeflow)
-    ->Unit(benchmark::kMillisecond)
-    ->Repetitions(10)
-    ->ReportAggregatesOnly(true);
-BENCHMARK(BM_elementwise_hand_xsimd)
-    ->Unit(benchmark::kMillisecond)
-    ->Repetitions(10)
-    ->ReportAggregatesOnly(true);
-BENCHMARK(BM_elementwise_xtensor_temporaries)
-    ->Unit(benchmark::kMillisecond)
-    ->Repetitions(10)
-    ->ReportAggregatesOnly(true);
+BENCHMARK(BM_elementwise_typeflow)->Apply(bench::repeat_ms);
+BENCHMARK(BM_elementwise_hand_xsimd)->Apply(bench::repeat_ms);
+BENCHMARK(BM_elementwise_xtensor_temporaries)->Apply(bench::repeat_ms);
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  verify();
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return bench::main(argc, argv, verify); }

@@ -20,6 +20,8 @@
 #include <cstdlib>
 #include <typeflow/typeflow.hpp>
 
+#include "bench_main.hpp"
+
 namespace tf = typeflow;
 
 namespace {
@@ -194,30 +196,11 @@ void verify() {
                static_cast<double>(hand_loss));
 }
 
-BENCHMARK(BM_linear_regression_typeflow_train)
-    ->Unit(benchmark::kMicrosecond)
-    ->Repetitions(10)
-    ->ReportAggregatesOnly(true);
-BENCHMARK(BM_linear_regression_hand_train)
-    ->Unit(benchmark::kMicrosecond)
-    ->Repetitions(10)
-    ->ReportAggregatesOnly(true);
-BENCHMARK(BM_linear_regression_typeflow_loss_and_train)
-    ->Unit(benchmark::kMicrosecond)
-    ->Repetitions(10)
-    ->ReportAggregatesOnly(true);
-BENCHMARK(BM_linear_regression_hand_loss_and_train)
-    ->Unit(benchmark::kMicrosecond)
-    ->Repetitions(10)
-    ->ReportAggregatesOnly(true);
+BENCHMARK(BM_linear_regression_typeflow_train)->Apply(bench::repeat_us);
+BENCHMARK(BM_linear_regression_hand_train)->Apply(bench::repeat_us);
+BENCHMARK(BM_linear_regression_typeflow_loss_and_train)->Apply(bench::repeat_us);
+BENCHMARK(BM_linear_regression_hand_loss_and_train)->Apply(bench::repeat_us);
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  verify();
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return bench::main(argc, argv, verify); }
