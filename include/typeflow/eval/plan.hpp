@@ -395,13 +395,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     using T = value_t<G>;
     const auto g = data(n.template arg<0>());
     const auto xd = dims(n.template arg<1>());
-    T scale = 1;
-    if constexpr (Op::kind == op::reduction::mean) {
-      std::size_t count = 1;
-      for (std::size_t i = 0; i < xd.size(); ++i)
-        if (op::in_mask(Op::mask, i)) count *= xd[i];
-      scale = T(1) / static_cast<T>(count);
-    }
+    const T scale = Op::kind == op::reduction::mean ? T(1) / static_cast<T>(op::reduced_count(Op::mask, xd)) : T(1);
     if constexpr (is_single_element_v<shape_of_t<G>>) {
       return xt::xscalar<T>(g.data[0] * scale);
     } else {

@@ -38,6 +38,15 @@ using axes_mask = std::uint64_t;
 
 constexpr bool in_mask(axes_mask m, std::size_t axis) { return (m >> axis) & 1U; }
 
+/// How many elements each output of a reduction over the axes in m sums (a mean divides by it).
+template <std::size_t R>
+constexpr std::size_t reduced_count(axes_mask m, const std::array<std::size_t, R>& dims) {
+  std::size_t count = 1;
+  for (std::size_t i = 0; i < R; ++i)
+    if (in_mask(m, i)) count *= dims[i];
+  return count;
+}
+
 /// Reduces the axes in Mask. The mask is normalised, so `axis<-1>` and `axis<1>` on a
 /// rank-2 input are the same node type.
 template <reduction Kind, axes_mask Mask, bool KeepDims>
@@ -82,9 +91,7 @@ struct reduce {
     for (std::size_t i = 0; i < R; ++i) reduced[i] = in_mask(Mask, i);
     kernels::reduce_sum(in.data, in.dims, reduced, out.data, out.size());
     if constexpr (Kind == reduction::mean) {
-      std::size_t count = 1;
-      for (std::size_t i = 0; i < R; ++i)
-        if (reduced[i]) count *= in.dims[i];
+      const std::size_t count = reduced_count(Mask, in.dims);
       if constexpr (std::is_floating_point_v<T>) {
         const T scale = T(1) / static_cast<T>(count);
         for (std::size_t i = 0; i < out.size(); ++i) out.data[i] *= scale;
