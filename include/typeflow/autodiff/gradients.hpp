@@ -27,14 +27,14 @@ template <class X>
 struct error_y_does_not_depend_on;
 }  // namespace diagnostic
 
-/// Whether the value of node N is computed from node X (through operands read for their values).
+/// Whether a gradient flows from node N to node X (along differentiable operand edges).
 template <class N, class X>
 inline constexpr bool depends_on_v = [] {
   if constexpr (std::is_same_v<N, X>) {
     return true;
   } else if constexpr (is_op_node_v<N>) {
     return []<std::size_t... I>(std::index_sequence<I...>) {
-      return ((reads_values_v<N, I> && depends_on_v<std::tuple_element_t<I, typename N::args_type>, X>) || ...);
+      return ((differentiable_v<N, I> && depends_on_v<std::tuple_element_t<I, typename N::args_type>, X>) || ...);
     }(std::make_index_sequence<std::tuple_size_v<typename N::args_type>>{});
   } else {
     return false;
@@ -48,7 +48,7 @@ template <class N, class X>
 inline constexpr auto operands_reaching_v = []<std::size_t... I>(std::index_sequence<I...>) {
   std::array<std::size_t, sizeof...(I) + 1> idx{};  // +1: no zero-length array for leaves
   std::size_t n = 0;
-  ((reads_values_v<N, I> && depends_on_v<std::tuple_element_t<I, typename N::args_type>, X> ? idx[n++] = I : 0), ...);
+  ((differentiable_v<N, I> && depends_on_v<std::tuple_element_t<I, typename N::args_type>, X> ? idx[n++] = I : 0), ...);
   return std::pair{idx, n};
 }(std::make_index_sequence<std::tuple_size_v<typename N::args_type>>{});
 

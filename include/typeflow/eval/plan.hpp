@@ -324,9 +324,15 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     } else if constexpr (is_elementwise_v<N> && sizeof...(A) == 1) {
       return dims(n.template arg<0>());
     } else if constexpr (is_elementwise_v<N>) {
-      return broadcast_runtime<rank_v<N>>(Op::tf_name, dims(n.template arg<0>()), dims(n.template arg<1>()));
+      // Binary ops name both operands' dims in the error; a third (tf.where) joins their result.
+      return std::apply([&](const auto& a, const auto& b, const auto&... rest) {
+        auto d = broadcast_runtime<rank_v<N>>(Op::tf_name, dims(a), dims(b));
+        ((d = broadcast_runtime<rank_v<N>>(Op::tf_name, d, dims(rest))), ...);
+        return d;
+      }, n.m_args);
     } else {
-      return std::apply([&](const auto&... a) { return Op::result_dims(dims(a)...); }, n.m_args);
+      // Called on the op object: an op with run-time attributes (a slice's begin) reads them.
+      return std::apply([&](const auto&... a) { return n.m_op.result_dims(dims(a)...); }, n.m_args);
     }
   }
 
@@ -409,7 +415,6 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
 
   template <class N>
   void materialise(const N& n, buffer_t<N>& buffer) {
-    using Op = typename N::op_type;
     const auto d = infer_dims(n);
     if (buffer.shape() != d) buffer.resize(d);
     if constexpr (is_elementwise_v<N>) {
@@ -425,7 +430,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
       }
       xt::noalias(buffer) = xt::broadcast(std::move(e), d);
     } else {
-      std::apply([&](const auto&... a) { Op::forward(tensor_ref<value_t<N>, rank_v<N>>{buffer.data(), d}, data(a)...); },
+      std::apply([&](const auto&... a) { n.m_op.forward(tensor_ref<value_t<N>, rank_v<N>>{buffer.data(), d}, data(a)...); },
                  n.m_args);
     }
   }

@@ -102,6 +102,22 @@ using shape_of_t = typename std::remove_cvref_t<N>::shape_type;
 template <class N>
 inline constexpr std::size_t rank_v = shape_of_t<N>::rank;
 
+/// Whether a gradient flows from N into its operand I, as in TensorFlow: only through
+/// operands read for their values, of a floating dtype on both ends, and not cut by the op
+/// (`Op::differentiable(I)` false: stop_gradient, a comparison, where's condition, argmax).
+template <class N, std::size_t I>
+inline constexpr bool differentiable_v = [] {
+  if constexpr (!is_op_node_v<N>) {
+    return false;
+  } else {
+    using A = std::tuple_element_t<I, typename N::args_type>;
+    if constexpr (!reads_values_v<N, I> || is_operation_v<N> || is_operation_v<A>) return false;
+    else if constexpr (!std::is_floating_point_v<value_t<N>> || !std::is_floating_point_v<value_t<A>>) return false;
+    else if constexpr (requires { N::op_type::differentiable(I); }) return N::op_type::differentiable(I);
+    else return true;
+  }
+}();
+
 }  // namespace typeflow
 
 #endif
