@@ -17,5 +17,6 @@
 #include "runtime/session.hpp"
 #include "runtime/train/gradient_descent.hpp"
 #include "runtime/variables.hpp"
+#include "test/gradient_checker.hpp"
 
 #endif

@@ -1,20 +1,33 @@
 #ifndef TYPEFLOW_AUTODIFF_GRADIENTS_HPP
 #define TYPEFLOW_AUTODIFF_GRADIENTS_HPP
 
-// Symbolic reverse-mode differentiation over node types. The gradient of y with respect to
-// x is built at compile time by walking from y down to x: each op contributes its
-// vector-Jacobian product (the op tag's `vjp`), broadcast operands are summed back to their
-// shapes, and the contributions of several paths are added. Operands that cannot reach x are
-// pruned by type, so they cost nothing. The result is an ordinary expression that shares the
-// forward nodes by type, so a Session computes them once for the loss and its gradients.
+// Symbolic reverse-mode differentiation over node types: tf::gradients(y, xs...) returns,
+// for each x, an ordinary expression that shares the forward nodes, so a Session computes
+// them once for the loss and all its gradients.
+//
+// Reverse accumulation: the gradient reaching a node (its adjoint) is built once, as the sum
+// of what each of its users passes down through the user's vector-Jacobian product (the op
+// tag's `vjp`), so a graph that reuses a node gets one adjoint for it, not one per path.
+// That needs one identity per node, and a type is one only for nodes without a payload:
+// `x * 2.0f` and `x * 3.0f` have one type but are two nodes. So the walk has two parts:
+// - from y down through nodes that carry a payload (a literal, a constant, an attribute
+//   somewhere below them), every path is followed with its own instance, and what reaches
+//   a payload-free node is handed over as a contribution keyed by that node's type;
+// - below, payload-free nodes are unique by type, and adjoints accumulate by type, in one
+//   table of gradient edges.
+// Edges that carry no gradient (stop_gradient, comparisons, integer dtypes, shape-only
+// operands) are cut at compile time: see differentiable_v in graph/node.hpp.
 
 #include <array>
+#include <cstddef>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
+#include "../core/type_list.hpp"
 #include "../graph/constant.hpp"
 #include "../graph/node.hpp"
+#include "../graph/traversal.hpp"
 #include "../ops/elementwise.hpp"
 #include "../ops/reduce.hpp"
 
@@ -43,40 +56,172 @@ inline constexpr bool depends_on_v = [] {
 
 namespace detail {
 
-/// The indices of N's operands through which a gradient reaches X, and how many there are.
-template <class N, class X>
-inline constexpr auto operands_reaching_v = []<std::size_t... I>(std::index_sequence<I...>) {
-  std::array<std::size_t, sizeof...(I) + 1> idx{};  // +1: no zero-length array for leaves
-  std::size_t n = 0;
-  ((differentiable_v<N, I> && depends_on_v<std::tuple_element_t<I, typename N::args_type>, X> ? idx[n++] = I : 0), ...);
-  return std::pair{idx, n};
-}(std::make_index_sequence<std::tuple_size_v<typename N::args_type>>{});
+/// The empty sum of gradients: what a node gets when no path from y reaches it.
+struct no_gradient {};
 
-template <class N, class X>
-constexpr auto operands_reaching() {
-  return []<std::size_t... J>(std::index_sequence<J...>) {
-    return std::index_sequence<operands_reaching_v<N, X>.first[J]...>{};
-  }(std::make_index_sequence<operands_reaching_v<N, X>.second>{});
+template <class A, class B>
+constexpr auto add_gradients(const A& a, const B& b) {
+  if constexpr (std::is_same_v<A, no_gradient>) return b;
+  else if constexpr (std::is_same_v<B, no_gradient>) return a;
+  else return a + b;
 }
 
-template <class X, class N, class G>
-constexpr auto backprop(const N& n, const G& g);
-
-template <class X, std::size_t... I, class N, class Parts>
-constexpr auto sum_operand_gradients(std::index_sequence<I...>, const N& n, const Parts& parts) {
-  // Each operand's share, summed back to its shape where it was broadcast, then followed to X.
-  return (backprop<X>(n.template arg<I>(), unbroadcast<shape_of_t<decltype(n.template arg<I>())>>(std::get<I>(parts))) +
-          ...);
+/// A fold step for gradient sums (a wrapper, so the fold's `+` is this one).
+template <class G>
+struct gradient_sum {
+  G g;
+};
+template <class A, class B>
+constexpr auto operator+(const gradient_sum<A>& a, const gradient_sum<B>& b) {
+  using S = decltype(add_gradients(a.g, b.g));
+  return gradient_sum<S>{add_gradients(a.g, b.g)};
 }
 
-/// The gradient reaching X from node n, given the gradient g of the sum of n's elements.
-template <class X, class N, class G>
-constexpr auto backprop(const N& n, const G& g) {
-  if constexpr (std::is_same_v<N, X>) {
-    return g;
+/// What the payload-carrying part of the walk hands to the node of type Key.
+template <class Key, class G>
+struct contribution {
+  G g;
+};
+
+/// The nodes gradients are taken with respect to.
+template <class... Xs>
+struct wrt {
+  template <class N>
+  static constexpr bool reached_from = (depends_on_v<N, Xs> || ...);
+  template <class N>
+  static constexpr bool is_target = (std::is_same_v<N, Xs> || ...);
+};
+
+// --- the payload-carrying part: every path, with its own instances ----------------------
+
+template <class Wrt, class N, class G>
+constexpr auto walk(const N& n, const G& g);
+
+template <class Wrt, std::size_t I, class N, class Parts>
+constexpr auto walk_operand(const N& n, const Parts& parts) {
+  using A = std::tuple_element_t<I, typename N::args_type>;
+  if constexpr (differentiable_v<N, I> && Wrt::template reached_from<A>)
+    return walk<Wrt>(n.template arg<I>(), unbroadcast<shape_of_t<A>>(std::get<I>(parts)));
+  else
+    return std::tuple<>{};
+}
+
+/// The contributions that gradient g of node n passes to the payload-free nodes below it
+/// (and to payload-carrying targets on the way).
+template <class Wrt, class N, class G>
+constexpr auto walk(const N& n, const G& g) {
+  if constexpr (payload_free_v<N> || !is_op_node_v<N>) {
+    return std::tuple<contribution<N, G>>{{g}};  // a payload-free node, or a target leaf
   } else {
-    return sum_operand_gradients<X>(operands_reaching<N, X>(), n, N::op_type::vjp(g, n));
+    auto here = [&] {
+      if constexpr (Wrt::template is_target<N>) return std::tuple<contribution<N, G>>{{g}};
+      else return std::tuple<>{};
+    }();
+    const auto parts = N::op_type::vjp(g, n);
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return std::tuple_cat(here, walk_operand<Wrt, I>(n, parts)...);
+    }(std::make_index_sequence<std::tuple_size_v<typename N::args_type>>{});
   }
+}
+
+template <class Key, class C>
+constexpr auto keyed(const C& c) {
+  if constexpr (std::is_same_v<C, contribution<Key, decltype(c.g)>>) return gradient_sum<decltype(c.g)>{c.g};
+  else return gradient_sum<no_gradient>{};
+}
+
+/// The sum of the contributions handed to Key.
+template <class Key, class... Cs>
+constexpr auto handed_to(const std::tuple<Cs...>& cs) {
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return (gradient_sum<no_gradient>{} + ... + keyed<Key>(std::get<I>(cs)));
+  }(std::index_sequence_for<Cs...>{});
+}
+
+// --- the payload-free part: one adjoint per type ----------------------------------------
+
+/// The gradient edges among the nodes of L (payload-free, reached from y, reaching an x):
+/// user U's operand I is node `operand`. Computed once per L.
+template <class L>
+struct gradient_edges {
+  struct edge {
+    std::size_t user, operand, index;
+  };
+  template <class U>
+  static constexpr std::size_t arity = std::tuple_size_v<typename operands_of<U>::type>;
+
+  static constexpr auto all = []<class... Us>(type_list<Us...>) {
+    std::array<edge, (arity<Us> + ... + 0) + 1> es{};
+    std::size_t n = 0;
+    auto add = [&]<class U>() {
+      if constexpr (is_op_node_v<U>)
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+          auto one = [&]<std::size_t J>() {
+            using A = std::tuple_element_t<J, typename U::args_type>;
+            if constexpr (differentiable_v<U, J> && contains_v<L, A>)
+              es[n++] = {position_v<L, U>, position_v<L, A>, J};
+          };
+          (one.template operator()<I>(), ...);
+        }(std::make_index_sequence<arity<U>>{});
+    };
+    (add.template operator()<Us>(), ...);
+    return std::pair{es, n};
+  }(L{});
+
+  /// The edges into node B (its users and the operand index B has in each).
+  template <std::size_t B>
+  static constexpr auto into = [] {
+    std::array<edge, all.second + 1> r{};
+    std::size_t n = 0;
+    for (std::size_t k = 0; k < all.second; ++k)
+      if (all.first[k].operand == B) r[n++] = all.first[k];
+    return std::pair{r, n};
+  }();
+};
+
+template <class L>
+struct as_tuple;
+template <class... Ts>
+struct as_tuple<type_list<Ts...>> {
+  using type = std::tuple<Ts...>;
+};
+template <class L, std::size_t I>
+using node_at_t = std::tuple_element_t<I, typename as_tuple<L>::type>;
+
+template <class L, class B, class E>
+constexpr auto adjoint(const E& handed);
+
+/// What user U (a payload-free node) passes to its operand I of type B.
+template <class L, class U, std::size_t I, class B, class E>
+constexpr auto passed_down(const E& handed) {
+  const auto gu = adjoint<L, U>(handed);
+  if constexpr (std::is_same_v<std::remove_cvref_t<decltype(gu)>, no_gradient>)
+    return gradient_sum<no_gradient>{};
+  else {
+    auto g = unbroadcast<shape_of_t<B>>(std::get<I>(U::op_type::vjp(gu, U{})));
+    return gradient_sum<decltype(g)>{g};
+  }
+}
+
+template <class L, class B, class E>
+constexpr auto adjoint_sum(const E& handed) {
+  using edges = gradient_edges<L>;
+  constexpr std::size_t b = position_v<L, B>;
+  return [&]<std::size_t... J>(std::index_sequence<J...>) {
+    return (handed_to<B>(handed) + ... +
+            passed_down<L, node_at_t<L, edges::template into<b>.first[J].user>, edges::template into<b>.first[J].index, B>(
+                handed))
+        .g;
+  }(std::make_index_sequence<edges::template into<b>.second>{});
+}
+
+/// The gradient of sum(y) with respect to node B. A payload-free adjoint is a type, built
+/// without walking its users again; only adjoints with payloads are built from the users'.
+template <class L, class B, class E>
+constexpr auto adjoint(const E& handed) {
+  using A = decltype(adjoint_sum<L, B>(handed));
+  if constexpr (std::is_same_v<A, no_gradient> || payload_free_v<A>) return A{};
+  else return adjoint_sum<L, B>(handed);
 }
 
 /// The gradient seed: ones in y's shape (a plain 1 for a scalar y), as TF's gradients() uses.
@@ -91,24 +236,42 @@ constexpr auto ones_like(const Y& y) {
   }
 }
 
-template <tensor_node Y, graph_node X>
-constexpr auto gradient(const Y& y, const X&) {
+template <class Wrt>
+struct in_reverse_region {
+  template <class N>
+  struct pred : std::bool_constant<payload_free_v<N> && Wrt::template reached_from<N>> {};
+};
+
+template <class Y, class X>
+constexpr bool require_dependence() {
   if constexpr (!depends_on_v<Y, X>) {
     // y is not computed from this x; see the comment on the type below.
     diagnostic::error_y_does_not_depend_on<X> error;
-    return ones_like(y);
-  } else {
-    return backprop<X>(y, ones_like(y));
   }
+  return depends_on_v<Y, X>;
+}
+
+template <class L, class X, class E>
+constexpr auto gradient_of(const E& handed) {
+  if constexpr (payload_free_v<X>) return adjoint<L, X>(handed);
+  else return handed_to<X>(handed).g;
 }
 
 }  // namespace detail
 
 /// tf.gradients(y, [x1, x2, ...]): the gradients of sum(y) with respect to each x, as a tuple
 /// of expressions to fetch or build on: `auto [dW, db] = tf::gradients(loss, W, b);`.
+/// A gradient of an x that y does not depend on is a compile error (TensorFlow's None).
 template <tensor_node Y, graph_node... X>
-constexpr auto gradients(const Y& y, const X&... xs) {
-  return std::tuple{detail::gradient(y, xs)...};
+constexpr auto gradients(const Y& y, const X&...) {
+  using Wrt = detail::wrt<X...>;
+  if constexpr (!(detail::require_dependence<Y, X>() & ...)) {
+    return std::tuple{(static_cast<void>(sizeof(X)), detail::ones_like(y))...};  // after the error
+  } else {
+    using L = filter_t<topo_order_t<Y>, detail::in_reverse_region<Wrt>::template pred>;
+    const auto handed = detail::walk<Wrt>(y, detail::ones_like(y));
+    return std::tuple{detail::gradient_of<L, X>(handed)...};
+  }
 }
 
 }  // namespace typeflow

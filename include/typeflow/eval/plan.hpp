@@ -61,7 +61,7 @@ struct slot {
   std::conditional_t<is_operation_v<N>, no_buffers, std::vector<buffer_t<N>>> buffers;
 
   std::size_t find(const N& n) const {
-    if constexpr (std::is_empty_v<N>) {
+    if constexpr (payload_free_v<N>) {
       return nodes.empty() ? npos : 0;  // a payload-free type is one node
     } else {
       for (std::size_t i = 0; i < nodes.size(); ++i)
@@ -266,12 +266,12 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
         if (s.find(n) != s.npos) return;
         s.nodes.push_back(n);
         if constexpr (materialised<N>) s.buffers.emplace_back();
-      } else if constexpr (std::is_empty_v<N>) {
+      } else if constexpr (payload_free_v<N>) {
         bool& seen = m_seen[position_v<nodes, N>];  // payload-free lazy node: walk it once
         if (seen) return;
         seen = true;
       }
-      std::apply([&](const auto&... a) { (visit(a), ...); }, n.m_args);
+      std::apply([&](const auto&... a) { (visit(a), ...); }, n.args());
     }
   }
 
@@ -329,10 +329,10 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
         auto d = broadcast_runtime<rank_v<N>>(Op::tf_name, dims(a), dims(b));
         ((d = broadcast_runtime<rank_v<N>>(Op::tf_name, d, dims(rest))), ...);
         return d;
-      }, n.m_args);
+      }, n.args());
     } else {
       // Called on the op object: an op with run-time attributes (a slice's begin) reads them.
-      return std::apply([&](const auto&... a) { return n.m_op.result_dims(dims(a)...); }, n.m_args);
+      return std::apply([&](const auto&... a) { return n.op().result_dims(dims(a)...); }, n.args());
     }
   }
 
@@ -430,8 +430,8 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
       }
       xt::noalias(buffer) = xt::broadcast(std::move(e), d);
     } else {
-      std::apply([&](const auto&... a) { n.m_op.forward(tensor_ref<value_t<N>, rank_v<N>>{buffer.data(), d}, data(a)...); },
-                 n.m_args);
+      std::apply([&](const auto&... a) { n.op().forward(tensor_ref<value_t<N>, rank_v<N>>{buffer.data(), d}, data(a)...); },
+                 n.args());
     }
   }
 
@@ -441,7 +441,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     if constexpr (N::op_type::updates_variable) {
       const auto& var = n.template arg<0>();
       auto& v = var_of<std::remove_cvref_t<decltype(var)>>();
-      n.m_op.apply(tensor_ref<value_t<decltype(var)>, rank_v<decltype(var)>>{v.value.data(), dims(var)},
+      n.op().apply(tensor_ref<value_t<decltype(var)>, rank_v<decltype(var)>>{v.value.data(), dims(var)},
                    data(n.template arg<1>()));
     }
   }

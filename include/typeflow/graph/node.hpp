@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 
 #include "../core/shape.hpp"
 
@@ -24,10 +25,27 @@ template <class T>
 concept tensor_node = graph_node<T> && !std::is_void_v<typename std::remove_cvref_t<T>::value_type>;
 
 namespace graph {
+template <class Op, graph_node... Args>
+struct node;
+}  // namespace graph
+
+/// Whether every node of type N is the same computation: no run-time payload (a literal,
+/// a constant's data, an op attribute) anywhere in it. Such types are default-constructible
+/// and identify their node; `x * 2.0f` and `x * 3.0f` share a type but are two nodes.
+template <class N>
+inline constexpr bool payload_free_v = std::is_empty_v<N>;
+template <class Op, class... A>
+inline constexpr bool payload_free_v<graph::node<Op, A...>> = std::is_empty_v<Op> && (payload_free_v<A> && ...);
+
+namespace graph {
 
 /// The one generic op node: the op tag `Op` decides dtype, static shape, forward and
 /// gradient (see ops/). Leaves (placeholder, variable, constants) are separate types.
-/// A node holds its operands by value; payload-free nodes are empty objects.
+///
+/// A node stores only the operands that carry a payload; a payload-free operand is its type
+/// and is made anew by arg<I>(). Storing those too would cost memory exponential in depth
+/// where a graph reuses nodes (`h + square(h)`, level upon level): empty members of one
+/// type must have distinct addresses, so every copy takes a byte.
 template <class Op, graph_node... Args>
 struct node : node_base {
   using op_type = Op;
@@ -35,21 +53,53 @@ struct node : node_base {
   using value_type = typename Op::template value_type<Args...>;
   using shape_type = typename Op::template shape_type<Args...>;
 
-  constexpr node() = default;
-  constexpr explicit node(Op op, Args... args) : m_op(op), m_args(args...) {}
+ private:
+  template <class A>
+  static constexpr auto kept(const A& a) {
+    if constexpr (payload_free_v<A>) return std::tuple<>{};
+    else return std::tuple<A>{a};
+  }
+  using stored_type = decltype(std::tuple_cat(kept(std::declval<const Args&>())...));
 
+  /// Where operand I sits among the stored ones.
   template <std::size_t I>
-  constexpr const auto& arg() const { return std::get<I>(m_args); }
+  static constexpr std::size_t stored_index = [] {
+    constexpr bool carries[] = {!payload_free_v<Args>..., false};
+    std::size_t k = 0;
+    for (std::size_t j = 0; j < I; ++j) k += carries[j];
+    return k;
+  }();
 
-  /// Same computation: equal op payloads (if any) and equal operands.
-  friend bool operator==(const node& a, const node& b) {
-    if constexpr (std::is_empty_v<node>) return true;
-    else if constexpr (std::is_empty_v<Op>) return a.m_args == b.m_args;
-    else return a.m_op == b.m_op && a.m_args == b.m_args;
+ public:
+  constexpr node() = default;
+  constexpr explicit node(Op op, Args... args) : m_op(op), m_stored(std::tuple_cat(kept(args)...)) {}
+
+  /// Operand I: a reference to the stored operand, or a fresh payload-free one.
+  template <std::size_t I>
+  constexpr decltype(auto) arg() const {
+    using A = std::tuple_element_t<I, args_type>;
+    if constexpr (payload_free_v<A>) return A{};
+    else return std::get<stored_index<I>>(m_stored);
   }
 
+  /// All operands, for std::apply.
+  constexpr auto args() const {
+    return [this]<std::size_t... I>(std::index_sequence<I...>) {
+      return std::tuple<decltype(arg<I>())...>(arg<I>()...);
+    }(std::index_sequence_for<Args...>{});
+  }
+
+  constexpr const Op& op() const { return m_op; }
+
+  /// Same computation: equal op payloads (if any) and equal stored operands.
+  friend bool operator==(const node& a, const node& b) {
+    if constexpr (std::is_empty_v<Op>) return a.m_stored == b.m_stored;
+    else return a.m_op == b.m_op && a.m_stored == b.m_stored;
+  }
+
+ private:
   [[no_unique_address]] Op m_op;
-  [[no_unique_address]] args_type m_args;
+  [[no_unique_address]] stored_type m_stored;
 };
 
 }  // namespace graph

@@ -1,0 +1,108 @@
+// Reverse accumulation: one adjoint per node however often it is reused, literals kept apart,
+// and tf::test::compute_gradient_error (TF's Jacobian check) on its own.
+
+#include <doctest/doctest.h>
+
+#include <typeflow/typeflow.hpp>
+
+#include "gradient_check.hpp"
+
+using test::random_tensor;
+
+namespace {
+
+/// h -> h + c * h^2, `depth` times: every level uses h twice, so y has 2^depth paths to x.
+template <int Depth, class H, class C>
+auto residual_tower(const H& h, const C& c) {
+  if constexpr (Depth == 0) return h;
+  else return residual_tower<Depth - 1>(h + c * tf::square(h), c);
+}
+
+/// x^2 with a gradient that forgets the factor 2: the checker must see it.
+struct wrong_square : tf::op::elementwise_unary {
+  static constexpr std::string_view tf_name = "WrongSquare";
+  constexpr auto operator()(auto a) const { return a * a; }
+  static constexpr auto vjp(const auto& g, const auto& n) { return std::tuple{g * n.template arg<0>()}; }
+};
+
+}  // namespace
+
+TEST_CASE("autodiff.reverse: a node reused level upon level gets one adjoint") {
+  auto x = tf::placeholder<"x", double, 5>();
+  auto c = tf::placeholder<"c", double>();
+  const auto y = tf::reduce_sum(residual_tower<8>(x, c));
+  // Path by path this gradient would have 2^8 terms; accumulated by node it has a few per level.
+  const auto [dx, dc] = tf::gradients(y, x, c);
+  static_assert(tf::payload_free_v<std::remove_cvref_t<decltype(dx)>>);
+  static_assert(tf::topo_order_t<std::remove_cvref_t<decltype(dx)>>::size < 8 * 12);
+  static_assert(sizeof(dx) == 1);  // payload-free operands are types, not stored copies
+
+  const auto X = random_tensor<1>({5}, 3, 0.1, 0.5);
+  CHECK(tf::test::compute_gradient_error(y, x, tf::feed(x, X), tf::feed(c, 0.02)) < 1e-6);
+  CHECK(tf::test::compute_gradient_error(y, c, tf::feed(x, X), tf::feed(c, 0.02)) < 1e-5);
+
+  // And against the chain rule written out by hand.
+  tf::Session sess;
+  const auto [gx, gc] = sess.run(tf::fetch(dx, dc), tf::feed(x, X), tf::feed(c, 0.02));
+  for (std::size_t i = 0; i < 5; ++i) {
+    double h = X(i), dh = 1, dhc = 0;  // dh = dh/dx, dhc = dh/dc
+    for (int k = 0; k < 8; ++k) {
+      dhc = dhc * (1 + 2 * 0.02 * h) + h * h;
+      dh = dh * (1 + 2 * 0.02 * h);
+      h = h + 0.02 * h * h;
+    }
+    CHECK(gx(i) == doctest::Approx(dh).epsilon(1e-12));
+    (void)dhc;
+  }
+  double sum_dhc = 0;
+  for (std::size_t i = 0; i < 5; ++i) {
+    double h = X(i), dhc = 0;
+    for (int k = 0; k < 8; ++k) {
+      dhc = dhc * (1 + 2 * 0.02 * h) + h * h;
+      h = h + 0.02 * h * h;
+    }
+    sum_dhc += dhc;
+  }
+  CHECK(gc() == doctest::Approx(sum_dhc).epsilon(1e-12));
+}
+
+TEST_CASE("autodiff.reverse: one type with different literals is two nodes") {
+  auto x = tf::placeholder<"x", double, 3>();
+  const xt::xtensor<double, 1> X = {0.5, -1.0, 2.0};
+  tf::Session sess;
+  SUBCASE("x*2 + x*3") {
+    const auto [g] = tf::gradients(x * 2.0 + x * 3.0, x);
+    const xt::xtensor<double, 1> G = sess.run(g, tf::feed(x, X));
+    CHECK(G == xt::xtensor<double, 1>{5, 5, 5});
+  }
+  SUBCASE("(x*2) * (x*3), and literals below a payload-free part") {
+    const auto [g] = tf::gradients((x * 2.0) * (x * 3.0), x);
+    const xt::xtensor<double, 1> G = sess.run(g, tf::feed(x, X));
+    CHECK(G == 12.0 * X);
+    CHECK(tf::test::compute_gradient_error(tf::square(x * 2.0 + 1.0) * (x * 3.0 + 1.0), x, tf::feed(x, X)) < 1e-6);
+  }
+  SUBCASE("literals in a reused tower") {
+    const auto y = residual_tower<6>(x, tf::constant(0.1));
+    CHECK(tf::test::compute_gradient_error(y, x, tf::feed(x, X)) < 1e-6);
+  }
+}
+
+TEST_CASE("test.compute_gradient_error: full Jacobians, broadcasting, float and double") {
+  auto a = tf::placeholder<"a", double, 4, 3>();
+  auto b = tf::placeholder<"b", double, 3>();
+  const auto A = random_tensor<2>({4, 3}, 1);
+  const auto B = random_tensor<1>({3}, 2, 0.5, 1.5);
+  CHECK(tf::test::compute_gradient_error(a * b / (b + 2.0), b, tf::feed(a, A), tf::feed(b, B)) < 1e-7);
+  auto m = tf::placeholder<"m", double, 3, 2>();
+  const auto M = random_tensor<2>({3, 2}, 4);
+  CHECK(tf::test::compute_gradient_error(tf::matmul(a, m) + 1.0, a, tf::feed(a, A), tf::feed(m, M)) < 1e-7);
+  CHECK(tf::test::compute_gradient_error(tf::reduce_mean(a, tf::axis<0>, tf::keep_dims) * a, a, tf::feed(a, A)) < 1e-7);
+
+  auto f = tf::placeholder<"f", float, 2, 3>();
+  const xt::xtensor<float, 2> F = {{0.5f, -1.0f, 1.5f}, {2.0f, 0.25f, -0.75f}};
+  CHECK(tf::test::compute_gradient_error(tf::square(f) * f, f, tf::feed(f, F)) < 1e-2);
+
+  // A wrong vector-Jacobian product is caught.
+  const auto wrong = tf::graph::node<wrong_square, decltype(a)>({}, a);
+  CHECK(tf::test::compute_gradient_error(wrong, a, tf::feed(a, A)) > 0.1);
+}
