@@ -188,7 +188,7 @@ class Optimizer {
   template <tensor_node Loss, class... Args>
   auto minimize(const Loss& loss, const Args&... args) const {
     static_assert(sizeof...(Args) <= 2 &&
-                      ((detail::is_var_list_v<Args> + ...+ 0) <= 1) && ((detail::is_global_step_v<Args> + ... + 0) <= 1) &&
+                      ((detail::is_var_list_v<Args> + ... + 0) <= 1) && ((detail::is_global_step_v<Args> + ... + 0) <= 1) &&
                       ((detail::is_var_list_v<Args> || detail::is_global_step_v<Args>) && ...),
                   "typeflow::train::Optimizer::minimize(loss, ...): after the loss, pass at most one tf::var_list(...) "
                   "and one global step (an integer scalar tf::Variable)");
