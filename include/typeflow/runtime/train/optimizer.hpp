@@ -187,8 +187,7 @@ class Optimizer {
   /// optional tf::var_list(...) and an optional global step (TF1's order is global_step, var_list).
   template <tensor_node Loss, class... Args>
   auto minimize(const Loss& loss, const Args&... args) const {
-    static_assert(sizeof...(Args) <= 2 &&
-                      ((detail::is_var_list_v<Args> + ... + 0) <= 1) && ((detail::is_global_step_v<Args> + ... + 0) <= 1) &&
+    static_assert((detail::is_var_list_v<Args> + ... + 0) <= 1 && (detail::is_global_step_v<Args> + ... + 0) <= 1 &&
                       ((detail::is_var_list_v<Args> || detail::is_global_step_v<Args>) && ...),
                   "typeflow::train::Optimizer::minimize(loss, ...): after the loss, pass at most one tf::var_list(...) "
                   "and one global step (an integer scalar tf::Variable)");
@@ -203,7 +202,8 @@ class Optimizer {
   /// default graph with every element `initial_value`.
   template <std::size_t I, class V>
   static auto slot(const V&, double initial_value) {
-    using N = detail::cat_names_t<typename V::name_type, name<'/'>, typename Derived::name_type, detail::slot_suffix_t<I>>;
+    using N =
+        detail::cat_names_t<typename V::name_type, name<'/'>, typename Derived::name_type, detail::slot_suffix_t<I>>;
     using S = decltype(detail::make_leaf<graph::variable, N, value_t<V>, shape_of_t<V>>());
     return detail::declare_filled_variable<S>(initial_value);
   }

@@ -87,7 +87,8 @@ class RMSPropOptimizer : public Optimizer<RMSPropOptimizer<Name, Centered>> {
 };
 
 RMSPropOptimizer(double, double, double, double, bool, centered_t) -> RMSPropOptimizer<"RMSProp", true>;
-RMSPropOptimizer(double, double, double, double, bool, centered_t, std::string_view) -> RMSPropOptimizer<"RMSProp", true>;
+RMSPropOptimizer(double, double, double, double, bool, centered_t, std::string_view)
+    -> RMSPropOptimizer<"RMSProp", true>;
 RMSPropOptimizer(double, centered_t) -> RMSPropOptimizer<"RMSProp", true>;
 
 }  // namespace typeflow::train
