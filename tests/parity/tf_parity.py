@@ -1,11 +1,12 @@
 """Parity of typeflow with real TensorFlow on the TF1 linear regression.
 
-    tf_parity.py PARITY_EXE [--steps N] [--learning-rate LR] [--keep DIR]
+    tf_parity.py PARITY_EXE [--steps N] [--learning-rate LR] [--optimizer gd|adam] [--keep DIR]
 
 Generates a deterministic data set and initial values, writes them to a temporary
 directory, trains the same TF1 program with TensorFlow (tf.compat.v1, graph mode) and with
 typeflow (PARITY_EXE, built from linear_regression_parity.cpp), and compares the loss of
-every step, the final loss and the final W and b.
+every step, the final loss, the final W and b, and the optimizer's slot variables (Adam's
+m and v of W and b, and its beta powers).
 
 Exit status: 0 on a match, 1 on a mismatch or an error, 77 (Meson's SKIP) when numpy or
 TensorFlow cannot be imported by this interpreter.
@@ -62,8 +63,13 @@ def write_tensor(path, a):
             f.write(" ".join("%.9g" % float(v) for v in row) + "\n")
 
 
-def tf1_train(tf, np, x, y, w0, b0, steps, lr):
-    """The TF1 program: placeholders, Variables, GradientDescentOptimizer, Session.run with feed_dict."""
+# Adam's extra variables, by their TF1 names (slots of W and b, then the non-slot powers).
+ADAM_SLOTS = ["W/Adam", "W/Adam_1", "b/Adam", "b/Adam_1", "beta1_power", "beta2_power"]
+
+
+def tf1_train(tf, np, x, y, w0, b0, steps, lr, optimizer):
+    """The TF1 program: placeholders, Variables, GradientDescentOptimizer or AdamOptimizer,
+    Session.run with feed_dict."""
     v1 = tf.compat.v1
     graph = tf.Graph()
     with graph.as_default():
@@ -73,8 +79,11 @@ def tf1_train(tf, np, x, y, w0, b0, steps, lr):
         b = v1.Variable(b0, name="b")
         pred = tf.matmul(X, W) + b
         loss = tf.reduce_mean(tf.square(Y - pred))
-        train = v1.train.GradientDescentOptimizer(lr).minimize(loss)
+        opt = v1.train.AdamOptimizer(lr) if optimizer == "adam" else v1.train.GradientDescentOptimizer(lr)
+        train = opt.minimize(loss)
         init = v1.global_variables_initializer()
+        by_name = {v.op.name: v for v in v1.global_variables()}
+        slots = {name: by_name[name] for name in (ADAM_SLOTS if optimizer == "adam" else [])}
     # One thread: TF's reductions then sum in a fixed order, so the reference is the same on
     # every run and every machine size.
     config = v1.ConfigProto(intra_op_parallelism_threads=1, inter_op_parallelism_threads=1)
@@ -86,26 +95,47 @@ def tf1_train(tf, np, x, y, w0, b0, steps, lr):
             loss_val, _ = sess.run([loss, train], feed_dict=feed)
             losses.append(float(loss_val))
         final_loss, w, bias = sess.run([loss, W, b], feed_dict=feed)
-    return {"losses": losses, "loss": float(final_loss), "W": w.ravel().tolist(), "b": bias.ravel().tolist()}
+        slot_values = {name: np.ravel(sess.run(v)).tolist() for name, v in slots.items()}
+    return {"losses": losses, "loss": float(final_loss), "W": w.ravel().tolist(), "b": bias.ravel().tolist(),
+            "slots": slot_values}
 
 
-def float64_train(np, x, y, w0, b0, steps, lr):
+def float64_train(np, x, y, w0, b0, steps, lr, optimizer):
     """The same descent in float64 with numpy: not compared, only printed, to show how far
-    each float32 implementation is from exact arithmetic."""
+    each float32 implementation is from exact arithmetic. Adam as TF1 documents it."""
     x, y, w, b = (a.astype(np.float64) for a in (x, y, w0, b0))
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    m = {"W": np.zeros_like(w), "b": np.zeros_like(b)}
+    v = {"W": np.zeros_like(w), "b": np.zeros_like(b)}
+    powers = [beta1, beta2]
     losses = []
     for _ in range(steps):
         r = y - (x @ w + b)
         losses.append(float(np.mean(r * r)))
         g = -2.0 / len(x) * r  # d loss / d pred
-        w = w - lr * (x.T @ g)
-        b = b - lr * g.sum(axis=0)
+        grads = {"W": x.T @ g, "b": g.sum(axis=0)}
+        if optimizer == "adam":
+            lr_t = lr * np.sqrt(1 - powers[1]) / (1 - powers[0])
+            for k in grads:
+                m[k] = beta1 * m[k] + (1 - beta1) * grads[k]
+                v[k] = beta2 * v[k] + (1 - beta2) * grads[k] ** 2
+            w = w - lr_t * m["W"] / (np.sqrt(v["W"]) + eps)
+            b = b - lr_t * m["b"] / (np.sqrt(v["b"]) + eps)
+            powers = [powers[0] * beta1, powers[1] * beta2]
+        else:
+            w = w - lr * grads["W"]
+            b = b - lr * grads["b"]
     r = y - (x @ w + b)
-    return {"losses": losses, "loss": float(np.mean(r * r)), "W": w.ravel().tolist(), "b": b.ravel().tolist()}
+    slots = {}
+    if optimizer == "adam":
+        slots = dict(zip(ADAM_SLOTS, (a.ravel().tolist() for a in (m["W"], v["W"], m["b"], v["b"]))))
+        slots.update(beta1_power=[powers[0]], beta2_power=[powers[1]])
+    return {"losses": losses, "loss": float(np.mean(r * r)), "W": w.ravel().tolist(), "b": b.ravel().tolist(),
+            "slots": slots}
 
 
-def typeflow_train(exe, data_dir, steps, lr):
-    proc = subprocess.run([exe, data_dir, str(steps), repr(lr)], capture_output=True, text=True)
+def typeflow_train(exe, data_dir, steps, lr, optimizer):
+    proc = subprocess.run([exe, data_dir, str(steps), repr(lr), optimizer], capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError("%s exited with %d:\n%s%s" % (exe, proc.returncode, proc.stdout, proc.stderr))
     return json.loads(proc.stdout)
@@ -120,6 +150,7 @@ def main():
     parser.add_argument("exe", help="linear_regression_parity, the typeflow side")
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--learning-rate", type=float, default=0.05)
+    parser.add_argument("--optimizer", choices=["gd", "adam"], default="gd")
     parser.add_argument("--keep", metavar="DIR", help="write the data files to DIR and keep them")
     args = parser.parse_args()
 
@@ -139,8 +170,9 @@ def main():
     print("TensorFlow %s, numpy %s (%s)" % (tf.__version__, np.__version__, sys.executable))
 
     x, y, w0, b0 = make_data(np)
-    steps, lr = args.steps, args.learning_rate
-    print("data: N=%d, %d steps, learning rate %g, seed %d, rtol %g, atol %g" % (N, steps, lr, SEED, RTOL, ATOL))
+    steps, lr, optimizer = args.steps, args.learning_rate, args.optimizer
+    print("data: N=%d, %d steps of %s, learning rate %g, seed %d, rtol %g, atol %g"
+          % (N, steps, optimizer, lr, SEED, RTOL, ATOL))
 
     with tempfile.TemporaryDirectory(prefix="typeflow-parity-") as tmp:
         data_dir = args.keep or tmp
@@ -148,16 +180,21 @@ def main():
         for name, a in (("x", x), ("y", y), ("w0", w0), ("b0", b0)):
             write_tensor(os.path.join(data_dir, name + ".txt"), a)
         try:
-            ours = typeflow_train(args.exe, data_dir, steps, lr)
+            ours = typeflow_train(args.exe, data_dir, steps, lr, optimizer)
         except (RuntimeError, OSError, ValueError) as e:
             print("FAIL: typeflow side: %s" % e)
             return 1
-    ref = tf1_train(tf, np, x, y, w0, b0, steps, lr)
-    exact = float64_train(np, x, y, w0, b0, steps, lr)
+    ref = tf1_train(tf, np, x, y, w0, b0, steps, lr, optimizer)
+    exact = float64_train(np, x, y, w0, b0, steps, lr, optimizer)
 
     if len(ours["losses"]) != len(ref["losses"]) or len(ours["W"]) != 3 or len(ours["b"]) != 1:
         print("FAIL: typeflow returned %d losses, %d W and %d b values; expected %d, 3 and 1"
               % (len(ours["losses"]), len(ours["W"]), len(ours["b"]), len(ref["losses"])))
+        return 1
+    slot_sizes = {name: len(values) for name, values in ref["slots"].items()}
+    if {name: len(values) for name, values in ours.get("slots", {}).items()} != slot_sizes:
+        print("FAIL: typeflow's slot variables %s differ from TensorFlow's %s"
+              % (sorted(ours.get("slots", {})), sorted(slot_sizes)))
         return 1
     # (label, typeflow, TensorFlow, float64). losses[i] is fetched with the train op of step i,
     # so it is the loss after i updates: i = 0 checks the forward pass, i = 1 the gradient.
@@ -166,6 +203,9 @@ def main():
     rows.append(("final loss (%d updates)" % steps, ours["loss"], ref["loss"], exact["loss"]))
     rows += [("W[%d]" % i, ours["W"][i], ref["W"][i], exact["W"][i]) for i in range(3)]
     rows.append(("b[0]", ours["b"][0], ref["b"][0], exact["b"][0]))
+    for name in ref["slots"]:
+        rows += [("%s[%d]" % (name, i), a, r, e)
+                 for i, (a, r, e) in enumerate(zip(ours["slots"][name], ref["slots"][name], exact["slots"][name]))]
 
     def matches(a, r):
         return math.isfinite(a) and abs(a - r) <= ATOL + RTOL * abs(r)

@@ -206,7 +206,8 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
   bool built_for(const std::tuple<Roots...>& roots) const { return m_roots == roots; }
 
   /// One run: bind feeds, check variables, compute every buffer in order, then apply the
-  /// operations (after all values, so a train op's updates never feed its own gradients).
+  /// operations (after all values, so a train op's updates never feed its own gradients),
+  /// each after the operations it depends on (Adam's beta powers after every variable's update).
   /// Returns the fetches' values.
   auto run(const Feeds&... feeds) {
     execute(feeds...);
@@ -436,13 +437,34 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
   }
 
   /// An operation's effect; a group (tf.group, a train op) has none beyond its operands'.
+  /// The op's kernel gets its tensor operands in order: the first `updated_operands` (1 by
+  /// default) are variables it writes, the others values it reads. Operands that are
+  /// operations come last: control dependencies, which only order it after them.
   template <class N>
   void apply(const N& n) {
     if constexpr (N::op_type::updates_variable) {
-      const auto& var = n.template arg<0>();
-      auto& v = var_of<std::remove_cvref_t<decltype(var)>>();
-      n.op().apply(tensor_ref<value_t<decltype(var)>, rank_v<decltype(var)>>{v.value.data(), dims(var)},
-                   data(n.template arg<1>()));
+      constexpr std::size_t tensors = []<class... A>(std::tuple<A...>*) {
+        return (std::size_t{!is_operation_v<A>} + ... + 0);
+      }(static_cast<typename N::args_type*>(nullptr));
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        n.op().apply(operation_operand<I>(n)...);
+      }(std::make_index_sequence<tensors>{});
+    }
+  }
+
+  template <std::size_t I, class N>
+  auto operation_operand(const N& n) {
+    using A = std::tuple_element_t<I, typename N::args_type>;
+    static_assert(!is_operation_v<A>, "typeflow internal: an operation's control dependencies come after its tensors");
+    constexpr std::size_t updated = [] {
+      if constexpr (requires { N::op_type::updated_operands; }) return N::op_type::updated_operands;
+      else return std::size_t{1};
+    }();
+    if constexpr (I < updated) {
+      static_assert(is_variable_v<A>, "typeflow internal: an operation writes only variables");
+      return tensor_ref<value_t<A>, rank_v<A>>{var_of<A>().value.data(), dims(n.template arg<I>())};
+    } else {
+      return data(n.template arg<I>());
     }
   }
 

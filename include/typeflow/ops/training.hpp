@@ -2,8 +2,14 @@
 #define TYPEFLOW_OPS_TRAINING_HPP
 
 // Operations: nodes that change variables and yield no value (TF's Apply* ops and NoOp
-// groups). A Session runs them after every value of the run has been computed.
+// groups). A Session runs them after every value of the run has been computed, each after
+// the operations among its operands. An op's kernel `apply` gets its tensor operands in
+// order: the variables it writes first (`updated_operands` of them, 1 by default), then the
+// values it reads; operands that are operations come last (control dependencies).
+// The optimizers' kernels are TF's CPU kernels (training_ops.cc), one pass over the
+// elements each, with the same expressions in the same order, in the variable's dtype.
 
+#include <cmath>
 #include <cstddef>
 #include <string_view>
 
@@ -18,6 +24,7 @@ struct operation {
   using value_type = void;
   template <class...>
   using shape_type = shape<>;
+  bool operator==(const operation&) const = default;
 };
 
 /// tf.group(ops...): runs its operands, does nothing itself.
@@ -39,6 +46,169 @@ struct apply_gradient_descent : operation {
     for (std::size_t i = 0; i < n; ++i) var.data[i] -= m_alpha * delta.data[i];
   }
   bool operator==(const apply_gradient_descent& o) const { return m_alpha == o.m_alpha; }
+};
+
+/// TF's ApplyMomentum; operands: var, accum, grad.
+/// accum = accum * momentum + grad; var -= accum * lr, or with Nesterov
+/// var -= grad * lr + accum * momentum * lr.
+template <class T>
+struct apply_momentum : operation {
+  static constexpr std::string_view tf_name = "ApplyMomentum";
+  static constexpr bool updates_variable = true;
+  static constexpr std::size_t updated_operands = 2;
+  T m_lr{}, m_momentum{};
+  bool m_use_nesterov = false;
+
+  template <std::size_t R>
+  void apply(tensor_ref<T, R> var, tensor_ref<T, R> accum, tensor_ref<const T, R> grad) const {
+    const std::size_t n = var.size();
+    if (m_use_nesterov) {
+      for (std::size_t i = 0; i < n; ++i) {
+        const T g = grad.data[i], a = accum.data[i] * m_momentum + g;
+        accum.data[i] = a;
+        var.data[i] -= g * m_lr + a * m_momentum * m_lr;
+      }
+    } else {
+      for (std::size_t i = 0; i < n; ++i) {
+        const T a = accum.data[i] * m_momentum + grad.data[i];
+        accum.data[i] = a;
+        var.data[i] -= a * m_lr;
+      }
+    }
+  }
+  bool operator==(const apply_momentum&) const = default;
+};
+
+/// TF's ApplyAdam; operands: var, m, v, beta1_power, beta2_power, grad.
+/// lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t); m += (g - m) * (1 - beta1);
+/// v += (g^2 - v) * (1 - beta2); var -= m * lr_t / (sqrt(v) + epsilon).
+/// The powers beta^t are variables, multiplied by beta after every update of the step.
+template <class T>
+struct apply_adam : operation {
+  static constexpr std::string_view tf_name = "ApplyAdam";
+  static constexpr bool updates_variable = true;
+  static constexpr std::size_t updated_operands = 3;
+  T m_lr{}, m_beta1{}, m_beta2{}, m_epsilon{};
+
+  template <std::size_t R, class P>
+  void apply(tensor_ref<T, R> var, tensor_ref<T, R> m, tensor_ref<T, R> v, tensor_ref<const P, 0> beta1_power,
+             tensor_ref<const P, 0> beta2_power, tensor_ref<const T, R> grad) const {
+    // TF casts the powers to the variable's dtype.
+    const T alpha = m_lr * std::sqrt(T(1) - static_cast<T>(beta2_power.data[0])) /
+                    (T(1) - static_cast<T>(beta1_power.data[0]));
+    const T one_minus_beta1 = T(1) - m_beta1, one_minus_beta2 = T(1) - m_beta2;
+    const std::size_t n = var.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const T g = grad.data[i];
+      const T mi = m.data[i] + (g - m.data[i]) * one_minus_beta1;
+      const T vi = v.data[i] + (g * g - v.data[i]) * one_minus_beta2;
+      m.data[i] = mi;
+      v.data[i] = vi;
+      var.data[i] -= (mi * alpha) / (std::sqrt(vi) + m_epsilon);
+    }
+  }
+  bool operator==(const apply_adam&) const = default;
+};
+
+/// TF's ApplyRMSProp; operands: var, ms, mom, grad.
+/// ms += (g^2 - ms) * (1 - rho); mom = mom * momentum + g * lr / sqrt(ms + epsilon); var -= mom.
+template <class T>
+struct apply_rms_prop : operation {
+  static constexpr std::string_view tf_name = "ApplyRMSProp";
+  static constexpr bool updates_variable = true;
+  static constexpr std::size_t updated_operands = 3;
+  T m_lr{}, m_rho{}, m_momentum{}, m_epsilon{};
+
+  template <std::size_t R>
+  void apply(tensor_ref<T, R> var, tensor_ref<T, R> ms, tensor_ref<T, R> mom, tensor_ref<const T, R> grad) const {
+    const T one_minus_rho = T(1) - m_rho;
+    const std::size_t n = var.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const T g = grad.data[i];
+      const T s = ms.data[i] + (g * g - ms.data[i]) * one_minus_rho;
+      const T u = mom.data[i] * m_momentum + (g * m_lr) / std::sqrt(s + m_epsilon);
+      ms.data[i] = s;
+      mom.data[i] = u;
+      var.data[i] -= u;
+    }
+  }
+  bool operator==(const apply_rms_prop&) const = default;
+};
+
+/// TF's ApplyCenteredRMSProp; operands: var, mg, ms, mom, grad. As ApplyRMSProp, with the
+/// mean gradient mg += (g - mg) * (1 - rho) and the variance estimate ms - mg^2 + epsilon
+/// in place of ms + epsilon.
+template <class T>
+struct apply_centered_rms_prop : operation {
+  static constexpr std::string_view tf_name = "ApplyCenteredRMSProp";
+  static constexpr bool updates_variable = true;
+  static constexpr std::size_t updated_operands = 4;
+  T m_lr{}, m_rho{}, m_momentum{}, m_epsilon{};
+
+  template <std::size_t R>
+  void apply(tensor_ref<T, R> var, tensor_ref<T, R> mg, tensor_ref<T, R> ms, tensor_ref<T, R> mom,
+             tensor_ref<const T, R> grad) const {
+    const T one_minus_rho = T(1) - m_rho;
+    const std::size_t n = var.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const T g = grad.data[i];
+      const T s = ms.data[i] + (g * g - ms.data[i]) * one_minus_rho;
+      const T a = mg.data[i] + (g - mg.data[i]) * one_minus_rho;
+      const T u = mom.data[i] * m_momentum + (g * m_lr) / std::sqrt((s - a * a) + m_epsilon);
+      ms.data[i] = s;
+      mg.data[i] = a;
+      mom.data[i] = u;
+      var.data[i] -= u;
+    }
+  }
+  bool operator==(const apply_centered_rms_prop&) const = default;
+};
+
+/// TF's ApplyAdagrad; operands: var, accum, grad. accum += g^2; var -= g * lr / sqrt(accum).
+template <class T>
+struct apply_adagrad : operation {
+  static constexpr std::string_view tf_name = "ApplyAdagrad";
+  static constexpr bool updates_variable = true;
+  static constexpr std::size_t updated_operands = 2;
+  T m_lr{};
+
+  template <std::size_t R>
+  void apply(tensor_ref<T, R> var, tensor_ref<T, R> accum, tensor_ref<const T, R> grad) const {
+    const std::size_t n = var.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const T g = grad.data[i], a = accum.data[i] + g * g;
+      accum.data[i] = a;
+      var.data[i] -= g * m_lr * (T(1) / std::sqrt(a));  // Eigen's rsqrt is 1 / sqrt
+    }
+  }
+  bool operator==(const apply_adagrad&) const = default;
+};
+
+/// var *= factor, after the operations among its other operands: Adam's beta powers
+/// (TF builds it as Assign(var, Mul(var, beta)) under control dependencies on the updates).
+template <class T>
+struct scale_variable : operation {
+  static constexpr std::string_view tf_name = "Assign";
+  static constexpr bool updates_variable = true;
+  T m_factor{};
+
+  template <std::size_t R>
+  void apply(tensor_ref<T, R> var) const {
+    const std::size_t n = var.size();
+    for (std::size_t i = 0; i < n; ++i) var.data[i] *= m_factor;
+  }
+  bool operator==(const scale_variable&) const = default;
+};
+
+/// global_step += 1, after the operations among its other operands (TF's
+/// assign_add(global_step, 1) under a control dependency on the optimizer's updates).
+template <class T>
+struct increment_global_step : operation {
+  static constexpr std::string_view tf_name = "AssignAdd";
+  static constexpr bool updates_variable = true;
+
+  void apply(tensor_ref<T, 0> step) const { step.data[0] += T(1); }
+  bool operator==(const increment_global_step&) const = default;
 };
 
 }  // namespace typeflow::op
