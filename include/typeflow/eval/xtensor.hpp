@@ -14,6 +14,8 @@
 #define XTENSOR_USE_XSIMD
 #endif
 
+#include "../kernels/simd.hpp"  // before xtensor, which includes xsimd too
+
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xbroadcast.hpp>
 #include <xtensor/xnoalias.hpp>
