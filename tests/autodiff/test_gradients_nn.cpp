@@ -11,6 +11,17 @@
 using test::check_gradient;
 using test::random_tensor;
 
+namespace {
+xt::xtensor<double, 2> normalised_rows(xt::xtensor<double, 2> z) {
+  for (std::size_t r = 0; r < z.shape()[0]; ++r) {
+    double s = 0;
+    for (std::size_t c = 0; c < z.shape()[1]; ++c) s += z(r, c);
+    for (std::size_t c = 0; c < z.shape()[1]; ++c) z(r, c) /= s;
+  }
+  return z;
+}
+}  // namespace
+
 TEST_CASE("autodiff.nn: softmax and log_softmax, rank 2 and rank 3") {
   auto x = tf::placeholder<"x", double, 4, 6>();
   auto w = tf::placeholder<"w", double, 4, 6>();
@@ -35,7 +46,9 @@ TEST_CASE("autodiff.nn: softmax_cross_entropy_with_logits, to the logits and to 
   auto z = tf::placeholder<"z", double, tf::none, 7>();
   auto w = tf::placeholder<"w", double, tf::none>();
   const auto X = random_tensor<2>({5, 7}, 5, -3, 3);
-  const auto Z = random_tensor<2>({5, 7}, 6, 0, 1);  // TF does not require rows that sum to 1
+  // Rows of probabilities: TF's gradient to the logits, softmax(x) - z, assumes that each row
+  // of labels sums to 1 (the true derivative is sum(z) softmax(x) - z).
+  const auto Z = normalised_rows(random_tensor<2>({5, 7}, 6, 0, 1));
   const auto fw = tf::feed(w, random_tensor<1>({5}, 7));
   auto loss = tf::nn::softmax_cross_entropy_with_logits(z, x) * w;
   check_gradient(loss, x, X, tf::feed(z, Z), fw);
@@ -47,7 +60,9 @@ TEST_CASE("autodiff.nn: softmax_cross_entropy_with_logits, to the logits and to 
   // Rank 1: a scalar loss, seeded by a plain 1.
   auto x1 = tf::placeholder<"x1", double, 6>();
   auto z1 = tf::placeholder<"z1", double, 6>();
-  const auto X1 = random_tensor<1>({6}, 9, -3, 3), Z1 = random_tensor<1>({6}, 10, 0, 1);
+  const auto X1 = random_tensor<1>({6}, 9, -3, 3);
+  const auto Z1n = normalised_rows(random_tensor<2>({1, 6}, 10, 0, 1));
+  const xt::xtensor<double, 1> Z1 = xt::adapt(Z1n.data(), 6, xt::no_ownership(), std::array<std::size_t, 1>{6});
   check_gradient(tf::nn::softmax_cross_entropy_with_logits(z1, x1), x1, X1, tf::feed(z1, Z1));
   check_gradient(tf::nn::softmax_cross_entropy_with_logits(z1, x1), z1, Z1, tf::feed(x1, X1));
 }
@@ -83,7 +98,8 @@ TEST_CASE("autodiff.nn: l2_loss, bias_add and losses::mean_squared_error") {
   auto x = tf::placeholder<"x", double, tf::none, 5>();
   auto b = tf::placeholder<"b", double, 5>();
   auto w = tf::placeholder<"w", double, tf::none, 5>();
-  const auto X = random_tensor<2>({4, 5}, 17), B = random_tensor<1>({5}, 18);
+  const auto X = random_tensor<2>({4, 5}, 17);
+  const auto B = random_tensor<1>({5}, 18);
   const auto fw = tf::feed(w, random_tensor<2>({4, 5}, 19));
   check_gradient(tf::nn::l2_loss(x * w), x, X, fw);
   check_gradient(tf::square(tf::nn::bias_add(x, b)) * w, x, X, tf::feed(b, B), fw);

@@ -278,3 +278,15 @@ TEST_CASE("ops.nn: op names and result shapes are TF's") {
   // No gradient flows to integer labels.
   static_assert(!tf::differentiable_v<sparse, 0> && tf::differentiable_v<sparse, 1>);
 }
+
+TEST_CASE("ops.nn: the gradient to the logits is TF's softmax(x) - labels, also where labels do not sum to 1") {
+  auto x = tf::placeholder<"x", double, 2, 3>();
+  auto z = tf::placeholder<"z", double, 2, 3>();
+  const xt::xtensor<double, 2> X = {{1, 2, 3}, {-1, 0, 4}}, Z = {{0.5, 0.5, 0.5}, {0, 2, 0}};
+  tf::Session sess;
+  const auto [sm, g] = sess.run(
+      tf::fetch(tf::nn::softmax(x), std::get<0>(tf::gradients(tf::nn::softmax_cross_entropy_with_logits(z, x), x))),
+      tf::feed(x, X), tf::feed(z, Z));
+  for (std::size_t r = 0; r < 2; ++r)
+    for (std::size_t c = 0; c < 3; ++c) CHECK(g(r, c) == doctest::Approx(sm(r, c) - Z(r, c)).epsilon(1e-12));
+}

@@ -266,7 +266,8 @@ struct softmax_cross_entropy_with_logits : row_kernel {
   static void forward(tensor_ref<T, R - 1> out, tensor_ref<const T, R> z, tensor_ref<const T, R> x) {
     kernels::softmax_cross_entropy(z.data, x.data, out.data, rows(x.dims), x.dims[R - 1]);
   }
-  // dz = -g log_softmax(x), dx = g (softmax(x) - z), g broadcast over the last axis.
+  // dz = -g log_softmax(x), dx = g (softmax(x) - z), g broadcast over the last axis. As TF's,
+  // dx assumes rows of labels that sum to 1 (the exact derivative is g (sum(z) softmax(x) - z)).
   static constexpr auto vjp(const auto& g, const auto& n) {
     using G = std::remove_cvref_t<decltype(g)>;
     using Z = std::remove_cvref_t<decltype(n.template arg<0>())>;
