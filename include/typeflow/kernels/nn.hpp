@@ -5,15 +5,15 @@
 // cross-entropies and their gradients, over `rows` rows of `n` classes (the last axis).
 // Each row is shifted by its max before exp, as TF's kernels do, so large logits never
 // overflow and log-probabilities of tiny probabilities stay finite. The loops run on xsimd
-// batches; a row's last partial batch is loaded padded and its extra lanes are masked out of
-// every sum and never stored, so short rows (10 classes) stay on the SIMD path. No scratch
-// memory: an output buffer holds the exps until they are scaled.
+// batches, short rows (10 classes) included (see row_walker). No scratch memory: an output
+// buffer holds the exps until they are scaled. Input and output buffers never overlap.
 // Nothing here knows about graphs or xtensor.
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <utility>
 
 #include "simd.hpp"
 
@@ -21,34 +21,52 @@ namespace typeflow::kernels {
 
 namespace detail {
 
-/// Loads, stores and lane reductions of one row, in batches of `width` (the last one partial).
+/// Walks rows of n values, in buffers of rows * n values, in xsimd batches. A row's last batch
+/// may be partial (k < width of its lanes in the row): where a whole batch still lies inside
+/// the buffer it is read and written whole, the lanes past the row belonging to the next row,
+/// which is written after this one; only the buffer's last batch is copied through the stack.
+/// Sums mask out the lanes past the row.
 template <class T>
-struct row_lanes {
+class row_walker {
+ public:
   using batch = xsimd::batch<T>;
   static constexpr std::size_t width = batch::size;
-  static constexpr std::size_t align = batch::arch_type::alignment();
 
-  /// k <= width values from p; the other lanes are 0.
-  static batch load(const T* p, std::size_t k) {
-    if (k == width) return batch::load_unaligned(p);
+  /// Values [i, i + k) of a row; `whole`: width values may be read and written from i.
+  struct chunk {
+    std::size_t i, k;
+    bool whole;
+  };
+
+  row_walker(std::size_t rows, std::size_t n) : m_n(n), m_total(rows * n) {
+    alignas(align) T lane[width];
+    for (std::size_t l = 0; l < width; ++l) lane[l] = T(l);
+    m_tail = batch::load_aligned(lane) < batch(T(n % width));
+  }
+
+  /// Calls f(chunk) for the batches of row r.
+  template <class F>
+  void each(std::size_t r, F&& f) const {
+    const std::size_t start = r * m_n;
+    for (std::size_t i = 0; i < m_n; i += width) f(chunk{i, std::min(width, m_n - i), start + i + width <= m_total});
+  }
+
+  /// The chunk's values from p (the row's own address plus c.i); lanes past a copied chunk are 0.
+  static batch load(const T* p, chunk c) {
+    if (c.whole) return batch::load_unaligned(p);
     alignas(align) T buf[width] = {};
-    std::copy(p, p + k, buf);
+    std::copy(p, p + c.k, buf);
     return batch::load_aligned(buf);
   }
-  /// Stores the first k lanes of v.
-  static void store(T* p, const batch& v, std::size_t k) {
-    if (k == width) return v.store_unaligned(p);
+  static void store(T* p, const batch& v, chunk c) {
+    if (c.whole) return v.store_unaligned(p);
     alignas(align) T buf[width];
     v.store_aligned(buf);
-    std::copy(buf, buf + k, p);
+    std::copy(buf, buf + c.k, p);
   }
-  /// v, with fill in the lanes from k on (the padding of a partial batch, whatever it computed).
-  static batch keep(const batch& v, std::size_t k, T fill = T(0)) {
-    if (k == width) return v;
-    alignas(align) T buf[width];
-    v.store_aligned(buf);
-    std::fill(buf + k, buf + width, fill);
-    return batch::load_aligned(buf);
+  /// v, with fill in the lanes past the row (whatever they computed).
+  batch keep(const batch& v, chunk c, T fill = T(0)) const {
+    return c.k == width ? v : xsimd::select(m_tail, v, batch(fill));
   }
   static T max(const batch& v) {
     alignas(align) T buf[width];
@@ -57,41 +75,43 @@ struct row_lanes {
   }
   static T sum(const batch& v) { return xsimd::hadd(v); }
 
-  /// Calls f(i, k) for the batches of a row of n values: k = width, then the remainder.
-  template <class F>
-  static void each(std::size_t n, F&& f) {
-    for (std::size_t i = 0; i < n; i += width) f(i, std::min(width, n - i));
-  }
+ private:
+  static constexpr std::size_t align = batch::arch_type::alignment();
+  std::size_t m_n, m_total;
+  typename batch::batch_bool_type m_tail;
 };
 
 template <class T>
-T row_max(const T* x, std::size_t n) {
-  using L = row_lanes<T>;
-  typename L::batch acc(-std::numeric_limits<T>::infinity());
-  L::each(n, [&](std::size_t i, std::size_t k) {
-    acc = xsimd::max(acc, L::keep(L::load(x + i, k), k, -std::numeric_limits<T>::infinity()));
-  });
-  return L::max(acc);
+T row_max(const row_walker<T>& w, std::size_t r, const T* x) {
+  constexpr T lowest = -std::numeric_limits<T>::infinity();
+  typename row_walker<T>::batch acc(lowest);
+  w.each(r, [&](auto c) { acc = xsimd::max(acc, w.keep(w.load(x + c.i, c), c, lowest)); });
+  return w.max(acc);
 }
 
-/// sum(exp(x - m)); also stores the exps into e unless it is null.
+/// sum(exp(x - m)) over row r; also stores the exps into e unless it is null.
 template <class T>
-T row_sum_exp(const T* x, std::size_t n, T m, T* e) {
-  using L = row_lanes<T>;
-  typename L::batch acc(T(0)), shift(m);
-  L::each(n, [&](std::size_t i, std::size_t k) {
-    const auto v = xsimd::exp(L::load(x + i, k) - shift);
-    if (e) L::store(e + i, v, k);
-    acc += L::keep(v, k);
+T row_sum_exp(const row_walker<T>& w, std::size_t r, const T* x, T m, T* e) {
+  typename row_walker<T>::batch acc(T(0)), shift(m);
+  w.each(r, [&](auto c) {
+    const auto v = xsimd::exp(w.load(x + c.i, c) - shift);
+    if (e) w.store(e + c.i, v, c);
+    acc += w.keep(v, c);
   });
-  return L::sum(acc);
+  return w.sum(acc);
 }
 
-/// y = f(i, k) over the batches of a row of n values.
+/// log(sum(exp(x - max))) and max over row r.
+template <class T>
+std::pair<T, T> row_log_sum_exp(const row_walker<T>& w, std::size_t r, const T* x) {
+  const T m = row_max(w, r, x);
+  return {std::log(row_sum_exp(w, r, x, m, static_cast<T*>(nullptr))), m};
+}
+
+/// y = f(chunk) over row r.
 template <class T, class F>
-void row_map(T* y, std::size_t n, F&& f) {
-  using L = row_lanes<T>;
-  L::each(n, [&](std::size_t i, std::size_t k) { L::store(y + i, f(i, k), k); });
+void row_map(const row_walker<T>& w, std::size_t r, T* y, F&& f) {
+  w.each(r, [&](auto c) { w.store(y + c.i, f(c), c); });
 }
 
 }  // namespace detail
@@ -99,47 +119,49 @@ void row_map(T* y, std::size_t n, F&& f) {
 /// y = exp(x - max) / sum(exp(x - max)), per row.
 template <class T>
 void softmax(const T* x, T* y, std::size_t rows, std::size_t n) {
-  using L = detail::row_lanes<T>;
+  using batch = xsimd::batch<T>;
+  const detail::row_walker<T> w(rows, n);
   for (std::size_t r = 0; r < rows; ++r, x += n, y += n) {
-    const T s = detail::row_sum_exp(x, n, detail::row_max(x, n), y);
-    const typename L::batch scale(T(1) / s);
-    detail::row_map(y, n, [&](std::size_t i, std::size_t k) { return L::load(y + i, k) * scale; });
+    const batch scale(T(1) / detail::row_sum_exp(w, r, x, detail::row_max(w, r, x), y));
+    detail::row_map(w, r, y, [&](auto c) { return w.load(y + c.i, c) * scale; });
   }
 }
 
 /// y = (x - max) - log(sum(exp(x - max))), per row: finite wherever x is.
 template <class T>
 void log_softmax(const T* x, T* y, std::size_t rows, std::size_t n) {
-  using L = detail::row_lanes<T>;
+  using batch = xsimd::batch<T>;
+  const detail::row_walker<T> w(rows, n);
   for (std::size_t r = 0; r < rows; ++r, x += n, y += n) {
-    const T m = detail::row_max(x, n);
-    const typename L::batch shift(m), log_sum(std::log(detail::row_sum_exp(x, n, m, static_cast<T*>(nullptr))));
-    detail::row_map(y, n, [&](std::size_t i, std::size_t k) { return (L::load(x + i, k) - shift) - log_sum; });
+    const auto [log_sum, m] = detail::row_log_sum_exp(w, r, x);
+    const batch shift(m), lse(log_sum);
+    detail::row_map(w, r, y, [&](auto c) { return (w.load(x + c.i, c) - shift) - lse; });
   }
 }
 
 /// The gradient of y = softmax(x) for an output gradient g: (g - sum(g y)) y, per row.
 template <class T>
 void softmax_grad(const T* g, const T* y, T* out, std::size_t rows, std::size_t n) {
-  using L = detail::row_lanes<T>;
+  using batch = xsimd::batch<T>;
+  const detail::row_walker<T> w(rows, n);
   for (std::size_t r = 0; r < rows; ++r, g += n, y += n, out += n) {
-    typename L::batch acc(T(0));
-    L::each(n, [&](std::size_t i, std::size_t k) { acc += L::load(g + i, k) * L::load(y + i, k); });
-    const typename L::batch dot(L::sum(acc));
-    detail::row_map(out, n, [&](std::size_t i, std::size_t k) { return (L::load(g + i, k) - dot) * L::load(y + i, k); });
+    batch acc(T(0));
+    w.each(r, [&](auto c) { acc += w.keep(w.load(g + c.i, c) * w.load(y + c.i, c), c); });
+    const batch dot(w.sum(acc));
+    detail::row_map(w, r, out, [&](auto c) { return (w.load(g + c.i, c) - dot) * w.load(y + c.i, c); });
   }
 }
 
 /// The gradient of y = log_softmax(x) for an output gradient g: g - exp(y) sum(g), per row.
 template <class T>
 void log_softmax_grad(const T* g, const T* y, T* out, std::size_t rows, std::size_t n) {
-  using L = detail::row_lanes<T>;
+  using batch = xsimd::batch<T>;
+  const detail::row_walker<T> w(rows, n);
   for (std::size_t r = 0; r < rows; ++r, g += n, y += n, out += n) {
-    typename L::batch acc(T(0));
-    L::each(n, [&](std::size_t i, std::size_t k) { acc += L::load(g + i, k); });
-    const typename L::batch sum(L::sum(acc));
-    detail::row_map(out, n,
-                    [&](std::size_t i, std::size_t k) { return L::load(g + i, k) - xsimd::exp(L::load(y + i, k)) * sum; });
+    batch acc(T(0));
+    w.each(r, [&](auto c) { acc += w.keep(w.load(g + c.i, c), c); });
+    const batch sum(w.sum(acc));
+    detail::row_map(w, r, out, [&](auto c) { return w.load(g + c.i, c) - xsimd::exp(w.load(y + c.i, c)) * sum; });
   }
 }
 
@@ -147,49 +169,48 @@ void log_softmax_grad(const T* g, const T* y, T* out, std::size_t rows, std::siz
 /// labels z with softmax(x), in TF's form.
 template <class T>
 void softmax_cross_entropy(const T* z, const T* x, T* loss, std::size_t rows, std::size_t n) {
-  using L = detail::row_lanes<T>;
+  using batch = xsimd::batch<T>;
+  const detail::row_walker<T> w(rows, n);
   for (std::size_t r = 0; r < rows; ++r, z += n, x += n) {
-    const T m = detail::row_max(x, n);
-    const typename L::batch shift(m), log_sum(std::log(detail::row_sum_exp(x, n, m, static_cast<T*>(nullptr))));
-    typename L::batch acc(T(0));
-    L::each(n, [&](std::size_t i, std::size_t k) {
-      acc += L::keep(L::load(z + i, k) * (log_sum - (L::load(x + i, k) - shift)), k);
-    });
-    loss[r] = n == 0 ? T(0) : L::sum(acc);
+    const auto [log_sum, m] = detail::row_log_sum_exp(w, r, x);
+    const batch shift(m), lse(log_sum);
+    batch acc(T(0));
+    w.each(r, [&](auto c) { acc += w.keep(w.load(z + c.i, c) * (lse - (w.load(x + c.i, c) - shift)), c); });
+    loss[r] = w.sum(acc);
   }
 }
 
 /// The gradient to the logits x: g (softmax(x) - z), g having one value per row.
 template <class T>
 void softmax_cross_entropy_grad(const T* g, const T* z, const T* x, T* out, std::size_t rows, std::size_t n) {
-  using L = detail::row_lanes<T>;
+  using batch = xsimd::batch<T>;
+  const detail::row_walker<T> w(rows, n);
   for (std::size_t r = 0; r < rows; ++r, z += n, x += n, out += n) {
-    const T s = detail::row_sum_exp(x, n, detail::row_max(x, n), out);
-    const typename L::batch gr(g[r]), scale(g[r] / s);
-    detail::row_map(out, n,
-                    [&](std::size_t i, std::size_t k) { return L::load(out + i, k) * scale - gr * L::load(z + i, k); });
+    const T s = detail::row_sum_exp(w, r, x, detail::row_max(w, r, x), out);
+    const batch gr(g[r]), scale(g[r] / s);
+    detail::row_map(w, r, out, [&](auto c) { return w.load(out + c.i, c) * scale - gr * w.load(z + c.i, c); });
   }
 }
 
 /// The gradient to the labels: -g log_softmax(x) = g (log(sum(exp(x - max))) - (x - max)).
 template <class T>
 void softmax_cross_entropy_labels_grad(const T* g, const T* x, T* out, std::size_t rows, std::size_t n) {
-  using L = detail::row_lanes<T>;
+  using batch = xsimd::batch<T>;
+  const detail::row_walker<T> w(rows, n);
   for (std::size_t r = 0; r < rows; ++r, x += n, out += n) {
-    const T m = detail::row_max(x, n);
-    const typename L::batch shift(m), gr(g[r]),
-        log_sum(std::log(detail::row_sum_exp(x, n, m, static_cast<T*>(nullptr))));
-    detail::row_map(out, n,
-                    [&](std::size_t i, std::size_t k) { return gr * (log_sum - (L::load(x + i, k) - shift)); });
+    const auto [log_sum, m] = detail::row_log_sum_exp(w, r, x);
+    const batch shift(m), lse(log_sum), gr(g[r]);
+    detail::row_map(w, r, out, [&](auto c) { return gr * (lse - (w.load(x + c.i, c) - shift)); });
   }
 }
 
 /// loss = log(sum(exp(x - max))) - (x[label] - max) per row; labels are in [0, n) (checked by the caller).
 template <class T, class Label>
 void sparse_softmax_cross_entropy(const Label* labels, const T* x, T* loss, std::size_t rows, std::size_t n) {
+  const detail::row_walker<T> w(rows, n);
   for (std::size_t r = 0; r < rows; ++r, x += n) {
-    const T m = detail::row_max(x, n);
-    loss[r] = std::log(detail::row_sum_exp(x, n, m, static_cast<T*>(nullptr))) - (x[labels[r]] - m);
+    const auto [log_sum, m] = detail::row_log_sum_exp(w, r, x);
+    loss[r] = log_sum - (x[labels[r]] - m);
   }
 }
 
@@ -197,11 +218,11 @@ void sparse_softmax_cross_entropy(const Label* labels, const T* x, T* loss, std:
 template <class T, class Label>
 void sparse_softmax_cross_entropy_grad(const T* g, const Label* labels, const T* x, T* out, std::size_t rows,
                                        std::size_t n) {
-  using L = detail::row_lanes<T>;
+  using batch = xsimd::batch<T>;
+  const detail::row_walker<T> w(rows, n);
   for (std::size_t r = 0; r < rows; ++r, x += n, out += n) {
-    const T s = detail::row_sum_exp(x, n, detail::row_max(x, n), out);
-    const typename L::batch scale(g[r] / s);
-    detail::row_map(out, n, [&](std::size_t i, std::size_t k) { return L::load(out + i, k) * scale; });
+    const batch scale(g[r] / detail::row_sum_exp(w, r, x, detail::row_max(w, r, x), out));
+    detail::row_map(w, r, out, [&](auto c) { return w.load(out + c.i, c) * scale; });
     out[labels[r]] -= g[r];
   }
 }
@@ -209,13 +230,13 @@ void sparse_softmax_cross_entropy_grad(const T* g, const Label* labels, const T*
 /// sum(x^2) / 2 over n values (TF's L2Loss).
 template <class T>
 T half_sum_of_squares(const T* x, std::size_t n) {
-  using L = detail::row_lanes<T>;
-  typename L::batch acc(T(0));
-  L::each(n, [&](std::size_t i, std::size_t k) {
-    const auto v = L::load(x + i, k);
-    acc += v * v;
+  const detail::row_walker<T> w(1, n);
+  typename detail::row_walker<T>::batch acc(T(0));
+  w.each(0, [&](auto c) {
+    const auto v = w.load(x + c.i, c);
+    acc += v * v;  // a copied chunk is 0 past the row
   });
-  return L::sum(acc) / T(2);
+  return w.sum(acc) / T(2);
 }
 
 }  // namespace typeflow::kernels
