@@ -9,6 +9,8 @@
 #include "graph/variable.hpp"
 #include "ops/elementwise.hpp"
 #include "ops/linalg.hpp"
+#include "ops/losses.hpp"
+#include "ops/nn.hpp"
 #include "ops/reduce.hpp"
 #include "ops/training.hpp"
 #include "runtime/constant.hpp"

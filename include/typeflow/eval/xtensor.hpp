@@ -1,8 +1,8 @@
 #ifndef TYPEFLOW_EVAL_XTENSOR_HPP
 #define TYPEFLOW_EVAL_XTENSOR_HPP
 
-// The one header that includes xtensor and xsimd (about 2.7 s of compile time per
-// translation unit): graph/, ops/ and autodiff/ compile without them.
+// The one header that includes xtensor (about 2.7 s of compile time per translation unit):
+// graph/, ops/ and autodiff/ compile without it. xsimd comes from kernels/simd.hpp.
 
 #ifdef TYPEFLOW_SYMBOLIC_ONLY
 #error "typeflow: graph/, ops/ and autodiff/ must not depend on eval/"
@@ -13,6 +13,8 @@
 #if !defined(XTENSOR_USE_XSIMD) && !defined(TYPEFLOW_NO_XSIMD)
 #define XTENSOR_USE_XSIMD
 #endif
+
+#include "../kernels/simd.hpp"  // before xtensor, which includes xsimd too
 
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xbroadcast.hpp>
