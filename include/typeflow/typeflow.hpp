@@ -10,6 +10,8 @@
 #include "ops/elementwise.hpp"
 #include "ops/linalg.hpp"
 #include "ops/reduce.hpp"
+#include "ops/shape.hpp"
+#include "ops/state.hpp"
 #include "ops/training.hpp"
 #include "runtime/constant.hpp"
 #include "runtime/graph.hpp"

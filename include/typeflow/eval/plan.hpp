@@ -243,8 +243,8 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
       static_assert(k < sizeof...(Feeds), "checked by Session::run");
       feed_of<P>().bind(std::get<k>(std::forward_as_tuple(feeds...)).value);
     });
-    for_each_type(variables{}, [&]<class V>() {
-      if (!var_of<V>().initialized) throw_uninitialized<typename V::name_type>();
+    for_each_type(variables{}, [&]<class V>() {  // only those read: tf::assign may initialise one
+      if (usage.live[position_v<nodes, V>] && !var_of<V>().initialized) throw_uninitialized<typename V::name_type>();
     });
     for_each_type(materialised_nodes{}, [&]<class N>() {
       auto& s = slot_of<N>();
@@ -430,9 +430,18 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
       }
       xt::noalias(buffer) = xt::broadcast(std::move(e), d);
     } else {
-      std::apply([&](const auto&... a) { n.m_op.forward(tensor_ref<value_t<N>, rank_v<N>>{buffer.data(), d}, data(a)...); },
-                 n.m_args);
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        n.m_op.forward(tensor_ref<value_t<N>, rank_v<N>>{buffer.data(), d}, kernel_operand<N, I>(n.template arg<I>())...);
+      }(std::make_index_sequence<std::tuple_size_v<typename N::args_type>>{});
     }
+  }
+
+  /// Operand I of a kernel: its values, or only its dims (data null) when the op reads only
+  /// its shape (a reshape's gradient reads x's dims, not x).
+  template <class N, std::size_t I, class A>
+  tensor_ref<const value_t<A>, rank_v<A>> kernel_operand(const A& a) {
+    if constexpr (reads_values_v<N, I>) return data(a);
+    else return {nullptr, dims(a)};
   }
 
   /// An operation's effect; a group (tf.group, a train op) has none beyond its operands'.
@@ -441,8 +450,10 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     if constexpr (N::op_type::updates_variable) {
       const auto& var = n.template arg<0>();
       auto& v = var_of<std::remove_cvref_t<decltype(var)>>();
+      if (!v.initialized) v.value.resize(dims(var));  // tf::assign initialises (the others read it first)
       n.m_op.apply(tensor_ref<value_t<decltype(var)>, rank_v<decltype(var)>>{v.value.data(), dims(var)},
                    data(n.template arg<1>()));
+      v.initialized = true;
     }
   }
 
