@@ -8,7 +8,6 @@
 // gradients of max, min and prod.
 
 #include <array>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -57,7 +56,7 @@ struct max_op {
       std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest();
   template <class T>
   static T combine(T a, T b) {
-    if constexpr (std::is_floating_point_v<T>) return (b > a || std::isnan(b)) ? b : a;
+    if constexpr (std::is_floating_point_v<T>) return ((b > a) | (b != b)) ? b : a;  // b != b: NaN; no branch, so it vectorises
     else return b > a ? b : a;
   }
 };
@@ -67,7 +66,7 @@ struct min_op {
       std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
   template <class T>
   static T combine(T a, T b) {
-    if constexpr (std::is_floating_point_v<T>) return (b < a || std::isnan(b)) ? b : a;
+    if constexpr (std::is_floating_point_v<T>) return ((b < a) | (b != b)) ? b : a;
     else return b < a ? b : a;
   }
 };
@@ -216,6 +215,7 @@ class reduction_groups {
     }
     /// The offset of the k-th index (row-major over these axes).
     std::size_t offset(std::size_t k) const {
+      if (n == 1) return k * strides[0];  // one (merged) axis: the common case, no division
       std::size_t off = 0;
       for (std::size_t i = n; i-- > 0;) {
         off += (k % dims[i]) * strides[i];
