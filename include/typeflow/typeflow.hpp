@@ -12,6 +12,8 @@
 #include "ops/losses.hpp"
 #include "ops/nn.hpp"
 #include "ops/reduce.hpp"
+#include "ops/shape.hpp"
+#include "ops/state.hpp"
 #include "ops/training.hpp"
 #include "runtime/constant.hpp"
 #include "runtime/graph.hpp"

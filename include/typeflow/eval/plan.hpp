@@ -244,8 +244,8 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
       static_assert(k < sizeof...(Feeds), "checked by Session::run");
       feed_of<P>().bind(std::get<k>(std::forward_as_tuple(feeds...)).value);
     });
-    for_each_type(variables{}, [&]<class V>() {
-      if (!var_of<V>().initialized) throw_uninitialized<typename V::name_type>();
+    for_each_type(variables{}, [&]<class V>() {  // only those read: tf::assign may initialise one
+      if (usage.live[position_v<nodes, V>] && !var_of<V>().initialized) throw_uninitialized<typename V::name_type>();
     });
     for_each_type(materialised_nodes{}, [&]<class N>() {
       auto& s = slot_of<N>();
@@ -431,9 +431,18 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
       }
       xt::noalias(buffer) = xt::broadcast(std::move(e), d);
     } else {
-      std::apply([&](const auto&... a) { n.op().forward(tensor_ref<value_t<N>, rank_v<N>>{buffer.data(), d}, data(a)...); },
-                 n.args());
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        n.op().forward(tensor_ref<value_t<N>, rank_v<N>>{buffer.data(), d}, kernel_operand<N, I>(n.template arg<I>())...);
+      }(std::make_index_sequence<std::tuple_size_v<typename N::args_type>>{});
     }
+  }
+
+  /// Operand I of a kernel: its values, or only its dims (data null) when the op reads only
+  /// its shape (a reshape's gradient reads x's dims, not x).
+  template <class N, std::size_t I, class A>
+  tensor_ref<const value_t<A>, rank_v<A>> kernel_operand(const A& a) {
+    if constexpr (reads_values_v<N, I>) return data(a);
+    else return {nullptr, dims(a)};
   }
 
   /// An operation's effect; a group (tf.group, a train op) has none beyond its operands'.
@@ -462,7 +471,12 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     }();
     if constexpr (I < updated) {
       static_assert(is_variable_v<A>, "typeflow internal: an operation writes only variables");
-      return tensor_ref<value_t<A>, rank_v<A>>{var_of<A>().value.data(), dims(n.template arg<I>())};
+      auto& v = var_of<A>();
+      if (!v.initialized) {  // tf::assign initialises a variable (the other updates read it first)
+        v.value.resize(dims(n.template arg<I>()));
+        v.initialized = true;
+      }
+      return tensor_ref<value_t<A>, rank_v<A>>{v.value.data(), dims(n.template arg<I>())};
     } else {
       return data(n.template arg<I>());
     }

@@ -1,12 +1,17 @@
 #ifndef TYPEFLOW_KERNELS_REDUCE_HPP
 #define TYPEFLOW_KERNELS_REDUCE_HPP
 
-// Sum over any set of axes of a row-major buffer. Adjacent axes that are both reduced or
-// both kept are merged first, so every case becomes a few nested loops whose innermost
-// loop is contiguous: a plain sum (reduced) or an add of rows (kept).
+// Sum, max, min and product over any set of axes of a row-major buffer. Adjacent axes that
+// are both reduced or both kept are merged first, so every case becomes a few nested loops
+// whose innermost loop is contiguous: a plain reduction (reduced) or a combine of rows (kept).
+// Also the kernels that need each output's group of inputs at hand: argmax/argmin and the
+// gradients of max, min and prod.
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
 
 namespace typeflow::kernels {
 
@@ -28,6 +33,66 @@ T contiguous_sum(const T* x, std::size_t n) {
   return acc[0] + tail;
 }
 
+}  // namespace detail
+
+/// a op b for a reduction; `identity` is what an empty reduction yields (as TF's: 0, 1,
+/// -inf and +inf, or the integer type's lowest and highest).
+struct sum_op {
+  template <class T>
+  static constexpr T identity = T(0);
+  template <class T>
+  static T combine(T a, T b) { return a + b; }
+};
+struct prod_op {
+  template <class T>
+  static constexpr T identity = T(1);
+  template <class T>
+  static T combine(T a, T b) { return a * b; }
+};
+/// max and min propagate NaN, as TensorFlow's do.
+struct max_op {
+  template <class T>
+  static constexpr T identity =
+      std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest();
+  template <class T>
+  static T combine(T a, T b) {
+    if constexpr (std::is_floating_point_v<T>) return ((b > a) | (b != b)) ? b : a;  // b != b: NaN; no branch, so it vectorises
+    else return b > a ? b : a;
+  }
+};
+struct min_op {
+  template <class T>
+  static constexpr T identity =
+      std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
+  template <class T>
+  static T combine(T a, T b) {
+    if constexpr (std::is_floating_point_v<T>) return ((b < a) | (b != b)) ? b : a;
+    else return b < a ? b : a;
+  }
+};
+
+namespace detail {
+
+/// Reduction of n contiguous values with several accumulators, so the loop vectorises (and a
+/// sum's rounding error grows more slowly than with one running sum).
+template <class Op, class T>
+T contiguous_reduce(const T* x, std::size_t n) {
+  if constexpr (std::is_same_v<Op, sum_op>) {
+    return contiguous_sum(x, n);
+  } else {
+    constexpr std::size_t lanes = 16;
+    T acc[lanes];
+    for (auto& a : acc) a = Op::template identity<T>;
+    std::size_t i = 0;
+    for (; i + lanes <= n; i += lanes)
+      for (std::size_t l = 0; l < lanes; ++l) acc[l] = Op::combine(acc[l], x[i + l]);
+    T r = Op::template identity<T>;
+    for (; i < n; ++i) r = Op::combine(r, x[i]);
+    for (std::size_t l = 0; l < lanes; ++l) r = Op::combine(r, acc[l]);
+    return r;
+  }
+}
+
 template <std::size_t R>
 struct reduce_plan {
   std::size_t groups = 0;
@@ -36,14 +101,14 @@ struct reduce_plan {
 };
 
 /// Walks the outer groups like an odometer; the last group is the contiguous inner loop.
-template <class T, std::size_t R>
+template <class Op, class T, std::size_t R>
 void reduce_groups(const reduce_plan<R>& p, const T* in, T* out) {
   const std::size_t last = p.groups - 1, n = p.size[last];
   std::array<std::size_t, R> index{};
   for (;;) {
-    if (p.reduced[last]) *out += contiguous_sum(in, n);
+    if (p.reduced[last]) *out = Op::combine(*out, contiguous_reduce<Op>(in, n));
     else
-      for (std::size_t j = 0; j < n; ++j) out[j] += in[j];
+      for (std::size_t j = 0; j < n; ++j) out[j] = Op::combine(out[j], in[j]);
     std::size_t g = last;
     for (;;) {  // next outer index
       if (g == 0) return;
@@ -63,11 +128,12 @@ void reduce_groups(const reduce_plan<R>& p, const T* in, T* out) {
 
 }  // namespace detail
 
-/// out = sum of in over the axes where reduced[axis]; out holds the kept axes in order.
-template <class T, std::size_t R>
-void reduce_sum(const T* in, const std::array<std::size_t, R>& dims, const std::array<bool, R>& reduced, T* out,
-                std::size_t out_size) {
-  for (std::size_t i = 0; i < out_size; ++i) out[i] = T(0);
+/// out = the reduction by Op (sum_op, max_op, ...) of in over the axes where reduced[axis];
+/// out holds the kept axes in order.
+template <class Op, class T, std::size_t R>
+void reduce(const T* in, const std::array<std::size_t, R>& dims, const std::array<bool, R>& reduced, T* out,
+            std::size_t out_size) {
+  for (std::size_t i = 0; i < out_size; ++i) out[i] = Op::template identity<T>;
   detail::reduce_plan<R> p;
   for (std::size_t a = 0; a < R; ++a) {
     if (dims[a] == 1) continue;  // a unit axis changes nothing, whether reduced or kept
@@ -81,7 +147,7 @@ void reduce_sum(const T* in, const std::array<std::size_t, R>& dims, const std::
     }
   }
   if (p.groups == 0) {  // a single element
-    out[0] = in[0];
+    out[0] = Op::combine(out[0], in[0]);
     return;
   }
   std::size_t in_stride = 1, out_stride = 1;
@@ -91,7 +157,137 @@ void reduce_sum(const T* in, const std::array<std::size_t, R>& dims, const std::
     in_stride *= p.size[g];
     if (!p.reduced[g]) out_stride *= p.size[g];
   }
-  detail::reduce_groups(p, in, out);
+  detail::reduce_groups<Op>(p, in, out);
+}
+
+/// out = sum of in over the axes where reduced[axis]; out holds the kept axes in order.
+template <class T, std::size_t R>
+void reduce_sum(const T* in, const std::array<std::size_t, R>& dims, const std::array<bool, R>& reduced, T* out,
+                std::size_t out_size) {
+  reduce<sum_op>(in, dims, reduced, out, out_size);
+}
+
+/// The groups of a reduction: output o (the kept axes' index, row-major) reduces the inputs
+/// at base(o) + offset(t), t < group_size. Adjacent axes of one kind are merged, so a single
+/// reduced axis costs one multiply per element.
+template <std::size_t R>
+class reduction_groups {
+ public:
+  reduction_groups(const std::array<std::size_t, R>& dims, const std::array<bool, R>& reduced) {
+    std::size_t stride = 1;
+    std::array<std::size_t, R> strides{};
+    for (std::size_t a = R; a-- > 0;) {
+      strides[a] = stride;
+      stride *= dims[a];
+    }
+    bool last_reduced = false, any = false;
+    for (std::size_t a = 0; a < R; ++a) {
+      if (dims[a] == 1) continue;
+      auto& part = reduced[a] ? m_reduced : m_kept;
+      if (any && last_reduced == reduced[a]) {  // the previous non-unit axis is of this kind
+        part.dims[part.n - 1] *= dims[a];
+        part.strides[part.n - 1] = strides[a];
+      } else {
+        part.dims[part.n] = dims[a];
+        part.strides[part.n] = strides[a];
+        ++part.n;
+      }
+      last_reduced = reduced[a];
+      any = true;
+    }
+    m_groups = m_kept.count();
+    m_group_size = m_reduced.count();
+  }
+
+  std::size_t groups() const { return m_groups; }
+  std::size_t group_size() const { return m_group_size; }
+  std::size_t base(std::size_t o) const { return m_kept.offset(o); }
+  std::size_t offset(std::size_t t) const { return m_reduced.offset(t); }
+
+ private:
+  struct axes {
+    std::size_t n = 0;
+    std::array<std::size_t, R> dims{}, strides{};
+    std::size_t count() const {
+      std::size_t c = 1;
+      for (std::size_t i = 0; i < n; ++i) c *= dims[i];
+      return c;
+    }
+    /// The offset of the k-th index (row-major over these axes).
+    std::size_t offset(std::size_t k) const {
+      if (n == 1) return k * strides[0];  // one (merged) axis: the common case, no division
+      std::size_t off = 0;
+      for (std::size_t i = n; i-- > 0;) {
+        off += (k % dims[i]) * strides[i];
+        k /= dims[i];
+      }
+      return off;
+    }
+  };
+  axes m_kept, m_reduced;
+  std::size_t m_groups = 0, m_group_size = 0;
+};
+
+/// out(o) = the index t of the first largest (Max) or smallest value of group o, as TF's ArgMax/ArgMin.
+template <bool Max, class T, class I, std::size_t R>
+void arg_extremum(const T* in, const std::array<std::size_t, R>& dims, const std::array<bool, R>& reduced, I* out) {
+  const reduction_groups<R> g(dims, reduced);
+  if (g.group_size() == 0) return;
+  for (std::size_t o = 0; o < g.groups(); ++o) {
+    const T* x = in + g.base(o);
+    std::size_t best = 0;
+    T v = x[g.offset(0)];
+    for (std::size_t t = 1; t < g.group_size(); ++t) {
+      const T c = x[g.offset(t)];
+      if (Max ? c > v : c < v) {
+        v = c;
+        best = t;
+      }
+    }
+    out[o] = static_cast<I>(best);
+  }
+}
+
+/// The gradient of a max or min reduction y of x, as TensorFlow's: dy(o) shared equally
+/// among the inputs of group o that equal y(o).
+template <class T, std::size_t R>
+void extremum_grad(const T* dy, const T* x, const T* y, const std::array<std::size_t, R>& dims,
+                   const std::array<bool, R>& reduced, T* out) {
+  const reduction_groups<R> g(dims, reduced);
+  for (std::size_t o = 0; o < g.groups(); ++o) {
+    const std::size_t b = g.base(o);
+    std::size_t ties = 0;
+    for (std::size_t t = 0; t < g.group_size(); ++t) ties += x[b + g.offset(t)] == y[o];
+    const T share = ties > 0 ? dy[o] / static_cast<T>(ties) : T(0);
+    for (std::size_t t = 0; t < g.group_size(); ++t) {
+      const std::size_t i = b + g.offset(t);
+      out[i] = x[i] == y[o] ? share : T(0);
+    }
+  }
+}
+
+/// The gradient of a product reduction, as TensorFlow's: dx(i) = dy(o) times the product of
+/// the other inputs of group o, formed from exclusive prefix and suffix products, so that a
+/// zero input needs no division.
+template <class T, std::size_t R>
+void prod_grad(const T* dy, const T* x, const std::array<std::size_t, R>& dims, const std::array<bool, R>& reduced,
+               T* out) {
+  const reduction_groups<R> g(dims, reduced);
+  for (std::size_t o = 0; o < g.groups(); ++o) {
+    const std::size_t b = g.base(o);
+    T acc = T(1);
+    for (std::size_t t = 0; t < g.group_size(); ++t) {
+      const std::size_t i = b + g.offset(t);
+      out[i] = acc;
+      acc *= x[i];
+    }
+    acc = dy[o];
+    for (std::size_t t = g.group_size(); t-- > 0;) {
+      const std::size_t i = b + g.offset(t);
+      out[i] *= acc;
+      acc *= x[i];
+    }
+  }
 }
 
 }  // namespace typeflow::kernels

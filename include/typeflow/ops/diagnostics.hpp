@@ -15,9 +15,13 @@ struct error_shapes_do_not_broadcast;
 template <class ShapeA, class ShapeB>
 struct error_matmul_inner_dimensions_differ;
 
-/// tf::matmul takes rank-2 operands.
+/// tf::matmul takes rank-2 operands (or rank-3 batches of matrices with a rank-2 or -3 partner).
 template <class ShapeA, class ShapeB>
 struct error_matmul_needs_rank_2_operands;
+
+/// tf::matmul on batches: the batch dims (first) differ and neither is 1.
+template <class ShapeA, class ShapeB>
+struct error_matmul_batch_dimensions_differ;
 
 /// Both operands of an op must have the same dtype (use tf::cast to convert).
 template <class Op, class DtypeA, class DtypeB>

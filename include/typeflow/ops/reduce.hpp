@@ -2,14 +2,18 @@
 #define TYPEFLOW_OPS_REDUCE_HPP
 
 // Reductions over compile-time axes: tf::reduce_sum(x), tf::reduce_mean(x, tf::axis<1>),
-// tf::reduce_sum(x, tf::axis<0, 2>, tf::keep_dims). Axes may be negative, as in TF.
+// tf::reduce_sum(x, tf::axis<0, 2>, tf::keep_dims), and likewise reduce_max, reduce_min and
+// reduce_prod; tf::argmax(x, tf::axis<1>) and tf::argmin. Axes may be negative, as in TF.
 
 #include <array>
+#include <cstdint>
+#include <string>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
+#include "../core/error.hpp"
 #include "../core/tensor_ref.hpp"
 #include "../graph/node.hpp"
 #include "../kernels/reduce.hpp"
@@ -29,7 +33,17 @@ inline constexpr keep_dims_t keep_dims{};
 
 namespace op {
 
-enum class reduction { sum, mean };
+enum class reduction { sum, mean, max, min, prod };
+
+constexpr std::string_view reduction_name(reduction k) {
+  switch (k) {
+    case reduction::sum: return "Sum";
+    case reduction::mean: return "Mean";
+    case reduction::max: return "Max";
+    case reduction::min: return "Min";
+    default: return "Prod";
+  }
+}
 
 /// A set of axes as a bit mask (bit i: axis i). An integer, not a std::array, because g++ 12
 /// confuses class-type template arguments computed by constexpr functions (it gives
@@ -52,7 +66,7 @@ constexpr std::size_t reduced_count(axes_mask m, const std::array<std::size_t, R
 template <reduction Kind, axes_mask Mask, bool KeepDims>
 struct reduce {
   static constexpr bool elementwise = false;
-  static constexpr std::string_view tf_name = Kind == reduction::sum ? "Sum" : "Mean";
+  static constexpr std::string_view tf_name = reduction_name(Kind);
   static constexpr reduction kind = Kind;
   static constexpr axes_mask mask = Mask;
   static constexpr bool keep_dims = KeepDims;
@@ -84,12 +98,16 @@ struct reduce {
   template <class A>
   using shape_type = shape_from_t<result_of<A>>;
 
-  /// Sums over the masked axes, divided by their count for a mean (0/0 = NaN for an empty mean, as TF).
+  /// Reduces the masked axes; a mean divides the sum by their count (0/0 = NaN for an empty
+  /// mean, as TF). An empty max is -inf, an empty min +inf, an empty product 1, as TF's.
   template <class T, std::size_t R, std::size_t RO>
   static void forward(tensor_ref<T, RO> out, tensor_ref<const T, R> in) {
     std::array<bool, R> reduced{};
     for (std::size_t i = 0; i < R; ++i) reduced[i] = in_mask(Mask, i);
-    kernels::reduce_sum(in.data, in.dims, reduced, out.data, out.size());
+    if constexpr (Kind == reduction::max) kernels::reduce<kernels::max_op>(in.data, in.dims, reduced, out.data, out.size());
+    else if constexpr (Kind == reduction::min) kernels::reduce<kernels::min_op>(in.data, in.dims, reduced, out.data, out.size());
+    else if constexpr (Kind == reduction::prod) kernels::reduce<kernels::prod_op>(in.data, in.dims, reduced, out.data, out.size());
+    else kernels::reduce_sum(in.data, in.dims, reduced, out.data, out.size());
     if constexpr (Kind == reduction::mean) {
       const std::size_t count = reduced_count(Mask, in.dims);
       if constexpr (std::is_floating_point_v<T>) {
@@ -102,7 +120,101 @@ struct reduce {
   }
 
   // d(sum x)/dx broadcasts g back over the reduced axes; a mean also divides by the count.
+  // max/min: g goes to the inputs equal to the result, shared among ties; prod: g times the
+  // product of the other inputs.
   static constexpr auto vjp(const auto& g, const auto& n);
+};
+
+namespace detail {
+template <axes_mask Mask, std::size_t R>
+constexpr std::array<bool, R> mask_array() {
+  std::array<bool, R> reduced{};
+  for (std::size_t i = 0; i < R; ++i) reduced[i] = in_mask(Mask, i);
+  return reduced;
+}
+}  // namespace detail
+
+/// The gradient of reduce_max/reduce_min: operands g, x and y (the reduction's result). TF
+/// composes it from Equal, Cast, Sum, RealDiv and Mul; here it is one kernel over the groups.
+template <axes_mask Mask, bool KeepDims>
+struct reduce_extremum_grad {
+  static constexpr bool elementwise = false;
+  static constexpr std::string_view tf_name = "ReduceExtremumGrad";
+  template <class G, class X, class Y>
+  using value_type = value_t<G>;
+  template <class G, class X, class Y>
+  using shape_type = shape_of_t<X>;
+
+  template <class DG, class DX, class DY>
+  static DX result_dims(const DG&, const DX& x, const DY&) { return x; }
+
+  template <class T, std::size_t R, std::size_t RG>
+  static void forward(tensor_ref<T, R> out, tensor_ref<const T, RG> g, tensor_ref<const T, R> x,
+                      tensor_ref<const T, RG> y) {
+    kernels::extremum_grad(g.data, x.data, y.data, x.dims, detail::mask_array<Mask, R>(), out.data);
+  }
+};
+
+/// The gradient of reduce_prod: operands g and x. As TF's (Cumprod, exclusive, both ways).
+template <axes_mask Mask, bool KeepDims>
+struct reduce_prod_grad {
+  static constexpr bool elementwise = false;
+  static constexpr std::string_view tf_name = "ReduceProdGrad";
+  template <class G, class X>
+  using value_type = value_t<G>;
+  template <class G, class X>
+  using shape_type = shape_of_t<X>;
+
+  template <class DG, class DX>
+  static DX result_dims(const DG&, const DX& x) { return x; }
+
+  template <class T, std::size_t R, std::size_t RG>
+  static void forward(tensor_ref<T, R> out, tensor_ref<const T, RG> g, tensor_ref<const T, R> x) {
+    kernels::prod_grad(g.data, x.data, x.dims, detail::mask_array<Mask, R>(), out.data);
+  }
+};
+
+/// tf.argmax / tf.argmin over one axis: the int64 index of the first largest (smallest) value.
+template <bool Max, std::size_t Axis>
+struct arg_extremum {
+  static constexpr bool elementwise = false;
+  static constexpr std::string_view tf_name = Max ? "ArgMax" : "ArgMin";
+  static constexpr bool differentiable(std::size_t) { return false; }  // an index has no gradient
+
+  template <class D, std::size_t R>
+  static constexpr std::array<D, R - 1> drop_axis(const std::array<D, R>& in) {
+    std::array<D, R - 1> out{};
+    for (std::size_t i = 0, o = 0; i < R; ++i)
+      if (i != Axis) out[o++] = in[i];
+    return out;
+  }
+
+  template <class A>
+  using value_type = std::int64_t;
+  template <class A>
+  struct result_of {
+    static constexpr auto dims() { return drop_axis(shape_of_t<A>::dims); }
+  };
+  template <class A>
+  using shape_type = shape_from_t<result_of<A>>;
+
+  /// Throws for an empty axis, as TF does (there is no index to return).
+  template <std::size_t R>
+  static std::array<std::size_t, R - 1> result_dims(const std::array<std::size_t, R>& in) {
+    if (in[Axis] == 0)
+      throw error(std::string(tf_name) + ": reduction axis " + std::to_string(Axis) + " is empty in shape " +
+                  shape_string(in));
+    return drop_axis(in);
+  }
+
+  template <class T, std::size_t R>
+  static void forward(tensor_ref<std::int64_t, R - 1> out, tensor_ref<const T, R> in) {
+    std::array<bool, R> reduced{};
+    reduced[Axis] = true;
+    kernels::arg_extremum<Max>(in.data, in.dims, reduced, out.data);
+  }
+
+  static constexpr auto vjp(const auto& g, const auto&) { return std::tuple{g}; }  // never used
 };
 
 /// The gradient of a reduction: g (the reduction's output gradient) broadcast back to the
@@ -129,7 +241,13 @@ template <reduction Kind, axes_mask Mask, bool KeepDims>
 constexpr auto reduce<Kind, Mask, KeepDims>::vjp(const auto& g, const auto& n) {
   using G = std::remove_cvref_t<decltype(g)>;
   using X = std::remove_cvref_t<decltype(n.template arg<0>())>;
-  return std::tuple{graph::node<reduce_grad<Kind, Mask, KeepDims>, G, X>({}, g, n.template arg<0>())};
+  using N = std::remove_cvref_t<decltype(n)>;
+  if constexpr (Kind == reduction::max || Kind == reduction::min)
+    return std::tuple{graph::node<reduce_extremum_grad<Mask, KeepDims>, G, X, N>({}, g, n.template arg<0>(), n)};
+  else if constexpr (Kind == reduction::prod)
+    return std::tuple{graph::node<reduce_prod_grad<Mask, KeepDims>, G, X>({}, g, n.template arg<0>())};
+  else
+    return std::tuple{graph::node<reduce_grad<Kind, Mask, KeepDims>, G, X>({}, g, n.template arg<0>())};
 }
 
 }  // namespace op
@@ -197,6 +315,53 @@ constexpr auto reduce_sum(const X& x, Options... options) {
 template <tensor_node X, class... Options>
 constexpr auto reduce_mean(const X& x, Options... options) {
   return detail::reduce_call<op::reduction::mean>(x, options...);
+}
+
+/// tf.reduce_max(x, axis, keepdims), with the arguments of tf::reduce_sum; NaN propagates.
+template <tensor_node X, class... Options>
+constexpr auto reduce_max(const X& x, Options... options) {
+  return detail::reduce_call<op::reduction::max>(x, options...);
+}
+
+/// tf.reduce_min(x, axis, keepdims), with the arguments of tf::reduce_sum; NaN propagates.
+template <tensor_node X, class... Options>
+constexpr auto reduce_min(const X& x, Options... options) {
+  return detail::reduce_call<op::reduction::min>(x, options...);
+}
+
+/// tf.reduce_prod(x, axis, keepdims), with the arguments of tf::reduce_sum.
+template <tensor_node X, class... Options>
+constexpr auto reduce_prod(const X& x, Options... options) {
+  return detail::reduce_call<op::reduction::prod>(x, options...);
+}
+
+namespace detail {
+template <bool Max, int A, tensor_node X>
+constexpr auto make_arg_extremum(const X& x) {
+  constexpr std::size_t R = rank_v<X>;
+  constexpr auto m = to_mask<R>(axis_t<A>{});
+  if constexpr (!m.ok || R == 0) {
+    // The axis named in this type is outside [-rank, rank) for the input's shape.
+    diagnostic::error_axis_out_of_range<shape_of_t<X>, axis_t<A>> error;
+    return x;
+  } else {
+    constexpr std::size_t axis = static_cast<std::size_t>(A < 0 ? A + static_cast<int>(R) : A);
+    return graph::node<op::arg_extremum<Max, axis>, X>({}, x);
+  }
+}
+}  // namespace detail
+
+/// tf.argmax(x, axis): the int64 index of the first largest value along one axis (axis 0 by
+/// default, as TF 2's); no gradient flows through it. `tf::argmax(logits, tf::axis<1>)`.
+template <tensor_node X, int A = 0>
+constexpr auto argmax(const X& x, axis_t<A> = {}) {
+  return detail::make_arg_extremum<true, A>(x);
+}
+
+/// tf.argmin(x, axis): the int64 index of the first smallest value along one axis.
+template <tensor_node X, int A = 0>
+constexpr auto argmin(const X& x, axis_t<A> = {}) {
+  return detail::make_arg_extremum<false, A>(x);
 }
 
 /// Sums a gradient g back to the static shape Target of the operand it belongs to, undoing

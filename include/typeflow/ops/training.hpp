@@ -213,4 +213,15 @@ struct increment_global_step : operation {
 
 }  // namespace typeflow::op
 
+namespace typeflow {
+
+/// tf.group(inputs...): one operation that runs all of its operands (assigns, train ops, ...).
+template <graph_node... N>
+  requires(sizeof...(N) > 0)
+constexpr auto group(const N&... inputs) {
+  return graph::node<op::group, N...>(op::group{}, inputs...);
+}
+
+}  // namespace typeflow
+
 #endif
