@@ -162,6 +162,8 @@ class reader {
  public:
   reader(std::string_view data, std::string what)
       : m_p(reinterpret_cast<const std::uint8_t*>(data.data())), m_end(m_p + data.size()), m_what(std::move(what)) {}
+  /// A reader views its bytes: a temporary string would leave it dangling.
+  reader(std::string&&, std::string) = delete;
 
   /// Moves to the next field; false at the end of the message. A field that was not read
   /// is skipped. Each field is read at most once.
