@@ -16,6 +16,7 @@
 #include "runtime/initializers.hpp"
 #include "runtime/session.hpp"
 #include "runtime/train/gradient_descent.hpp"
+#include "runtime/train/saver.hpp"
 #include "runtime/variables.hpp"
 
 #endif

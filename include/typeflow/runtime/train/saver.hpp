@@ -29,6 +29,7 @@
 #include <span>
 #include <string>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -253,6 +254,13 @@ class Saver {
       maybe_delete_old_checkpoints();
     }
     return prefix;
+  }
+
+  /// save(sess, path, global_step_variable): the step is the variable's value, as in TF.
+  template <tensor_node V>
+    requires(is_variable_v<V> && std::is_integral_v<value_t<V>> && rank_v<V> == 0)
+  std::string save(Session& sess, const std::string& save_path, const V& global_step, const save_options& options = {}) {
+    return save(sess, save_path, static_cast<std::int64_t>(sess.run(global_step)()), options);
   }
 
   /// Restores every variable of the Saver from checkpoint `prefix`; a missing tensor, another
