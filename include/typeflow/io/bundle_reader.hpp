@@ -30,6 +30,45 @@
 
 namespace typeflow::io {
 
+/// The elements of a DT_STRING tensor from its bytes in the data file (WriteStringTensor's
+/// framing: n varint64 lengths, their masked crc32c, the bytes), checking both checksums
+/// against `masked_crc32c`, the entry's.
+inline std::vector<std::string> decode_strings(std::string_view bytes, std::uint64_t n, std::uint32_t masked_crc32c,
+                                               const std::string& what) {
+  if (n > bytes.size()) throw error(what + ": " + std::to_string(bytes.size()) + " bytes cannot hold " + std::to_string(n) + " strings");
+  const auto* p = reinterpret_cast<const std::uint8_t*>(bytes.data());
+  const auto* end = p + bytes.size();
+  std::vector<std::uint64_t> lengths(static_cast<std::size_t>(n));
+  std::uint32_t crc = 0;
+  std::uint64_t total = 0;
+  for (auto& len : lengths) {
+    len = protobuf::get_varint(p, end, what + ": string length");
+    unsigned char b[8];
+    for (int i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(len >> (8 * i));
+    crc = crc32c::extend(crc, b, len <= 0xffffffffu ? 4 : 8);
+    total += len;
+    if (total > bytes.size()) throw error(what + ": string lengths exceed the entry's " + std::to_string(bytes.size()) + " bytes");
+  }
+  if (end - p < 4) throw error(what + ": truncated string-length checksum");
+  if (crc32c::unmask(protobuf::get_fixed32(p)) != crc)
+    throw error(what + ": string-length checksum does not match (the data file is corrupted)");
+  crc = crc32c::extend(crc, p, 4);
+  p += 4;
+  if (static_cast<std::uint64_t>(end - p) != total)
+    throw error(what + ": the entry has " + std::to_string(end - p) + " string bytes, the lengths sum to " +
+                std::to_string(total));
+  crc = crc32c::extend(crc, p, static_cast<std::size_t>(total));
+  if (crc != crc32c::unmask(masked_crc32c))
+    throw error(what + ": checksum does not match (the data file is corrupted)");
+  std::vector<std::string> out;
+  out.reserve(lengths.size());
+  for (std::uint64_t len : lengths) {
+    out.emplace_back(reinterpret_cast<const char*>(p), static_cast<std::size_t>(len));
+    p += len;
+  }
+  return out;
+}
+
 class bundle_reader {
  public:
   explicit bundle_reader(std::string prefix) : m_prefix(std::move(prefix)) {
@@ -102,38 +141,7 @@ class bundle_reader {
     const auto n = static_cast<std::uint64_t>(num_elements(e.shape, what));
     std::string bytes(static_cast<std::size_t>(e.size), '\0');
     read_raw(e, bytes.data());
-
-    const auto* p = reinterpret_cast<const std::uint8_t*>(bytes.data());
-    const auto* end = p + bytes.size();
-    std::vector<std::uint64_t> lengths(static_cast<std::size_t>(n));
-    std::uint32_t crc = 0;
-    std::uint64_t total = 0;
-    for (auto& len : lengths) {
-      len = protobuf::get_varint(p, end, what + ": string length");
-      unsigned char b[8];
-      for (int i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(len >> (8 * i));
-      crc = crc32c::extend(crc, b, len <= 0xffffffffu ? 4 : 8);
-      total += len;
-      if (total > bytes.size()) throw error(what + ": string lengths exceed the entry's " + std::to_string(e.size) + " bytes");
-    }
-    if (end - p < 4) throw error(what + ": truncated string-length checksum");
-    if (crc32c::unmask(protobuf::get_fixed32(p)) != crc)
-      throw error(what + ": string-length checksum does not match (the data file is corrupted)");
-    crc = crc32c::extend(crc, p, 4);
-    p += 4;
-    if (static_cast<std::uint64_t>(end - p) != total)
-      throw error(what + ": the entry has " + std::to_string(end - p) + " string bytes, the lengths sum to " +
-                  std::to_string(total));
-    crc = crc32c::extend(crc, p, static_cast<std::size_t>(total));
-    if (crc != crc32c::unmask(e.crc32c))
-      throw error(what + ": checksum does not match (the data file is corrupted)");
-    std::vector<std::string> out;
-    out.reserve(lengths.size());
-    for (std::uint64_t len : lengths) {
-      out.emplace_back(reinterpret_cast<const char*>(p), static_cast<std::size_t>(len));
-      p += len;
-    }
-    return out;
+    return decode_strings(bytes, n, e.crc32c, what);
   }
 
   static std::string shape_string(std::span<const std::int64_t> dims) {
