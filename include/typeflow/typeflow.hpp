@@ -15,6 +15,7 @@
 #include "runtime/graph.hpp"
 #include "runtime/initializers.hpp"
 #include "runtime/session.hpp"
+#include "runtime/train/checkpoint_reader.hpp"
 #include "runtime/train/gradient_descent.hpp"
 #include "runtime/train/saver.hpp"
 #include "runtime/variables.hpp"
