@@ -272,7 +272,8 @@ TEST_CASE("train.saver: names without a step, relative directories, var_list, an
     CHECK_THROWS_WITH(saver.save(uninit, dir / "m"), doctest::Contains("uninitialized value W"));
     CHECK(dir.files().empty());  // no temporary left behind
     CHECK_THROWS_WITH(saver.save(sess, dir / "no/such/dir/m"), doctest::Contains("doesn't exist"));
-    CHECK_THROWS_WITH(saver.save(sess, dir / "checkpoint"), doctest::Contains("collides"));
+    CHECK_THROWS_WITH(saver.save(sess, dir / "checkpoint"), doctest::Contains("conflicts"));
+    CHECK_THROWS_WITH(saver.save(sess, dir / "m", 1, {.latest_filename = "a/b"}), doctest::Contains("file name"));
     CHECK(!tf::train::latest_checkpoint(dir.path));
   }
   (void)b;
@@ -403,6 +404,17 @@ TEST_CASE("train.saver: restore is all or nothing; errors name the tensor; lates
     CAPTURE(what);
     CHECK(contains_all(what, {"'b'", "checksum"}));
     check_unchanged(sess);
+  }
+  SUBCASE("TF2's object-based keys (`W/.ATTRIBUTES/VARIABLE_VALUE`) are found too") {
+    io::bundle_writer w(dir / "tf2");
+    const std::vector<float> wv{1, 2, 3, 4}, bv{7, 8};
+    w.add<float>("W/.ATTRIBUTES/VARIABLE_VALUE", {2, 2}, std::span<const float>(wv));
+    w.add<float>("b/.ATTRIBUTES/VARIABLE_VALUE", {2}, std::span<const float>(bv));
+    w.add_strings("_CHECKPOINTABLE_OBJECT_GRAPH", {}, std::vector<std::string>{"graph"});
+    w.finish();
+    saver.restore(sess, dir / "tf2");
+    CHECK(sess.run(W) == xt::xtensor<float, 2>{{1, 2}, {3, 4}});
+    CHECK(sess.run(b) == xt::xtensor<float, 1>{7, 8});
   }
   SUBCASE("no checkpoint: an empty optional, a missing prefix, an empty or malformed state file") {
     temp_dir empty;

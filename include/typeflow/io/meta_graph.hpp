@@ -353,12 +353,7 @@ inline std::string variable_def(const variable_info& v) {
 
 /// The MetaGraphDef: graph_def, saver_def and the `variables` / `trainable_variables` collections.
 inline std::string serialize_meta_graph(const graph_exporter& g, const std::string& saver_def) {
-  protobuf::writer meta;
-  {
-    protobuf::writer info;  // MetaInfoDef: only the version of the writer
-    info.string_field(5, "1.15.0");
-    meta.message_field(1, info);
-  }
+  protobuf::writer meta;  // no meta_info_def: every field of it is optional
   meta.bytes_field(2, serialize_graph_def(g.nodes()));
   meta.bytes_field(3, saver_def);
   auto collection = [&](const std::string& key, bool trainable_only) {

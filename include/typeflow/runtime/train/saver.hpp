@@ -227,9 +227,11 @@ class Saver {
                    const save_options& options = {}) {
     const std::string prefix = global_step ? save_path + "-" + std::to_string(*global_step) : save_path;
     const std::string dir = io::path::dirname(save_path);
-    if (options.write_state && io::path::normpath(save_path) ==
-                                   io::path::normpath(io::path::join(dir, options.latest_filename)))
-      throw error("tf::train::Saver::save: '" + options.latest_filename + "' collides with save_path '" + save_path + "'");
+    if (options.latest_filename.empty() || options.latest_filename.find('/') != std::string::npos)
+      throw error("tf::train::Saver::save: latest_filename must be a file name, got '" + options.latest_filename + "'");
+    if (options.write_state &&
+        io::path::normpath(prefix) == io::path::normpath(io::path::join(dir, options.latest_filename)))
+      throw error("tf::train::Saver::save: save path '" + prefix + "' conflicts with the checkpoint state file");
     if (!dir.empty() && !std::filesystem::is_directory(dir))
       throw error("Parent directory of " + save_path + " doesn't exist, can't save.");
     detail::remove_stale_temporaries(dir, io::path::basename(save_path), options.latest_filename);
@@ -271,9 +273,12 @@ class Saver {
     const io::bundle_reader reader(prefix);
     std::vector<std::unique_ptr<std::byte[]>> staged;
     for (const auto& v : m_vars) {
-      if (!reader.contains(v.name))
-        throw error("NotFound: Key " + v.name + " not found in checkpoint " + prefix);
-      const io::bundle_entry& e = reader.entry(v.name);
+      // TF1 keys are variable names; TF2's object-based checkpoints (tf.train.Checkpoint) keep
+      // a variable `a` under `a/.ATTRIBUTES/VARIABLE_VALUE`.
+      std::string key = v.name;
+      if (!reader.contains(key)) key += "/.ATTRIBUTES/VARIABLE_VALUE";
+      if (!reader.contains(key)) throw error("NotFound: Key " + v.name + " not found in checkpoint " + prefix);
+      const io::bundle_entry& e = reader.entry(key);
       const io::data_type want = io::data_type_from_name(v.dtype);
       if (e.dtype != want)
         throw error("InvalidArgument: tensor '" + v.name + "' in checkpoint " + prefix + " has dtype " +
@@ -281,15 +286,15 @@ class Saver {
       if (e.shape != v.shape)
         throw error("InvalidArgument: tensor '" + v.name + "' in checkpoint " + prefix + " has shape " +
                     shape_string(e.shape) + ", the variable " + shape_string(v.shape));
-      reader.check_extent(v.name);  // before allocating what the index claims
+      reader.check_extent(key);  // before allocating what the index claims
       const auto size = static_cast<std::size_t>(e.size);
       staged.emplace_back(new std::byte[size == 0 ? 1 : size]);
-      reader.read(v.name, std::span<std::byte>(staged.back().get(), size));
+      reader.read(key, std::span<std::byte>(staged.back().get(), size));
     }
     eval::variable_store& store = sess.variable_values();
     for (std::size_t i = 0; i < m_vars.size(); ++i) {
       const eval::variable_bytes b = m_vars[i].value(store);
-      std::memcpy(b.data, staged[i].get(), b.size);
+      if (b.size) std::memcpy(b.data, staged[i].get(), b.size);  // an empty tensor may have no buffer
       *b.initialized = true;
     }
   }
