@@ -2,7 +2,7 @@
 //
 //   saver_interop write DIR   saves a small model with tf::train::Saver to DIR/model-7 and
 //                             prints, as JSON, its variables, an input batch and the outputs
-//                             "y" and "m" computed on it (the .meta names them);
+//                             "y", "m", "z" and "total" computed on it (the .meta names them);
 //   saver_interop read DIR    restores the checkpoint TF's tf.compat.v1.train.Saver wrote in
 //                             DIR (its latest_checkpoint) into typeflow variables of the same
 //                             names, dtypes and shapes, Adam slots included, and prints them.
@@ -54,10 +54,14 @@ int write(const std::string& dir) {
   auto hidden = tf::matmul(x, W) + b;
   auto y = hidden * scale - 1.0f;
   auto m = tf::reduce_mean(tf::square(y), tf::axis<1>) / 2.0f;
+  auto V = tf::Variable<"V", float, 2, 3>(tf::random_normal(0.0, 1.0, 16));
+  auto c = tf::constant<2>(xt::xtensor<float, 1>{0.5f, -0.25f});
+  auto z = tf::reduce_sum(-tf::matmul(x, V, tf::transpose_b), tf::axis<0>, tf::keep_dims) + c;
+  auto total = tf::reduce_sum(y);
 
   tf::Session sess;
   sess.run(tf::global_variables_initializer());
-  tf::train::Saver saver({.outputs = {{"y", y}, {"m", m}}});
+  tf::train::Saver saver({.outputs = {{"y", y}, {"m", m}, {"z", z}, {"total", total}}});
   const std::string prefix = saver.save(sess, dir + "/model", 7);
 
   const xt::xtensor<float, 2> X = {{1.0f, 2.0f, 3.0f}, {-0.5f, 0.25f, 4.0f}, {0.0f, -1.0f, 0.125f}, {7, 8, 9}};
@@ -65,9 +69,10 @@ int write(const std::string& dir) {
             << "\"dense/W\": " << json(sess.run(W)) << ", \"dense/b\": " << json(sess.run(b))
             << ", \"scale\": " << json(sess.run(scale)) << ", \"extra/float64\": " << json(sess.run(d))
             << ", \"extra/int32\": " << json(sess.run(i32)) << ", \"extra/int64\": " << json(sess.run(i64))
-            << ", \"extra/empty\": " << json(sess.run(empty)) << "}, \"x\": " << json(X)
+            << ", \"extra/empty\": " << json(sess.run(empty)) << ", \"V\": " << json(sess.run(V)) << "}, \"x\": " << json(X)
             << ", \"outputs\": {\"y\": " << json(sess.run(y, tf::feed(x, X)))
-            << ", \"m\": " << json(sess.run(m, tf::feed(x, X))) << "}}\n";
+            << ", \"m\": " << json(sess.run(m, tf::feed(x, X))) << ", \"z\": " << json(sess.run(z, tf::feed(x, X)))
+            << ", \"total\": " << json(sess.run(total, tf::feed(x, X))) << "}}\n";
   return 0;
 }
 
