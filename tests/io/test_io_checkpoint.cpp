@@ -385,3 +385,35 @@ TEST_CASE("hostile indexes with valid checksums: errors before any allocation th
   write_index(prefix + ".index", {{"", header}, {"x", io::encode(e)}});
   CHECK(contains(error_of([&] { tf::train::load_checkpoint(prefix).get_tensor<bool>("x"); }), "bool element 0 is 2"));
 }
+
+TEST_CASE("a sharded checkpoint (as MergeBundles writes): entries read from the shard they name") {
+  io_test::temp_dir dir;
+  const std::string prefix = dir / "merged";
+  const std::vector<float> a = {1.0f, 2.0f};
+  const std::vector<std::int64_t> b = {-7};
+  const std::string a_bytes(reinterpret_cast<const char*>(a.data()), 8);
+  const std::string b_bytes(reinterpret_cast<const char*>(b.data()), 8);
+  io_test::spit(io::data_filename(prefix, 0, 2), "pad" + a_bytes);  // data after 3 bytes
+  io_test::spit(io::data_filename(prefix, 1, 2), b_bytes);
+  CHECK(io::data_filename(prefix, 1, 2) == prefix + ".data-00001-of-00002");
+  io::bundle_header h;
+  h.num_shards = 2;
+  io::bundle_entry ea, eb;
+  ea.dtype = io::DT_FLOAT;
+  ea.shape = {2};
+  ea.offset = 3;
+  ea.size = 8;
+  ea.crc32c = io::crc32c::mask(io::crc32c::value(a_bytes));
+  eb.dtype = io::DT_INT64;
+  eb.shape = {1};
+  eb.shard_id = 1;
+  eb.size = 8;
+  eb.crc32c = io::crc32c::mask(io::crc32c::value(b_bytes));
+  write_index(prefix + ".index", {{"", io::encode(h)}, {"a", io::encode(ea)}, {"b", io::encode(eb)}});
+  const auto r = tf::train::load_checkpoint(prefix);
+  CHECK(r.get_tensor<float>("a") == xt::xarray<float>{1.0f, 2.0f});
+  CHECK(r.get_tensor<std::int64_t>("b") == xt::xarray<std::int64_t>{-7});
+  std::filesystem::remove(io::data_filename(prefix, 1, 2));
+  CHECK(contains(error_of([&] { tf::train::load_checkpoint(prefix).get_tensor<std::int64_t>("b"); }),
+                 "data-00001-of-00002"));
+}
