@@ -417,3 +417,29 @@ TEST_CASE("a sharded checkpoint (as MergeBundles writes): entries read from the 
   CHECK(contains(error_of([&] { tf::train::load_checkpoint(prefix).get_tensor<std::int64_t>("b"); }),
                  "data-00001-of-00002"));
 }
+
+TEST_CASE("large tensors (checksummed and written in chunks) between small ones") {
+  std::mt19937_64 gen(5);
+  std::vector<written> tensors = {make_tensor<float>("float32", {3}, gen), make_tensor<float>("float32", {3, 100003}, gen),
+                                  make_tensor<double>("float64", {2}, gen), make_tensor<double>("float64", {524288}, gen),
+                                  make_tensor<std::int32_t>("int32", {1}, gen)};
+  io_test::temp_dir dir;
+  const std::string prefix = dir / "large";
+  {
+    io::bundle_writer w(prefix);
+    for (const auto& t : tensors)
+      w.add(t.name, t.dtype, t.shape, std::as_bytes(std::span(t.bytes.data(), t.bytes.size())));
+    w.finish();
+  }
+  const auto r = tf::train::load_checkpoint(prefix);
+  std::int64_t offset = 0;
+  for (const auto& t : tensors) {
+    INFO(t.name);
+    CHECK(r.entry(t.name).offset == offset);
+    offset += static_cast<std::int64_t>(t.bytes.size());
+    if (t.dtype == io::DT_FLOAT) CHECK(same_bits(r.get_tensor<float>(t.name), t.bytes));
+    if (t.dtype == io::DT_DOUBLE) CHECK(same_bits(r.get_tensor<double>(t.name), t.bytes));
+    if (t.dtype == io::DT_INT32) CHECK(same_bits(r.get_tensor<std::int32_t>(t.name), t.bytes));
+    CHECK(r.entry(t.name).crc32c == io::crc32c::mask(io::crc32c::value(t.bytes)));
+  }
+}

@@ -79,8 +79,7 @@ class bundle_writer {
                   " needs " + std::to_string(static_cast<std::uint64_t>(n) * data_type_size(dtype)) + " bytes, got " +
                   std::to_string(bytes.size()));
     bundle_entry& e = new_entry(key, dtype, dims);
-    e.crc32c = crc32c::mask(crc32c::value(bytes.data(), bytes.size()));
-    append(bytes.data(), bytes.size());
+    e.crc32c = crc32c::mask(append_with_crc32c(bytes.data(), bytes.size()));
     e.size = static_cast<std::int64_t>(bytes.size());
   }
   void add(std::string_view key, data_type dtype, std::initializer_list<std::int64_t> dims,
@@ -191,6 +190,26 @@ class bundle_writer {
     else m_buffer.append(static_cast<const char*>(data), n);
     m_size += n;
   }
+  /// append() that also returns the bytes' crc32c. A large tensor goes out in chunks that
+  /// stay in cache between their checksum and their write(): one pass over memory, not two.
+  std::uint32_t append_with_crc32c(const void* data, std::size_t n) {
+    constexpr std::size_t chunk = std::size_t{1} << 18;
+    if (n < 4 * chunk) {
+      append(data, n);
+      return crc32c::value(data, n);
+    }
+    flush_buffer();
+    const auto* p = static_cast<const char*>(data);
+    std::uint32_t crc = 0;
+    for (std::size_t done = 0; done < n; done += chunk) {
+      const std::size_t k = n - done < chunk ? n - done : chunk;
+      crc = crc32c::extend(crc, p + done, k);
+      m_data.write(p + done, k);
+    }
+    m_size += n;
+    return crc;
+  }
+
   void flush_buffer() {
     m_data.write(m_buffer);
     m_buffer.clear();
