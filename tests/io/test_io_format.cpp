@@ -223,7 +223,9 @@ TEST_CASE("snappy: hostile input throws") {
       {bytes({0x80}), "truncated length"},
       {bytes({0x08, 0x04, 'a', 'b', 0x09}), "truncated element"},
   };
-  for (const auto& [in, expected] : cases) {
+  for (const auto& c : cases) {  // clang 14 cannot capture structured bindings
+    const std::string& in = c.first;
+    const std::string& expected = c.second;
     const std::string msg = error_of([&] { io::snappy::uncompress(in, "block"); });
     CHECK_MESSAGE(contains(msg, expected), "got '" << msg << "', expected '" << expected << "'");
   }
@@ -412,7 +414,9 @@ TEST_CASE("table: hostile blocks with valid checksums throw, naming what is wron
       {table_around(restarts({})), "claims 0 restart points"},
       {table_around(restarts({0})), "empty data block"},
   };
-  for (const auto& [file, expected] : cases) {
+  for (const auto& c : cases) {
+    const std::string& file = c.first;
+    const std::string& expected = c.second;
     const std::string msg = error_of([&] { io::table::read_table(file, "hostile"); });
     if (expected.empty()) CHECK(msg.empty());
     else CHECK_MESSAGE(contains(msg, expected), "got '" << msg << "', expected '" << expected << "'");
