@@ -6,7 +6,7 @@
 //   bundle_read        io::bundle_reader: the index, pread() of the tensor, crc32c verification
 //   read_memcpy        reference: pread() into a buffer, then memcpy out of it
 //   crc32c / crc32c_portable: checksum alone, SSE4.2 (3 streams) and the slicing-by-8 table
-// Throughput is bytes of tensor per second (GB/s: 1e9 bytes). The files go to
+// Throughput is bytes of tensor per second (Google Benchmark prints G for 2^30). The files go to
 // $TYPEFLOW_BENCH_DIR, or the system's temporary directory.
 
 #include <benchmark/benchmark.h>
