@@ -1,11 +1,13 @@
 // The TensorFlow 1.x "stock prediction" linear regression, line for line in typeflow.
 //
-//   linear_regression [--csv FILE] [--steps N] [--learning-rate LR] [--every N]
+//   linear_regression [--csv FILE] [--steps N] [--learning-rate LR] [--every N] [--save DIR]
 //
 // Without --csv it trains on an embedded, deterministic stock-like series whose close is an
 // exact linear function of the features, so the learned weights can be set next to the true
 // ones. A CSV has a header and the columns open,volume,range,close (features scaled to [0, 1]
 // here, as the course's MinMaxScaler does); its reference weights are the least-squares fit.
+// --save DIR saves the trained model as a TensorFlow checkpoint (DIR/model-STEPS.*) whose .meta
+// names the prediction "hypothesis", then restores it into a new session.
 
 #include <xtensor/xio.hpp>
 #include <xtensor/xview.hpp>
@@ -15,6 +17,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -127,7 +130,7 @@ data_set read_csv(const std::string& path) {
 }
 
 int main(int argc, char** argv) try {
-  std::string csv;
+  std::string csv, save_dir;
   int steps = 10000, every = 1000;
   double learning_rate = 0.5;
   for (int i = 1; i < argc; ++i) {
@@ -156,8 +159,9 @@ int main(int argc, char** argv) try {
     else if (arg == "--steps") steps = count();
     else if (arg == "--learning-rate") learning_rate = number();
     else if (arg == "--every") every = count();
+    else if (arg == "--save") save_dir = value();
     else {
-      std::cerr << "usage: " << argv[0] << " [--csv FILE] [--steps N] [--learning-rate LR] [--every N]\n";
+      std::cerr << "usage: " << argv[0] << " [--csv FILE] [--steps N] [--learning-rate LR] [--every N] [--save DIR]\n";
       return 2;
     }
   }
@@ -190,6 +194,20 @@ int main(int argc, char** argv) try {
               << "\n";
   std::cout << std::setw(8) << "bias" << "  " << std::setw(9) << bias(0) << "  " << std::setw(9) << data.reference[3]
             << "\n";
+
+  if (!save_dir.empty()) {
+    std::filesystem::create_directories(save_dir);
+    //[ save_restore
+    tf::train::Saver saver({.max_to_keep = 5, .outputs = {{"hypothesis", hypothesis}}});
+    const std::string prefix = saver.save(sess, save_dir + "/model", steps);  // model-STEPS.{index,data-*,meta}
+
+    tf::Session restored;  // a restore replaces the initializer
+    saver.restore(restored, tf::train::latest_checkpoint(save_dir));
+    //]
+    const auto same = restored.run(W) == w && restored.run(b) == bias;
+    std::cout << "\nsaved " << prefix << ", restored: " << (same ? "same weights" : "DIFFERENT weights") << "\n";
+    if (!same) return 1;
+  }
 } catch (const std::exception& e) {
   std::cerr << "linear_regression: " << e.what() << "\n";
   return 1;

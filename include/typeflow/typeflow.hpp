@@ -21,11 +21,13 @@
 #include "runtime/session.hpp"
 #include "runtime/train/adagrad.hpp"
 #include "runtime/train/adam.hpp"
+#include "runtime/train/checkpoint_reader.hpp"
 #include "runtime/train/global_step.hpp"
 #include "runtime/train/gradient_descent.hpp"
 #include "runtime/train/momentum.hpp"
 #include "runtime/train/optimizer.hpp"
 #include "runtime/train/rmsprop.hpp"
+#include "runtime/train/saver.hpp"
 #include "runtime/variables.hpp"
 #include "test/gradient_checker.hpp"
 

@@ -1,6 +1,7 @@
 #ifndef TYPEFLOW_EVAL_VARIABLE_STORE_HPP
 #define TYPEFLOW_EVAL_VARIABLE_STORE_HPP
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <memory>
@@ -27,6 +28,14 @@ inline std::size_t next_variable_slot() {
 }
 }  // namespace detail
 
+/// A variable's value seen as raw bytes, for code that handles variables by name rather than
+/// by type (tf::train::Saver); runs never use it.
+struct variable_bytes {
+  std::byte* data;
+  std::size_t size;  // in bytes
+  bool* initialized;
+};
+
 /// A dense index per variable type, so that a Session finds a value without a name lookup.
 template <class V>
 inline const std::size_t variable_slot = detail::next_variable_slot();
@@ -40,6 +49,18 @@ class variable_store {
     if (slot >= m_values.size()) m_values.resize(slot + 1);
     if (!m_values[slot]) m_values[slot] = std::make_shared<variable_value<T, S::rank>>();
     return *std::static_pointer_cast<variable_value<T, S::rank>>(m_values[slot]);
+  }
+
+  /// The value of a variable as bytes, allocated to its static shape if it has no value yet.
+  template <class Name, class T, class S>
+  variable_bytes bytes(graph::variable<Name, T, S> v) {
+    auto& value = get(v);
+    if (value.value.size() != static_cast<std::size_t>(static_size_v<S>)) {
+      std::array<std::size_t, S::rank> dims{};
+      for (std::size_t i = 0; i < S::rank; ++i) dims[i] = static_cast<std::size_t>(S::dims[i]);
+      value.value.resize(dims);
+    }
+    return {reinterpret_cast<std::byte*>(value.value.data()), value.value.size() * sizeof(T), &value.initialized};
   }
 
  private:

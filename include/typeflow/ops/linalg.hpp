@@ -36,6 +36,12 @@ struct matmul {
   template <class A, class B>
   using shape_type = shape<shape_of_t<A>::dims[TransposeA ? 1 : 0], shape_of_t<B>::dims[TransposeB ? 0 : 1]>;
 
+  /// TensorFlow's attrs beyond T, for the exporters (io/meta_graph.hpp).
+  static void tf_attrs(auto& node) {
+    node.attr_bool("transpose_a", TransposeA);
+    node.attr_bool("transpose_b", TransposeB);
+  }
+
   /// Run-time dims of the result; throws if the inner dimensions differ.
   static std::array<std::size_t, 2> result_dims(const std::array<std::size_t, 2>& a,
                                                 const std::array<std::size_t, 2>& b) {

@@ -12,6 +12,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "../core/error.hpp"
 #include "../core/tensor_ref.hpp"
@@ -117,6 +118,16 @@ struct reduce {
         for (std::size_t i = 0; i < out.size(); ++i) out.data[i] /= static_cast<T>(count);
       }
     }
+  }
+
+  /// TensorFlow's Sum/Mean take the axes as an int32 input, for the exporters (io/meta_graph.hpp).
+  static void tf_attrs(auto& node) {
+    std::vector<std::int32_t> axes;
+    for (std::size_t i = 0; i < 64; ++i)
+      if (in_mask(Mask, i)) axes.push_back(static_cast<std::int32_t>(i));
+    node.const_input("reduction_indices", axes);
+    node.attr_type("Tidx", std::int32_t{});
+    node.attr_bool("keep_dims", KeepDims);
   }
 
   // d(sum x)/dx broadcasts g back over the reduced axes; a mean also divides by the count.

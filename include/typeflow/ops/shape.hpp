@@ -354,7 +354,7 @@ struct concat {
                                           std::remove_cvref_t<decltype(a)>...>({}, g, a...)...};
           }(std::index_sequence_for<decltype(a)...>{});
         },
-        n.m_args);
+        n.args());
   }
 };
 
@@ -427,7 +427,7 @@ struct slice {
     using G = std::remove_cvref_t<decltype(g)>;
     using X = std::remove_cvref_t<decltype(n.template arg<0>())>;
     slice_grad<R> pad;
-    pad.m_begin = n.m_op.begin();
+    pad.m_begin = n.op().begin();
     return std::tuple{graph::node<slice_grad<R>, G, X>(pad, g, n.template arg<0>())};
   }
 };

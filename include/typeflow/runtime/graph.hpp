@@ -21,6 +21,8 @@ struct variable_record {
   std::string dtype;
   std::vector<std::int64_t> shape;
   std::function<void(eval::variable_store&)> initialize;
+  /// Its value in a Session's store, as bytes (for the Saver).
+  std::function<eval::variable_bytes(eval::variable_store&)> value;
 };
 
 /// TensorFlow's default graph, reduced to what typeflow keeps at run time (the rest is in types).

@@ -121,6 +121,10 @@ class Session {
     for (const auto& v : get_default_graph().variables()) v.initialize(m_variables);
   }
 
+  /// The values of this Session's variables, for code that reads or writes them by name
+  /// (tf::train::Saver; see variable_record::value) rather than through runs.
+  eval::variable_store& variable_values() { return m_variables; }
+
  private:
   template <class Roots, class... Feeds>
   static constexpr bool all_fed = detail::all_fed<Feeds...>(typename eval::plan<Roots, Feeds...>::nodes{});

@@ -24,7 +24,8 @@ auto Variable(const Init& init) {
                                       v.value.resize({static_cast<std::size_t>(Dims)...});
                                       detail::initialize(init, v.value, name);
                                       v.initialized = true;
-                                    }});
+                                    },
+                                    [](eval::variable_store& s) { return s.bytes(V{}); }});
   return V{};
 }
 
