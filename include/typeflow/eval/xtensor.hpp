@@ -14,10 +14,21 @@
 #define XTENSOR_USE_XSIMD
 #endif
 
+// g++ 12.2 warns inside its own AVX-512 intrinsics (`'__Y' may be used uninitialized`, GCC
+// bug 105593, fixed in 12.3) where xsimd's exp and log use them. The warnings point into the
+// intrinsic headers, so silencing them while those are first included leaves user code alone.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xbroadcast.hpp>
 #include <xtensor/xnoalias.hpp>
 #include <xtensor/xscalar.hpp>
 #include <xtensor/xtensor.hpp>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 #endif
