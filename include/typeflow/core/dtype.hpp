@@ -8,10 +8,12 @@
 
 namespace typeflow {
 
-/// The element types a tensor may hold, with TensorFlow's names for them.
+/// The element types a tensor may hold, with TensorFlow's names for them. `bool` is what
+/// comparisons yield and tf::where reads; no gradient flows through it.
 template <class T>
 inline constexpr bool is_dtype_v = std::is_same_v<T, float> || std::is_same_v<T, double> ||
-                                   std::is_same_v<T, std::int32_t> || std::is_same_v<T, std::int64_t>;
+                                   std::is_same_v<T, std::int32_t> || std::is_same_v<T, std::int64_t> ||
+                                   std::is_same_v<T, bool>;
 
 template <class T>
 concept dtype = is_dtype_v<T>;
@@ -21,7 +23,8 @@ constexpr std::string_view dtype_name() {
   if constexpr (std::is_same_v<T, float>) return "float32";
   else if constexpr (std::is_same_v<T, double>) return "float64";
   else if constexpr (std::is_same_v<T, std::int32_t>) return "int32";
-  else return "int64";
+  else if constexpr (std::is_same_v<T, std::int64_t>) return "int64";
+  else return "bool";
 }
 
 }  // namespace typeflow

@@ -102,6 +102,32 @@ std::array<std::size_t, R> broadcast_runtime(std::string_view op, const std::arr
   return out;
 }
 
+/// The dtype in which xtensor's SIMD loop computes node N: its own, but for a bool result
+/// (a comparison), which is computed as batch_bool of its operands' batch type.
+template <class N>
+struct simd_dtype {
+  using type = value_t<N>;
+};
+template <class Op, class A, class... B>
+  requires std::is_same_v<value_t<graph::node<Op, A, B...>>, bool>
+struct simd_dtype<graph::node<Op, A, B...>> {
+  using type = value_t<A>;
+};
+template <class N>
+using simd_dtype_t = typename simd_dtype<N>::type;
+
+/// Whether an xtensor expression yields or reads bools anywhere in its tree.
+template <class E>
+struct involves_bool : std::is_same<typename E::value_type, bool> {};
+template <class F, class... CT>
+struct involves_bool<xt::xfunction<F, CT...>>
+    : std::bool_constant<std::is_same_v<typename xt::xfunction<F, CT...>::value_type, bool> ||
+                         (involves_bool<std::decay_t<CT>>::value || ...)> {};
+template <class CT, class X>
+struct involves_bool<xt::xbroadcast<CT, X>> : involves_bool<std::decay_t<CT>> {};
+template <class E>
+inline constexpr bool involves_bool_v = involves_bool<E>::value;
+
 template <class Roots, class... Feeds>
 class plan;
 
@@ -118,6 +144,14 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
  private:
   // --- the static decisions -------------------------------------------------------------
 
+  /// Whether elementwise user U reads its operand I as one value broadcast (an xt::xscalar).
+  template <class U, std::size_t I>
+  static constexpr bool reads_scalar() {
+    using A = std::tuple_element_t<I, typename U::args_type>;
+    return !requires { U::op_type::buffer_operand; } && is_single_element_v<shape_of_t<A>> &&
+           !is_single_element_v<shape_of_t<U>>;
+  }
+
   /// Whether user U reads its operand I through a buffer pointer rather than an expression.
   template <class U, std::size_t I>
   static constexpr bool reads_buffer() {
@@ -125,7 +159,10 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     if constexpr (!reads_values_v<U, I>) return false;
     else if constexpr (!is_elementwise_v<U>) return true;  // kernels and operations
     else if constexpr (requires { U::op_type::buffer_operand; }) return I == U::op_type::buffer_operand;
-    else return is_single_element_v<shape_of_t<A>> && !is_single_element_v<shape_of_t<U>>;  // read as a scalar
+    else if constexpr (reads_scalar<U, I>()) return true;
+    // xtensor's SIMD loop loads every operand of a fused expression as batches of one dtype
+    // (converting from buffers); a lazy operand computed in another dtype gets a buffer.
+    else return is_elementwise_v<A> && !std::is_same_v<simd_dtype_t<A>, simd_dtype_t<U>>;
   }
 
   template <class N>
@@ -378,21 +415,28 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
   /// larger result becomes an xt::xscalar, which keeps the fused loop on the SIMD path.
   template <std::size_t I, class N>
   decltype(auto) operand(const N& n) {
-    if constexpr (reads_buffer<N, I>() && !requires { N::op_type::buffer_operand; })
-      return xt::xscalar<value_t<N>>(data(n.template arg<I>()).data[0]);
+    if constexpr (reads_scalar<N, I>())
+      return xt::xscalar<value_t<decltype(n.template arg<I>())>>(data(n.template arg<I>()).data[0]);
     else
       return expr(n.template arg<I>());
   }
 
+  /// The op object is the functor, so an op with attributes (leaky_relu's alpha) carries them.
   template <class Op, class... A>
   auto lazy(const graph::node<Op, A...>& n) {
     if constexpr (requires { Op::buffer_operand; }) {
       return broadcast_back(n);
     } else {
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return xt::detail::make_xfunction<Op>(operand<I>(n)...);
+        return make_function(n.op(), operand<I>(n)...);
       }(std::make_index_sequence<sizeof...(A)>{});
     }
+  }
+
+  template <class Op, class... E>
+  static auto make_function(const Op& op, E&&... e) {
+    using function = typename xt::detail::xfunction_type<Op, E...>::type;
+    return function(op, std::forward<E>(e)...);
   }
 
   /// The gradient of a reduction: g broadcast over the reduced axes to x's dims, divided by
@@ -425,11 +469,11 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
       constexpr auto e_rank = xt::static_dimension<typename decltype(e)::shape_type>::value;
       if constexpr (e_rank == std::ptrdiff_t(rank_v<N>)) {
         if (std::equal(d.begin(), d.end(), e.shape().begin())) {
-          xt::noalias(buffer) = std::move(e);
+          assign(buffer, std::move(e));
           return;
         }
       }
-      xt::noalias(buffer) = xt::broadcast(std::move(e), d);
+      assign(buffer, xt::broadcast(std::move(e), d));
     } else {
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         n.op().forward(tensor_ref<value_t<N>, rank_v<N>>{buffer.data(), d}, kernel_operand<N, I>(n.template arg<I>())...);
@@ -443,6 +487,21 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
   tensor_ref<const value_t<A>, rank_v<A>> kernel_operand(const A& a) {
     if constexpr (reads_values_v<N, I>) return data(a);
     else return {nullptr, dims(a)};
+  /// buffer = e, e of buffer's shape, in one fused loop.
+  template <class T, std::size_t R, class E>
+  static void assign(xt::xtensor<T, R>& buffer, E&& e) {
+    if constexpr (involves_bool_v<std::decay_t<E>>) {
+      // xtensor 0.24's strided SIMD loop (taken when an operand broadcasts along the last axis)
+      // stores and loads bools wrongly: xt::equal of shapes [5, 17] and [17], or a double
+      // tf::where whose condition has shape [17], gives wrong values. Such an expression is
+      // assigned element by element unless the assignment is linear.
+      auto shape = xt::uninitialized_shape<std::array<std::size_t, R>>(R);
+      if (!e.broadcast_shape(shape, true) || !xt::detail::is_linear_assign(buffer, e)) {
+        std::copy(e.begin(), e.end(), buffer.begin());
+        return;
+      }
+    }
+    xt::noalias(buffer) = std::forward<E>(e);
   }
 
   /// An operation's effect; a group (tf.group, a train op) has none beyond its operands'.

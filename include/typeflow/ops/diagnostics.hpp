@@ -31,6 +31,15 @@ struct error_dtypes_differ;
 template <class Shape, class Axes>
 struct error_axis_out_of_range;
 
+/// An op named in this type is not defined for the dtype named in it (TensorFlow registers
+/// no kernel for it either: tf.sqrt of an int32 tensor); use tf::cast first.
+template <class Op, class Dtype>
+struct error_op_does_not_support_dtype;
+
+/// tf::where(cond, x, y): cond must be a bool tensor (a comparison, or a bool placeholder).
+template <class Dtype>
+struct error_where_condition_is_not_bool;
+
 }  // namespace typeflow::diagnostic
 
 #endif

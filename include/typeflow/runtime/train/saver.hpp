@@ -101,7 +101,7 @@ struct save_options {
   std::string latest_filename = "checkpoint";
 };
 
-namespace detail {
+namespace saver_detail {
 
 inline double now_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -166,14 +166,14 @@ inline void remove_checkpoint(const std::string& prefix, const std::string& meta
   }
 }
 
-}  // namespace detail
+}  // namespace saver_detail
 
 /// tf.train.get_checkpoint_state(dir): the `checkpoint` file's content, with relative paths
 /// joined to dir; nullopt when there is no such file. A malformed file is an error (TF logs it).
 inline std::optional<io::checkpoint_state> get_checkpoint_state(const std::string& checkpoint_dir,
                                                                  const std::string& latest_filename = "checkpoint") {
   const std::string file = io::path::join(checkpoint_dir, latest_filename);
-  if (!detail::exists(file)) return std::nullopt;
+  if (!saver_detail::exists(file)) return std::nullopt;
   io::checkpoint_state s;
   try {
     s = io::parse_checkpoint_state(io::read_file(file));
@@ -193,7 +193,7 @@ inline std::optional<std::string> latest_checkpoint(const std::string& checkpoin
   const auto state = get_checkpoint_state(checkpoint_dir, latest_filename);
   if (!state) return std::nullopt;
   const std::string& p = state->model_checkpoint_path;
-  if (detail::exists(p + ".index") || detail::exists(p)) return p;
+  if (saver_detail::exists(p + ".index") || saver_detail::exists(p)) return p;
   return std::nullopt;
 }
 
@@ -201,7 +201,7 @@ inline std::optional<std::string> latest_checkpoint(const std::string& checkpoin
 class Saver {
  public:
   explicit Saver(saver_options options = {}) : m_options(std::move(options)) {
-    if (!m_options.clock) m_options.clock = detail::now_seconds;
+    if (!m_options.clock) m_options.clock = saver_detail::now_seconds;
     if (m_options.max_to_keep < 0) throw error("tf::train::Saver: max_to_keep must be >= 0");
     const auto& all = get_default_graph().variables();
     if (const auto& names = m_options.var_list.names()) {
@@ -234,7 +234,7 @@ class Saver {
       throw error("tf::train::Saver::save: save path '" + prefix + "' conflicts with the checkpoint state file");
     if (!dir.empty() && !std::filesystem::is_directory(dir))
       throw error("Parent directory of " + save_path + " doesn't exist, can't save.");
-    detail::remove_stale_temporaries(dir, io::path::basename(save_path), options.latest_filename);
+    saver_detail::remove_stale_temporaries(dir, io::path::basename(save_path), options.latest_filename);
 
     eval::variable_store& store = sess.variable_values();
     {
@@ -247,8 +247,8 @@ class Saver {
       }
       w.finish();
     }
-    if (options.write_meta_graph) detail::atomic_write(prefix + ".meta", m_meta_graph);
-    detail::sync_directory(dir);
+    if (options.write_meta_graph) saver_detail::atomic_write(prefix + ".meta", m_meta_graph);
+    saver_detail::sync_directory(dir);
 
     if (options.write_state) {
       record_last_checkpoint(prefix);
@@ -268,7 +268,7 @@ class Saver {
   /// Restores every variable of the Saver from checkpoint `prefix`; a missing tensor, another
   /// dtype or shape is an error naming the tensor, and then no variable changes.
   void restore(Session& sess, const std::string& prefix) {
-    if (!detail::exists(io::index_filename(prefix)))
+    if (!saver_detail::exists(io::index_filename(prefix)))
       throw error("tf::train::Saver::restore: the passed save_path is not a valid checkpoint: " + prefix);
     const io::bundle_reader reader(prefix);
     std::vector<std::unique_ptr<std::byte[]>> staged;
@@ -360,7 +360,7 @@ class Saver {
       m_next_checkpoint_time += m_options.keep_checkpoint_every_n_hours * 3600;
       return;
     }
-    detail::remove_checkpoint(c.path);
+    saver_detail::remove_checkpoint(c.path);
   }
 
   /// TF's update_checkpoint_state_internal with save_relative_paths=False: paths as given,
@@ -378,8 +378,8 @@ class Saver {
       rel(s.model_checkpoint_path);
       for (auto& p : s.all_model_checkpoint_paths) rel(p);
     }
-    detail::atomic_write(io::path::join(dir, latest_filename), io::to_text(s));
-    detail::sync_directory(dir);
+    saver_detail::atomic_write(io::path::join(dir, latest_filename), io::to_text(s));
+    saver_detail::sync_directory(dir);
   }
 
   saver_options m_options;

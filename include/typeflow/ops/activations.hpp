@@ -1,0 +1,227 @@
+#ifndef TYPEFLOW_OPS_ACTIVATIONS_HPP
+#define TYPEFLOW_OPS_ACTIVATIONS_HPP
+
+// Activation functions: tf::sigmoid, tf::tanh (also as tf::nn::), tf::nn::relu, relu6,
+// leaky_relu, elu, softplus. Forward forms are the numerically stable ones TensorFlow uses
+// (no inf or NaN for large inputs); gradients are TensorFlow's *Grad ops written as
+// typeflow expressions, reading the op's output where TensorFlow does (sigmoid' = y(1-y)),
+// so that the forward value is computed once.
+
+#include <cmath>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+
+#include "../core/dtype.hpp"
+#include "../graph/constant.hpp"
+#include "../graph/node.hpp"
+#include "batch_math.hpp"
+#include "compare.hpp"
+#include "elementwise.hpp"
+#include "elementwise_checks.hpp"
+#include "where.hpp"
+
+namespace typeflow {
+namespace op {
+
+struct sigmoid : elementwise_unary {
+  static constexpr std::string_view tf_name = "Sigmoid";
+  template <class T>
+  static constexpr bool accepts = is_floating_dtype_v<T>;
+  // 1/(1 + e^-x) for x >= 0 and e^x/(1 + e^x) below: exp never overflows, small results keep their precision.
+  template <class T>
+  T operator()(T a) const {
+    const T e = std::exp(-std::abs(a));
+    const T r = T(1) / (T(1) + e);
+    return a >= T(0) ? r : e * r;
+  }
+  template <class B>
+  B simd_apply(const B& a) const {
+    const B e = batch_math::exp_of(-batch_math::abs_of(a));
+    const B r = B(1) / (B(1) + e);
+    return batch_math::select_of(a >= B(0), r, e * r);
+  }
+  // d sigmoid(x) = y (1 - y) dx
+  static constexpr auto vjp(const auto& g, const auto& n) {
+    using one = graph::integer<value_t<decltype(n)>, 1>;
+    return std::tuple{g * (n * (one{} - n))};
+  }
+};
+
+struct tanh : elementwise_unary {
+  static constexpr std::string_view tf_name = "Tanh";
+  template <class T>
+  static constexpr bool accepts = is_floating_dtype_v<T>;
+  template <class T>
+  T operator()(T a) const {
+    return std::tanh(a);
+  }
+  template <class B>
+  B simd_apply(const B& a) const {
+    return batch_math::tanh_of(a);
+  }
+  // d tanh(x) = (1 - y^2) dx
+  static constexpr auto vjp(const auto& g, const auto& n) {
+    using one = graph::integer<value_t<decltype(n)>, 1>;
+    return std::tuple{g * (one{} - n * n)};
+  }
+};
+
+struct relu : elementwise_unary {
+  static constexpr std::string_view tf_name = "Relu";
+  template <class T>
+  static constexpr bool accepts = is_numeric_dtype_v<T>;
+  template <class T>
+  constexpr T operator()(T a) const {
+    return a > T(0) ? a : T(0);
+  }
+  template <class B>
+  B simd_apply(const B& a) const {
+    return batch_math::max_of(a, B(0));
+  }
+  // d relu(x) = dx where y > 0 (TF's ReluGrad reads the output)
+  static constexpr auto vjp(const auto& g, const auto& n) {
+    using zero = graph::integer<value_t<decltype(g)>, 0>;
+    return std::tuple{
+        typeflow::detail::select_node(typeflow::detail::compare_to_zero<greater>(n), g, zero{})};
+  }
+};
+
+struct relu6 : elementwise_unary {
+  static constexpr std::string_view tf_name = "Relu6";
+  template <class T>
+  static constexpr bool accepts = is_numeric_dtype_v<T>;
+  template <class T>
+  constexpr T operator()(T a) const {
+    return a > T(0) ? (a < T(6) ? a : T(6)) : T(0);
+  }
+  template <class B>
+  B simd_apply(const B& a) const {
+    return batch_math::min_of(batch_math::max_of(a, B(0)), B(6));
+  }
+  // d relu6(x) = dx where 0 < x < 6 (TF's Relu6Grad reads the input)
+  static constexpr auto vjp(const auto& g, const auto& n) {
+    const auto& x = n.template arg<0>();
+    using X = std::remove_cvref_t<decltype(x)>;
+    using zero = graph::integer<value_t<X>, 0>;
+    using six = graph::integer<value_t<X>, 6>;
+    const auto below_six = graph::node<less, X, six>({}, x, six{});
+    return std::tuple{typeflow::detail::select_node(typeflow::detail::compare_to_zero<greater>(x),
+                                                    typeflow::detail::select_node(below_six, g, zero{}),
+                                                    zero{})};
+  }
+};
+
+/// LeakyRelu with its `alpha` attribute: two leaky ReLUs with different alphas are two nodes.
+template <class T>
+struct leaky_relu : elementwise_unary {
+  static constexpr std::string_view tf_name = "LeakyRelu";
+  template <class U>
+  static constexpr bool accepts = is_floating_dtype_v<U>;
+  T m_alpha{};
+
+  constexpr T operator()(T a) const { return a > T(0) ? a : a * m_alpha; }
+  template <class B>
+  B simd_apply(const B& a) const {
+    return batch_math::select_of(a > B(0), a, a * B(m_alpha));
+  }
+  // d leaky_relu(x) = dx where x > 0, alpha dx elsewhere (TF's LeakyReluGrad)
+  static constexpr auto vjp(const auto& g, const auto& n) {
+    const auto& x = n.template arg<0>();
+    return std::tuple{typeflow::detail::select_node(typeflow::detail::compare_to_zero<greater>(x), g,
+                                                    g * constant(n.op().m_alpha))};
+  }
+  bool operator==(const leaky_relu& o) const { return m_alpha == o.m_alpha; }
+};
+
+struct elu : elementwise_unary {
+  static constexpr std::string_view tf_name = "Elu";
+  template <class T>
+  static constexpr bool accepts = is_floating_dtype_v<T>;
+  template <class T>
+  T operator()(T a) const {
+    return a < T(0) ? std::expm1(a) : a;
+  }
+  template <class B>
+  B simd_apply(const B& a) const {
+    return batch_math::select_of(a < B(0), batch_math::expm1_of(a), a);
+  }
+  // d elu(x) = (y + 1) dx where y < 0, dx elsewhere (TF's EluGrad reads the output)
+  static constexpr auto vjp(const auto& g, const auto& n) {
+    using one = graph::integer<value_t<decltype(n)>, 1>;
+    return std::tuple{
+        typeflow::detail::select_node(typeflow::detail::compare_to_zero<less>(n), g * (n + one{}), g)};
+  }
+};
+
+struct softplus : elementwise_unary {
+  static constexpr std::string_view tf_name = "Softplus";
+  template <class T>
+  static constexpr bool accepts = is_floating_dtype_v<T>;
+  // log(1 + e^x) = max(x, 0) + log1p(e^-|x|): exp never overflows, and large x gives x.
+  template <class T>
+  T operator()(T a) const {
+    return (a > T(0) ? a : T(0)) + std::log1p(std::exp(-std::abs(a)));
+  }
+  template <class B>
+  B simd_apply(const B& a) const {
+    return batch_math::max_of(a, B(0)) + batch_math::log1p_of(batch_math::exp_of(-batch_math::abs_of(a)));
+  }
+  // d softplus(x) = sigmoid(x) dx
+  static constexpr auto vjp(const auto& g, const auto& n) {
+    const auto& x = n.template arg<0>();
+    return std::tuple{g * graph::node<sigmoid, std::remove_cvref_t<decltype(x)>>({}, x)};
+  }
+};
+
+}  // namespace op
+
+/// tf.sigmoid(x) = 1 / (1 + exp(-x)), stable for inputs of any size.
+template <tensor_node A>
+constexpr auto sigmoid(const A& a) {
+  return detail::make_checked_unary<op::sigmoid>(a);
+}
+/// tf.tanh(x), elementwise.
+template <tensor_node A>
+constexpr auto tanh(const A& a) {
+  return detail::make_checked_unary<op::tanh>(a);
+}
+
+namespace nn {
+
+using typeflow::sigmoid;
+using typeflow::tanh;
+
+/// tf.nn.relu(x) = max(x, 0).
+template <tensor_node A>
+constexpr auto relu(const A& a) {
+  return typeflow::detail::make_checked_unary<op::relu>(a);
+}
+/// tf.nn.relu6(x) = min(max(x, 0), 6).
+template <tensor_node A>
+constexpr auto relu6(const A& a) {
+  return typeflow::detail::make_checked_unary<op::relu6>(a);
+}
+/// tf.nn.leaky_relu(x, alpha=0.2) = x where x > 0, alpha * x elsewhere.
+template <tensor_node A>
+constexpr auto leaky_relu(const A& a, double alpha = 0.2) {
+  using T = value_t<A>;
+  op::leaky_relu<T> tag;
+  tag.m_alpha = static_cast<T>(alpha);
+  return typeflow::detail::make_checked_unary(a, tag);
+}
+/// tf.nn.elu(x) = x where x >= 0, exp(x) - 1 elsewhere.
+template <tensor_node A>
+constexpr auto elu(const A& a) {
+  return typeflow::detail::make_checked_unary<op::elu>(a);
+}
+/// tf.nn.softplus(x) = log(1 + exp(x)), stable for inputs of any size.
+template <tensor_node A>
+constexpr auto softplus(const A& a) {
+  return typeflow::detail::make_checked_unary<op::softplus>(a);
+}
+
+}  // namespace nn
+}  // namespace typeflow
+
+#endif

@@ -1,0 +1,19 @@
+// tf::where(cond, x, y) with x float and y double: the error names the op and both dtypes.
+#include <typeflow/graph/placeholder.hpp>
+#include <typeflow/ops/compare.hpp>
+#include <typeflow/ops/where.hpp>
+
+namespace tf = typeflow;
+
+int main() {
+  auto x = tf::placeholder<"x", float, 3>();
+#ifdef TYPEFLOW_SHOULD_FAIL
+  // expect-error: error_dtypes_differ
+  // expect-error: where, float, double
+  auto y = tf::placeholder<"y", double, 3>();
+#else
+  auto y = tf::placeholder<"y", float, 3>();
+#endif
+  auto z = tf::where(x > 0.0f, x, y);
+  (void)z;
+}
