@@ -487,6 +487,8 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
   tensor_ref<const value_t<A>, rank_v<A>> kernel_operand(const A& a) {
     if constexpr (reads_values_v<N, I>) return data(a);
     else return {nullptr, dims(a)};
+  }
+
   /// buffer = e, e of buffer's shape, in one fused loop.
   template <class T, std::size_t R, class E>
   static void assign(xt::xtensor<T, R>& buffer, E&& e) {

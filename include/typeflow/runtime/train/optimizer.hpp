@@ -109,7 +109,8 @@ V declare_filled_variable(double value) {
                                       v.value.resize(dims);
                                       v.value.fill(static_cast<T>(value));
                                       v.initialized = true;
-                                    }});
+                                    },
+                                    [](eval::variable_store& s) { return s.bytes(V{}); }});
   return V{};
 }
 
