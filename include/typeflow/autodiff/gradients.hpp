@@ -265,7 +265,7 @@ constexpr auto gradient_of(const E& handed) {
 template <tensor_node Y, graph_node... X>
 constexpr auto gradients(const Y& y, const X&...) {
   using Wrt = detail::wrt<X...>;
-  if constexpr (!(detail::require_dependence<Y, X>() & ...)) {
+  if constexpr (!(detail::require_dependence<Y, X>() && ...)) {
     return std::tuple{(static_cast<void>(sizeof(X)), detail::ones_like(y))...};  // after the error
   } else {
     using L = filter_t<topo_order_t<Y>, detail::in_reverse_region<Wrt>::template pred>;

@@ -84,7 +84,7 @@ struct node : node_base {
 
   /// All operands, for std::apply.
   constexpr auto args() const {
-    return [this]<std::size_t... I>(std::index_sequence<I...>) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return std::tuple<decltype(arg<I>())...>(arg<I>()...);
     }(std::index_sequence_for<Args...>{});
   }
