@@ -242,13 +242,14 @@ struct in_reverse_region {
   struct pred : std::bool_constant<payload_free_v<N> && Wrt::template reached_from<N>> {};
 };
 
+// Called as a statement, never in a constant expression: clang 14 crashes evaluating a
+// function whose body holds the (invalid) diagnostic declaration.
 template <class Y, class X>
-constexpr bool require_dependence() {
+void require_dependence() {
   if constexpr (!depends_on_v<Y, X>) {
-    // y is not computed from this x; see the comment on the type below.
+    // y is not computed from this x; see the comment on the type above.
     diagnostic::error_y_does_not_depend_on<X> error;
   }
-  return depends_on_v<Y, X>;
 }
 
 template <class L, class X, class E>
@@ -265,7 +266,8 @@ constexpr auto gradient_of(const E& handed) {
 template <tensor_node Y, graph_node... X>
 constexpr auto gradients(const Y& y, const X&...) {
   using Wrt = detail::wrt<X...>;
-  if constexpr (!(detail::require_dependence<Y, X>() && ...)) {
+  if constexpr (!(depends_on_v<Y, X> && ...)) {
+    (detail::require_dependence<Y, X>(), ...);
     return std::tuple{(static_cast<void>(sizeof(X)), detail::ones_like(y))...};  // after the error
   } else {
     using L = filter_t<topo_order_t<Y>, detail::in_reverse_region<Wrt>::template pred>;
