@@ -11,6 +11,7 @@
 #include "../eval/feed.hpp"
 #include "../eval/plan.hpp"
 #include "../eval/variable_store.hpp"
+#include "config.hpp"
 #include "graph.hpp"
 #include "variables.hpp"
 
@@ -88,6 +89,12 @@ auto report_unfed(type_list<Ns...>) {
 /// tf.Session: holds the variables' values and runs fetches with feeds.
 class Session {
  public:
+  Session() = default;
+  /// `tf::Session sess(tf::ConfigProto{.intra_op_parallelism_threads = 1});`
+  explicit Session(const ConfigProto& config) : m_config(config) {}
+
+  const ConfigProto& config() const { return m_config; }
+
   /// Runs fetches: `sess.run(tf::fetch(a, b), tf::feed(x, X))` returns a std::tuple whose
   /// elements are xt::xtensor values (tf::no_value for an operation such as a train op).
   template <graph_node... N, feed_like... Feeds>
@@ -144,6 +151,7 @@ class Session {
     return *p;
   }
 
+  ConfigProto m_config;
   eval::variable_store m_variables;
   std::vector<std::unique_ptr<eval::plan_base>> m_plans;
 };
