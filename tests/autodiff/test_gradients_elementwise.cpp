@@ -13,9 +13,9 @@ TEST_CASE("autodiff.elementwise: + - * / negate square, each operand, with broad
   auto a = tf::placeholder<"a", double, 4, 3>();
   auto b = tf::placeholder<"b", double, 3>();
   auto c = tf::placeholder<"c", double, 4, 1>();
-  const auto A = random_tensor<2>({4, 3}, 1);
-  const auto B = random_tensor<1>({3}, 2, 0.5, 1.5);
-  const auto C = random_tensor<2>({4, 1}, 3, 0.5, 1.5);
+  const auto A = random_tensor<double, 2>({4, 3}, 1, -1.5, 1.5);
+  const auto B = random_tensor<double, 1>({3}, 2, 0.5, 1.5);
+  const auto C = random_tensor<double, 2>({4, 1}, 3, 0.5, 1.5);
   const auto fa = tf::feed(a, A);
   const auto fb = tf::feed(b, B);
   const auto fc = tf::feed(c, C);
@@ -56,9 +56,9 @@ TEST_CASE("autodiff.broadcast: run-time dims and rank-raising broadcasts sum bac
   auto x = tf::placeholder<"x", double, tf::none, 3>();
   auto v = tf::placeholder<"v", double, 3>();
   auto s = tf::placeholder<"s", double>();
-  const auto X = random_tensor<2>({6, 3}, 11);
-  const auto V = random_tensor<1>({3}, 12);
-  const auto S = random_tensor<0>({}, 13);
+  const auto X = random_tensor<double, 2>({6, 3}, 11, -1.5, 1.5);
+  const auto V = random_tensor<double, 1>({3}, 12, -1.5, 1.5);
+  const auto S = random_tensor<double, 0>({}, 13, -1.5, 1.5);
   check_gradient(tf::square(x * v + s), v, V, tf::feed(x, X), tf::feed(s, S));
   check_gradient(tf::square(x * v + s), s, S, tf::feed(x, X), tf::feed(v, V));
   check_gradient(tf::reduce_mean(tf::square(x * v + s)), x, X, tf::feed(v, V), tf::feed(s, S));

@@ -14,11 +14,11 @@ TEST_CASE("autodiff.matmul: both operands, every transpose combination") {
   auto b = tf::placeholder<"b", double, 3, 4>();
   auto at = tf::placeholder<"at", double, 3, 5>();
   auto bt = tf::placeholder<"bt", double, 4, 3>();
-  const auto A = random_tensor<2>({5, 3}, 4), B = random_tensor<2>({3, 4}, 5);
-  const auto At = random_tensor<2>({3, 5}, 6), Bt = random_tensor<2>({4, 3}, 7);
+  const auto A = random_tensor<double, 2>({5, 3}, 4, -1.5, 1.5), B = random_tensor<double, 2>({3, 4}, 5, -1.5, 1.5);
+  const auto At = random_tensor<double, 2>({3, 5}, 6, -1.5, 1.5), Bt = random_tensor<double, 2>({4, 3}, 7, -1.5, 1.5);
   // A weighted sum, so that every output element gets a different gradient.
   auto w = tf::placeholder<"w", double, 5, 4>();
-  const auto fw = tf::feed(w, random_tensor<2>({5, 4}, 8));
+  const auto fw = tf::feed(w, random_tensor<double, 2>({5, 4}, 8, -1.5, 1.5));
 
   check_gradient(tf::matmul(a, b) * w, a, A, tf::feed(b, B), fw);
   check_gradient(tf::matmul(a, b) * w, b, B, tf::feed(a, A), fw);
@@ -32,9 +32,9 @@ TEST_CASE("autodiff.matmul: both operands, every transpose combination") {
 
 TEST_CASE("autodiff.reduce: sum and mean over axes, with keep_dims, under further ops") {
   auto x = tf::placeholder<"x", double, 3, 4, 5>();
-  const auto X = random_tensor<3>({3, 4, 5}, 9);
+  const auto X = random_tensor<double, 3>({3, 4, 5}, 9, -1.5, 1.5);
   auto w = tf::placeholder<"w", double, 3, 5>();
-  const auto fw = tf::feed(w, random_tensor<2>({3, 5}, 10));
+  const auto fw = tf::feed(w, random_tensor<double, 2>({3, 5}, 10, -1.5, 1.5));
 
   check_gradient(tf::reduce_sum(x), x, X);
   check_gradient(tf::reduce_mean(tf::square(x)), x, X);
@@ -51,9 +51,9 @@ TEST_CASE("autodiff.linear_regression: the seed's loss, for both variables' shap
   auto W = tf::placeholder<"W", double, 3, 1>();
   auto b = tf::placeholder<"b", double, 1>();
   auto loss = tf::reduce_mean(tf::square(y - (tf::matmul(x, W) + b)));
-  const auto X = random_tensor<2>({9, 3}, 14), Y = random_tensor<2>({9, 1}, 15);
-  const auto Wv = random_tensor<2>({3, 1}, 16);
-  const auto bv = random_tensor<1>({1}, 17);
+  const auto X = random_tensor<double, 2>({9, 3}, 14, -1.5, 1.5), Y = random_tensor<double, 2>({9, 1}, 15, -1.5, 1.5);
+  const auto Wv = random_tensor<double, 2>({3, 1}, 16, -1.5, 1.5);
+  const auto bv = random_tensor<double, 1>({1}, 17, -1.5, 1.5);
   check_gradient(loss, W, Wv, tf::feed(x, X), tf::feed(y, Y), tf::feed(b, bv));
   check_gradient(loss, b, bv, tf::feed(x, X), tf::feed(y, Y), tf::feed(W, Wv));
   check_gradient(loss, x, X, tf::feed(y, Y), tf::feed(W, Wv), tf::feed(b, bv));

@@ -30,11 +30,11 @@ TEST_CASE("autodiff.math: unary functions through a broadcast") {
   auto x = tf::placeholder<"x", double, 3>();
   auto c = tf::placeholder<"c", double, 4, 1>();
   auto w = tf::placeholder<"w", double, 4, 3>();
-  const auto C = random_tensor<2>({4, 1}, 1, 0.5, 1.0);
+  const auto C = random_tensor<double, 2>({4, 1}, 1, 0.5, 1.0);
   const auto fc = tf::feed(c, C);
-  const auto fw = tf::feed(w, random_tensor<2>({4, 3}, 2));
-  const auto pos = random_tensor<1>({3}, 3, -0.2, 1.5);                         // x + c in (0.3, 2.5)
-  const auto any = away_from(random_tensor<1>({3}, 4, -2.5, 1.5), -0.75, 0.5);  // x + c away from 0
+  const auto fw = tf::feed(w, random_tensor<double, 2>({4, 3}, 2, -1.5, 1.5));
+  const auto pos = random_tensor<double, 1>({3}, 3, -0.2, 1.5);                         // x + c in (0.3, 2.5)
+  const auto any = away_from(random_tensor<double, 1>({3}, 4, -2.5, 1.5), -0.75, 0.5);  // x + c away from 0
 
   check_gradient(tf::sqrt(x + c) * w, x, pos, fc, fw);
   check_gradient(tf::rsqrt(x + c) * w, x, pos, fc, fw);
@@ -50,9 +50,9 @@ TEST_CASE("autodiff.activations: relu family, elu and softplus, away from the ki
   auto x = tf::placeholder<"x", double, 5, 4>();
   auto b = tf::placeholder<"b", double, 4>();
   auto w = tf::placeholder<"w", double, 5, 4>();
-  const auto X = away_from(random_tensor<2>({5, 4}, 5, -3.0, 3.0), 0.0);
-  const auto X6 = away_from(away_from(random_tensor<2>({5, 4}, 6, -2.0, 8.0), 0.0), 6.0);
-  const auto fw = tf::feed(w, random_tensor<2>({5, 4}, 7));
+  const auto X = away_from(random_tensor<double, 2>({5, 4}, 5, -3.0, 3.0), 0.0);
+  const auto X6 = away_from(away_from(random_tensor<double, 2>({5, 4}, 6, -2.0, 8.0), 0.0), 6.0);
+  const auto fw = tf::feed(w, random_tensor<double, 2>({5, 4}, 7, -1.5, 1.5));
 
   check_gradient(tf::nn::relu(x) * w, x, X, fw);
   check_gradient(tf::nn::relu6(x) * w, x, X6, fw);
@@ -69,9 +69,9 @@ TEST_CASE("autodiff.math: pow, maximum and minimum, both operands, broadcasting 
   auto a = tf::placeholder<"a", double, 4, 3>();
   auto b = tf::placeholder<"b", double, 3>();
   auto c = tf::placeholder<"c", double, 4, 1>();
-  const auto A = random_tensor<2>({4, 3}, 8, 0.3, 2.0);
-  const auto B = random_tensor<1>({3}, 9, -1.5, 1.5);
-  const auto C = random_tensor<2>({4, 1}, 10, 0.3, 2.0);
+  const auto A = random_tensor<double, 2>({4, 3}, 8, 0.3, 2.0);
+  const auto B = random_tensor<double, 1>({3}, 9, -1.5, 1.5);
+  const auto C = random_tensor<double, 2>({4, 1}, 10, 0.3, 2.0);
   const auto fa = tf::feed(a, A);
   const auto fb = tf::feed(b, B);
   const auto fc = tf::feed(c, C);
@@ -81,7 +81,7 @@ TEST_CASE("autodiff.math: pow, maximum and minimum, both operands, broadcasting 
     check_gradient(tf::pow(a, b), b, B, fa);
     check_gradient(tf::pow(c, b), c, C, fb);
     check_gradient(tf::pow(c, b), b, B, fc);
-    check_gradient(tf::pow(a, 3.0), a, random_tensor<2>({4, 3}, 11, -2.0, 2.0));  // negative x, integer y
+    check_gradient(tf::pow(a, 3.0), a, random_tensor<double, 2>({4, 3}, 11, -2.0, 2.0));  // negative x, integer y
   }
   SUBCASE("pow: where x <= 0 the gradient to y is 0, as TensorFlow's") {
     auto x = tf::placeholder<"x", double, 4>();
@@ -127,10 +127,10 @@ TEST_CASE("autodiff.where: x where cond, y elsewhere, none to cond; the three br
   auto y = tf::placeholder<"y", double, 4, 3>();
   auto c = tf::placeholder<"c", double, 4, 1>();
   auto w = tf::placeholder<"w", double, 4, 3>();
-  const auto X = random_tensor<1>({3}, 12);
-  const auto Y = random_tensor<2>({4, 3}, 13);
+  const auto X = random_tensor<double, 1>({3}, 12, -1.5, 1.5);
+  const auto Y = random_tensor<double, 2>({4, 3}, 13, -1.5, 1.5);
   const xt::xtensor<double, 2> C = {{0.5}, {-0.5}, {1.0}, {-1.0}};
-  const auto fw = tf::feed(w, random_tensor<2>({4, 3}, 14));
+  const auto fw = tf::feed(w, random_tensor<double, 2>({4, 3}, 14, -1.5, 1.5));
   check_gradient(tf::where(c > 0.0, x, y) * w, x, X, tf::feed(c, C), tf::feed(y, Y), fw);
   check_gradient(tf::where(c > 0.0, x, y) * w, y, Y, tf::feed(c, C), tf::feed(x, X), fw);
   check_gradient(tf::where(y > 0.0, tf::square(x), -x) * w, x, X, tf::feed(y, Y), fw);

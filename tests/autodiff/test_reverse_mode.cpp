@@ -37,7 +37,7 @@ TEST_CASE("autodiff.reverse: a node reused level upon level gets one adjoint") {
   static_assert(tf::topo_order_t<std::remove_cvref_t<decltype(dx)>>::size < 5 * 12);
   static_assert(sizeof(dx) == 1);  // payload-free operands are types, not stored copies
 
-  const auto X = random_tensor<1>({5}, 3, 0.1, 0.5);
+  const auto X = random_tensor<double, 1>({5}, 3, 0.1, 0.5);
   CHECK(tf::test::compute_gradient_error(y, x, tf::feed(x, X), tf::feed(c, 0.02)) < 1e-6);
   CHECK(tf::test::compute_gradient_error(y, c, tf::feed(x, X), tf::feed(c, 0.02)) < 1e-5);
 
@@ -90,11 +90,11 @@ TEST_CASE("autodiff.reverse: one type with different literals is two nodes") {
 TEST_CASE("test.compute_gradient_error: full Jacobians, broadcasting, float and double") {
   auto a = tf::placeholder<"a", double, 4, 3>();
   auto b = tf::placeholder<"b", double, 3>();
-  const auto A = random_tensor<2>({4, 3}, 1);
-  const auto B = random_tensor<1>({3}, 2, 0.5, 1.5);
+  const auto A = random_tensor<double, 2>({4, 3}, 1, -1.5, 1.5);
+  const auto B = random_tensor<double, 1>({3}, 2, 0.5, 1.5);
   CHECK(tf::test::compute_gradient_error(a * b / (b + 2.0), b, tf::feed(a, A), tf::feed(b, B)) < 1e-7);
   auto m = tf::placeholder<"m", double, 3, 2>();
-  const auto M = random_tensor<2>({3, 2}, 4);
+  const auto M = random_tensor<double, 2>({3, 2}, 4, -1.5, 1.5);
   CHECK(tf::test::compute_gradient_error(tf::matmul(a, m) + 1.0, a, tf::feed(a, A), tf::feed(m, M)) < 1e-7);
   CHECK(tf::test::compute_gradient_error(tf::reduce_mean(a, tf::axis<0>, tf::keep_dims) * a, a, tf::feed(a, A)) < 1e-7);
 

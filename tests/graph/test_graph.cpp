@@ -72,11 +72,21 @@ TEST_CASE("graph.ops: operands must be nodes or numbers") {
   static_assert(!squarable<float>);
 }
 
-TEST_CASE("graph.simplify: x * 1 is x, -(-x) is x") {
+TEST_CASE("graph.simplify: x * 1, x + 0, x - 0 are x; 0 - x is -x; -(-x) is x") {
   using one = tf::graph::integer<float, 1>;
+  using zero = tf::graph::integer<float, 0>;
   static_assert(std::is_same_v<decltype(x * one{}), decltype(x)>);
   static_assert(std::is_same_v<decltype(one{} * x), decltype(x)>);
+  static_assert(std::is_same_v<decltype(x + zero{}), decltype(x)>);
+  static_assert(std::is_same_v<decltype(zero{} + x), decltype(x)>);
+  static_assert(std::is_same_v<decltype(x - zero{}), decltype(x)>);
+  static_assert(std::is_same_v<decltype(zero{} - x), decltype(-x)>);
   static_assert(std::is_same_v<decltype(-(-x)), decltype(x)>);
+  // A scalar times zero is zero; a tensor times zero keeps its shape, so stays a product.
+  auto s = tf::placeholder<"s", float>();
+  static_assert(std::is_same_v<decltype(s * zero{}), zero>);
+  static_assert(std::is_same_v<decltype(zero{} * s), zero>);
+  static_assert(!std::is_same_v<decltype(x * zero{}), zero>);
 }
 
 TEST_CASE("graph.traversal: unique nodes in topological order; values uses counted") {

@@ -11,19 +11,13 @@
 #include <random>
 #include <typeflow/typeflow.hpp>
 
+#include "../random_tensor.hpp"
+
 namespace tf = typeflow;
 
-namespace {
+using test::random_tensor;
 
-template <class T, std::size_t R>
-xt::xtensor<T, R> random_tensor(const std::array<std::size_t, R>& shape, unsigned seed, double lo,
-                                double hi) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<double> u(lo, hi);
-  xt::xtensor<T, R> t(shape);
-  for (auto& v : t) v = static_cast<T>(u(rng));
-  return t;
-}
+namespace {
 
 /// Integers in [lo, hi], as T: equal values occur, so comparisons and ties are exercised.
 template <class T, std::size_t R>

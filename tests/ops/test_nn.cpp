@@ -7,23 +7,16 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <random>
 #include <vector>
 #include <typeflow/typeflow.hpp>
 
+#include "../random_tensor.hpp"
+
 namespace tf = typeflow;
 
-namespace {
+using test::random_tensor;
 
-template <class T, std::size_t R>
-xt::xtensor<T, R> random_tensor(const std::array<std::size_t, R>& shape, unsigned seed, double lo = -2.0,
-                                double hi = 2.0) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<double> u(lo, hi);
-  xt::xtensor<T, R> t(shape);
-  for (auto& v : t) v = static_cast<T>(u(rng));
-  return t;
-}
+namespace {
 
 template <class T>
 constexpr double tol = std::is_same_v<T, float> ? 2e-5 : 1e-12;

@@ -8,27 +8,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <random>
 #include <typeflow/typeflow.hpp>
+
+#include "../random_tensor.hpp"
 
 namespace tf = typeflow;
 
-namespace {
+using test::random_tensor;
 
-template <class T, std::size_t R>
-xt::xtensor<T, R> random_tensor(const std::array<std::size_t, R>& shape, unsigned seed, double lo = -2.0,
-                                double hi = 2.0) {
-  std::mt19937 rng(seed);
-  xt::xtensor<T, R> t(shape);
-  if constexpr (std::is_integral_v<T>) {
-    std::uniform_int_distribution<int> u(static_cast<int>(lo) * 3, static_cast<int>(hi) * 3);
-    for (auto& v : t) v = static_cast<T>(u(rng));
-  } else {
-    std::uniform_real_distribution<double> u(lo, hi);
-    for (auto& v : t) v = static_cast<T>(u(rng));
-  }
-  return t;
-}
+namespace {
 
 template <class T>
 constexpr double tol = std::is_same_v<T, float> ? 1e-5 : 1e-12;

@@ -7,6 +7,8 @@
 #include <string>
 #include <typeflow/typeflow.hpp>
 
+#include "../random_tensor.hpp"
+
 #include "allocation_counter.hpp"
 
 namespace tf = typeflow;
@@ -197,12 +199,62 @@ TEST_CASE("runtime.plan: a steady training step allocates nothing; a fetched val
   sess.run(tf::fetch_into(l, loss), tf::feed(x, X), tf::feed(y, Y));
   CHECK(test::allocations_of([&] { sess.run(tf::fetch_into(l, loss), tf::feed(x, X), tf::feed(y, Y)); }) == 0);
   CHECK(l() == sess.run(loss, tf::feed(x, X), tf::feed(y, Y))());
-  xt::xtensor<float, 2> w;  // a leaf is copied into the array
+  xt::xtensor<float, 2> w({3, 1});  // a leaf is copied into the array
   sess.run(tf::fetch_into(w, W));
   CHECK(w == sess.run(W));
+
+  // An array of another shape is an error that names both shapes and leaves the array alone,
+  // for a computed fetch (the array would have been the result's buffer) and for a leaf.
+  xt::xtensor<float, 2> wrong = xt::full_like(xt::xtensor<float, 2>({2, 2}), 7.0f);
+  const auto pred = tf::matmul(x, W);
+  CHECK_THROWS_WITH_AS(sess.run(tf::fetch_into(wrong, pred), tf::feed(x, X)),
+                       doctest::Contains("has shape [2, 2], but the fetch yields [50, 1]"), tf::error);
+  CHECK_THROWS_WITH_AS(sess.run(tf::fetch_into(wrong, W)), doctest::Contains("[2, 2]"), tf::error);
+  CHECK(wrong == xt::xtensor<float, 2>{{7, 7}, {7, 7}});
+  xt::xtensor<float, 2> right({50, 1});
+  sess.run(tf::fetch_into(right, pred), tf::feed(x, X));  // the plan is still usable
+  CHECK(right == sess.run(pred, tf::feed(x, X)));
 }
 
 xt::xtensor<float, 1> read_odr_variable(tf::Session& sess);  // in odr_other_unit.cpp
+
+TEST_CASE("runtime.plan: a sum or mean of every element reads the elementwise expression, with no buffer for it") {
+  tf::reset_default_graph();
+  auto x = tf::placeholder<"x", double, tf::none, 7>();
+  auto b = tf::placeholder<"b", double, 7>();
+  auto sq = tf::square(x - 0.25);  // contiguous operands: the SIMD path
+  auto shifted = tf::exp(x + b);   // b broadcasts: the iterator path
+  auto mean = tf::reduce_mean(sq);
+  auto sum = tf::reduce_sum(shifted, tf::keep_dims);
+  auto rows = tf::reduce_sum(shifted, tf::axis<1>);  // not every axis: the kernel, from a buffer
+  using plan = tf::eval::plan<std::tuple<decltype(mean), decltype(sum), decltype(rows)>>;
+  static_assert(!plan::materialised<decltype(sq)>);
+  static_assert(plan::materialised<decltype(shifted)>);  // the row sums read it as a buffer
+  static_assert(!tf::eval::plan<std::tuple<decltype(sum)>>::materialised<decltype(shifted)>);
+
+  for (const std::size_t n : {std::size_t{3}, std::size_t{20000}}) {  // below and above the threads' grain
+    const auto X = test::random_tensor<double, 2>({n, 7}, 5);
+    const auto B = test::random_tensor<double, 1>({7}, 6);
+    double ref_mean = 0, ref_sum = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < 7; ++j) {
+        ref_mean += (X(i, j) - 0.25) * (X(i, j) - 0.25);
+        ref_sum += std::exp(X(i, j) + B(j));
+      }
+    ref_mean /= double(n * 7);
+    for (const int threads : {1, 3}) {
+      tf::Session sess(tf::ConfigProto{.intra_op_parallelism_threads = threads});
+      const auto [m, s, r] = sess.run(tf::fetch(mean, sum, rows), tf::feed(x, X), tf::feed(b, B));
+      CAPTURE(n);
+      CAPTURE(threads);
+      CHECK(m() == doctest::Approx(ref_mean).epsilon(1e-13));
+      CHECK(s.shape() == std::array<std::size_t, 2>{1, 1});
+      CHECK(s(0, 0) == doctest::Approx(ref_sum).epsilon(1e-13));
+      CHECK(xt::sum(r)() == doctest::Approx(ref_sum).epsilon(1e-13));
+      CHECK(sess.run(tf::reduce_sum(sq), tf::feed(x, X))() == doctest::Approx(ref_mean * double(n * 7)).epsilon(1e-13));
+    }
+  }
+}
 
 TEST_CASE("runtime.odr: a variable declared in one translation unit is read in another") {
   tf::reset_default_graph();

@@ -21,6 +21,7 @@
 
 #include "../core/error.hpp"
 #include "../core/tensor_ref.hpp"
+#include "../core/thread_pool.hpp"
 #include "../core/type_list.hpp"
 #include "../graph/constant.hpp"
 #include "../graph/placeholder.hpp"
@@ -102,6 +103,12 @@ std::array<std::size_t, R> broadcast_runtime(std::string_view op, const std::arr
   return out;
 }
 
+/// tf::fetch_into was handed an array of another shape than the fetch's.
+[[noreturn]] inline void throw_fetch_into_shape(const auto& out_dims, const auto& fetch_dims) {
+  throw error("tf::fetch_into: the output array has shape " + shape_string(out_dims) + ", but the fetch yields " +
+              shape_string(fetch_dims) + " (the array is left as it was)");
+}
+
 /// The dtype in which xtensor's SIMD loop computes node N: its own, but for a bool result
 /// (a comparison), which is computed as batch_bool of its operands' batch type.
 template <class N>
@@ -152,11 +159,29 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
            !is_single_element_v<shape_of_t<U>>;
   }
 
+  /// Whether U sums or averages every element of an elementwise operand: it then reads the
+  /// operand's fused expression in one pass (`reduce_mean(square(y - pred))` needs no buffer
+  /// for the squares).
+  template <class U>
+  static constexpr bool fused_reduction() {
+    if constexpr (!is_op_node_v<U> || std::tuple_size_v<typename U::args_type> != 1) {
+      return false;
+    } else {
+      using A = std::tuple_element_t<0, typename U::args_type>;
+      using Op = typename U::op_type;
+      if constexpr (!typeflow::detail::is_sum_or_mean_v<Op> || !is_elementwise_v<A>) return false;
+      else
+        return Op::mask == typeflow::detail::all_axes<rank_v<A>>() && std::is_floating_point_v<value_t<A>> &&
+               !involves_bool_v<A>;
+    }
+  }
+
   /// Whether user U reads its operand I through a buffer pointer rather than an expression.
   template <class U, std::size_t I>
   static constexpr bool reads_buffer() {
     using A = std::tuple_element_t<I, typename U::args_type>;
     if constexpr (!reads_values_v<U, I>) return false;
+    else if constexpr (fused_reduction<U>()) return false;
     else if constexpr (!is_elementwise_v<U>) return true;  // kernels and operations
     else if constexpr (requires { U::op_type::buffer_operand; }) return I == U::op_type::buffer_operand;
     else if constexpr (reads_scalar<U, I>()) return true;
@@ -251,8 +276,9 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     return std::apply([&](const auto&... r) { return std::tuple{result(r)...}; }, m_roots);
   }
 
-  /// A run whose single fetch is computed straight into `out` (resized if its shape differs):
-  /// out and the fetch's buffer swap places for the run, so nothing is copied or allocated.
+  /// A run whose single fetch is computed straight into `out`, which must have the fetch's
+  /// shape (else an error, out untouched): out and the fetch's buffer swap places for the run,
+  /// so nothing is copied or allocated.
   template <class Root = std::tuple_element_t<0, std::tuple<Roots...>>>
   void run_into(buffer_t<Root>& out, const Feeds&... feeds) {
     static_assert(sizeof...(Roots) == 1 && !is_operation_v<Root>);
@@ -265,11 +291,16 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
         buffer_t<Root>& b;
         ~swap_back() { std::swap(a, b); }
       } guard{buffer, out};
+      m_fetch_into = &buffer;
+      struct reset {
+        const void*& p;
+        ~reset() { p = nullptr; }
+      } unset{m_fetch_into};
       execute(feeds...);
     } else {
       execute(feeds...);
       const auto d = data(root);
-      if (out.shape() != d.dims) out.resize(d.dims);
+      if (out.shape() != d.dims) throw_fetch_into_shape(out.shape(), d.dims);
       std::copy(d.data, d.data + d.size(), out.data());
     }
   }
@@ -461,7 +492,10 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
   template <class N>
   void materialise(const N& n, buffer_t<N>& buffer) {
     const auto d = infer_dims(n);
-    if (buffer.shape() != d) buffer.resize(d);
+    if (buffer.shape() != d) {
+      if (&buffer == m_fetch_into) throw_fetch_into_shape(buffer.shape(), d);  // before any write to it
+      buffer.resize(d);
+    }
     if constexpr (is_elementwise_v<N>) {
       // The expression may be smaller than the node where a broadcast operand became a
       // scalar (a reduction's gradient, a single value): then it is broadcast to the node's dims.
@@ -474,11 +508,63 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
         }
       }
       assign(buffer, xt::broadcast(std::move(e), d));
+    } else if constexpr (fused_reduction<N>()) {
+      buffer.data()[0] = fused_sum(n);
     } else {
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         n.op().forward(tensor_ref<value_t<N>, rank_v<N>>{buffer.data(), d}, kernel_operand<N, I>(n.template arg<I>())...);
       }(std::make_index_sequence<std::tuple_size_v<typename N::args_type>>{});
     }
+  }
+
+  /// Elements per thread below which a fused sum stays on one thread.
+  static constexpr std::size_t parallel_reduction_grain = std::size_t{1} << 15;
+
+  /// The sum (or mean) of every element of N's operand, read as an expression: SIMD batches
+  /// where the expression's operands are contiguous and of its shape (then split over the
+  /// pool's threads, partial sums combined in order), element by element otherwise.
+  template <class N>
+  value_t<N> fused_sum(const N& n) {
+    using T = value_t<N>;
+    using batch = xt_simd::simd_type<T>;
+    const auto& x = n.template arg<0>();
+    const auto xd = dims(x);
+    std::size_t count = 1;
+    for (auto v : xd) count *= v;
+    decltype(auto) e = expr(x);
+    std::array<std::ptrdiff_t, rank_v<decltype(x)>> strides{};
+    xt::compute_strides(xd, xt::layout_type::row_major, strides);
+    T total = 0;
+    if (std::equal(xd.begin(), xd.end(), e.shape().begin()) && e.has_linear_assign(strides)) {
+      constexpr std::size_t max_parts = 64, lanes = batch::size;
+      std::array<T, max_parts> partial{};
+      const auto sum_range = [&](std::size_t part, std::size_t begin, std::size_t end) {
+        // Blocks of 2^12 summed in two SIMD chains (which hide the add latency), then added
+        // up: the rounding error grows with 2^12 / lanes + n / 2^12, not n / lanes.
+        constexpr std::size_t block = std::size_t{1} << 12;
+        T sum = 0;
+        std::size_t i = begin;
+        while (i + 2 * lanes <= end) {
+          batch acc0(T(0)), acc1(T(0));
+          for (const std::size_t stop = std::min(end, i + block); i + 2 * lanes <= stop; i += 2 * lanes) {
+            acc0 += e.template load_simd<xt::unaligned_mode, T>(i);
+            acc1 += e.template load_simd<xt::unaligned_mode, T>(i + lanes);
+          }
+          sum += xsimd::hadd(acc0 + acc1);
+        }
+        for (; i < end; ++i) sum += static_cast<T>(e.data_element(i));
+        partial[part] = sum;
+      };
+      parallel::for_parts(count, parallel_reduction_grain, lanes, max_parts, sum_range);
+      for (T p : partial) total += p;
+    } else {
+      std::array<T, 16> acc{};  // operands that broadcast: the expression's own iterator
+      std::size_t i = 0;
+      for (auto v : xt::broadcast(e, xd)) acc[i++ % acc.size()] += static_cast<T>(v);
+      for (T a : acc) total += a;
+    }
+    if constexpr (N::op_type::kind == op::reduction::mean) total *= T(1) / static_cast<T>(count);
+    return total;
   }
 
   /// Operand I of a kernel: its values, or only its dims (data null) when the op reads only
@@ -502,8 +588,39 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
         std::copy(e.begin(), e.end(), buffer.begin());
         return;
       }
+    } else if constexpr (xt::xassign_traits<xt::xtensor<T, R>, std::decay_t<E>>::simd_assign()) {
+      if (buffer.size() >= parallel_elementwise_grain && parallel::current()) {
+        assign_in_parallel(buffer, e);
+        return;
+      }
     }
     xt::noalias(buffer) = std::forward<E>(e);
+  }
+
+  /// Elements per thread below which a fused elementwise loop stays on one thread: waking a
+  /// worker costs a few microseconds, about what 2^15 simple float ops cost.
+  static constexpr std::size_t parallel_elementwise_grain = std::size_t{1} << 15;
+
+  /// xtensor's linear SIMD loop, split into cache-line-aligned ranges over the pool's threads.
+  /// Only where xtensor would take that loop (same shapes, contiguous); else xtensor's own.
+  template <class T, std::size_t R, class E>
+  static void assign_in_parallel(xt::xtensor<T, R>& buffer, const E& e) {
+    using traits = xt::xassign_traits<xt::xtensor<T, R>, E>;
+    auto shape = xt::uninitialized_shape<std::array<std::size_t, R>>(R);
+    const bool trivial = e.broadcast_shape(shape, true);
+    const bool simd_linear = traits::simd_linear_assign() || traits::simd_linear_assign(buffer, e);
+    if (!traits::linear_assign(buffer, e, trivial) || !simd_linear) {
+      xt::noalias(buffer) = e;
+      return;
+    }
+    using V = typename traits::requested_value_type;
+    constexpr std::size_t lanes = xt_simd::simd_type<V>::size;
+    parallel::for_ranges(buffer.size(), parallel_elementwise_grain, [&](std::size_t begin, std::size_t end) {
+      std::size_t i = begin;  // begin is a multiple of the alignment: xtensor's buffers are aligned
+      for (; i + lanes <= end; i += lanes)
+        buffer.template store_simd<xt_simd::aligned_mode>(i, e.template load_simd<xt::inner_aligned_mode, V>(i));
+      for (; i < end; ++i) buffer.data_element(i) = static_cast<T>(e.data_element(i));
+    }, std::max<std::size_t>(lanes, 64 / sizeof(T)));
   }
 
   /// An operation's effect; a group (tf.group, a train op) has none beyond its operands'.
@@ -560,6 +677,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
   typename slots_tuple<placeholders>::feeds m_feeds;
   typename slots_tuple<variables>::variables m_variables{};
   std::array<bool, nodes::size> m_seen{};
+  const void* m_fetch_into = nullptr;  // the caller's array during run_into: never resized
 };
 
 }  // namespace eval

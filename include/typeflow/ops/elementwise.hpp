@@ -103,10 +103,15 @@ concept arithmetic = std::is_arithmetic_v<T>;
 
 namespace detail {
 
-template <class N>
-inline constexpr bool is_one_v = false;
-template <class T>
-inline constexpr bool is_one_v<graph::integer<T, 1>> = true;
+template <class N, int V>
+inline constexpr bool is_integer_value_v = false;
+template <class T, int N, int V>
+inline constexpr bool is_integer_value_v<graph::integer<T, N>, V> = N == V;
+
+/// Whether `a op b` has a's dtype and shape, so that a neutral b may be dropped.
+template <class A, class B>
+inline constexpr bool keeps_shape_v = std::is_same_v<value_t<A>, value_t<B>> &&
+                                      std::is_same_v<broadcast_shape_t<shape_of_t<A>, shape_of_t<B>>, shape_of_t<A>>;
 
 template <class Op, graph_node A, graph_node B>
 constexpr auto make_binary(const A& a, const B& b) {
@@ -122,15 +127,34 @@ constexpr auto make_binary(const A& a, const B& b) {
   return graph::node<Op, A, B>(Op{}, a, b);
 }
 
-/// x * 1 is x (when the 1 does not broaden x's shape): keeps gradient types small.
+// Zeros and ones are types (graph::integer), as the gradients write them, so these identities
+// hold at compile time and keep gradient types small. Each applies only where the neutral
+// operand does not broaden the other's shape.
+
+/// x + 0 and 0 + x are x.
+template <graph_node A, graph_node B>
+constexpr auto make_add(const A& a, const B& b) {
+  if constexpr (is_integer_value_v<A, 0> && keeps_shape_v<B, A>) return b;
+  else if constexpr (is_integer_value_v<B, 0> && keeps_shape_v<A, B>) return a;
+  else return make_binary<op::add>(a, b);
+}
+
+/// x - 0 is x; 0 - x is -x.
+template <graph_node A, graph_node B>
+constexpr auto make_sub(const A& a, const B& b) {
+  if constexpr (is_integer_value_v<B, 0> && keeps_shape_v<A, B>) return a;
+  else if constexpr (is_integer_value_v<A, 0> && keeps_shape_v<B, A>) return graph::node<op::neg, B>(op::neg{}, b);
+  else return make_binary<op::sub>(a, b);
+}
+
+/// x * 1 and 1 * x are x; x * 0 and 0 * x are 0 where x is a scalar.
 template <graph_node A, graph_node B>
 constexpr auto make_mul(const A& a, const B& b) {
-  if constexpr (is_one_v<A> && std::is_same_v<broadcast_shape_t<shape_of_t<A>, shape_of_t<B>>, shape_of_t<B>>)
-    return b;
-  else if constexpr (is_one_v<B> && std::is_same_v<broadcast_shape_t<shape_of_t<A>, shape_of_t<B>>, shape_of_t<A>>)
-    return a;
-  else
-    return make_binary<op::mul>(a, b);
+  if constexpr (is_integer_value_v<A, 1> && keeps_shape_v<B, A>) return b;
+  else if constexpr (is_integer_value_v<B, 1> && keeps_shape_v<A, B>) return a;
+  else if constexpr (is_integer_value_v<A, 0> && keeps_shape_v<A, B>) return a;
+  else if constexpr (is_integer_value_v<B, 0> && keeps_shape_v<B, A>) return b;
+  else return make_binary<op::mul>(a, b);
 }
 
 /// A number next to a tensor takes the tensor's dtype, as a Python number does in TensorFlow.
@@ -156,8 +180,8 @@ constexpr auto literal_like(arithmetic auto v) {
     return MAKE(detail::literal_like<B>(a), b);                                                     \
   }
 
-TYPEFLOW_BINARY_OPERATOR(+, detail::make_binary<op::add>)
-TYPEFLOW_BINARY_OPERATOR(-, detail::make_binary<op::sub>)
+TYPEFLOW_BINARY_OPERATOR(+, detail::make_add)
+TYPEFLOW_BINARY_OPERATOR(-, detail::make_sub)
 TYPEFLOW_BINARY_OPERATOR(*, detail::make_mul)
 TYPEFLOW_BINARY_OPERATOR(/, detail::make_binary<op::div>)
 #undef TYPEFLOW_BINARY_OPERATOR

@@ -285,6 +285,12 @@ constexpr op::axes_mask all_axes() {
   return R == 0 ? 0 : ~op::axes_mask{0} >> (64 - R);
 }
 
+/// Whether Op is a sum or a mean (over any axes): the reductions the plan may fuse.
+template <class Op>
+inline constexpr bool is_sum_or_mean_v = false;
+template <op::reduction Kind, op::axes_mask Mask, bool KeepDims>
+inline constexpr bool is_sum_or_mean_v<op::reduce<Kind, Mask, KeepDims>> = Kind == op::reduction::sum || Kind == op::reduction::mean;
+
 template <op::reduction Kind, class Axes, bool Keep, tensor_node X>
 constexpr auto make_reduce(const X& x) {
   constexpr std::size_t R = rank_v<X>;

@@ -1,13 +1,16 @@
 #ifndef TYPEFLOW_RUNTIME_SESSION_HPP
 #define TYPEFLOW_RUNTIME_SESSION_HPP
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <memory>
+#include <thread>
 #include <tuple>
 #include <type_traits>
 #include <vector>
 
+#include "../core/thread_pool.hpp"
 #include "../eval/feed.hpp"
 #include "../eval/plan.hpp"
 #include "../eval/variable_store.hpp"
@@ -28,9 +31,9 @@ fetch_list<N...> fetch(const N&... nodes) {
   return {{nodes...}};
 }
 
-/// A fetch computed into an array the caller keeps (numpy's `out=`; TF has none): the array
-/// is resized only when the fetch's shape changes, so a steady loop of such runs allocates
-/// nothing, where `run` returns a new array each time.
+/// A fetch computed into an array the caller keeps (numpy's `out=`; TF has none), which must
+/// have the fetch's shape (else tf::error): a steady loop of such runs allocates nothing,
+/// where `run` returns a new array each time.
 template <tensor_node N>
 struct fetch_into_t {
   xt::xtensor<value_t<N>, rank_v<N>>& out;
@@ -89,9 +92,17 @@ auto report_unfed(type_list<Ns...>) {
 /// tf.Session: holds the variables' values and runs fetches with feeds.
 class Session {
  public:
-  Session() = default;
+  Session() : Session(ConfigProto{}) {}
   /// `tf::Session sess(tf::ConfigProto{.intra_op_parallelism_threads = 1});`
-  explicit Session(const ConfigProto& config) : m_config(config) {}
+  explicit Session(const ConfigProto& config) : m_config(config) {
+    const unsigned threads = config.intra_op_parallelism_threads > 0
+                                 ? static_cast<unsigned>(config.intra_op_parallelism_threads)
+                                 : std::max(1u, std::thread::hardware_concurrency());
+    if (threads > 1) m_pool = std::make_unique<parallel::thread_pool>(threads);
+  }
+
+  /// The threads one op may use: intra_op_parallelism_threads, or the machine's cores.
+  std::size_t intra_op_threads() const { return m_pool ? m_pool->size() : 1; }
 
   const ConfigProto& config() const { return m_config; }
 
@@ -99,6 +110,7 @@ class Session {
   /// elements are xt::xtensor values (tf::no_value for an operation such as a train op).
   template <graph_node... N, feed_like... Feeds>
   auto run(const fetch_list<N...>& fetches, const Feeds&... feeds) {
+    const parallel::use_pool lend(m_pool.get());
     if constexpr (all_fed<std::tuple<N...>, Feeds...>) return plan_for<std::tuple<N...>, Feeds...>(fetches.nodes).run(feeds...);
     else return report_unfed<std::tuple<N...>, Feeds...>();
   }
@@ -106,6 +118,7 @@ class Session {
   /// Runs one fetch: returns its value as an xt::xtensor<T, rank>, or nothing for an operation.
   template <graph_node N, feed_like... Feeds>
   auto run(const N& node, const Feeds&... feeds) {
+    const parallel::use_pool lend(m_pool.get());
     if constexpr (all_fed<std::tuple<N>, Feeds...>) {
       auto values = plan_for<std::tuple<N>, Feeds...>(std::tuple<N>{node}).run(feeds...);
       if constexpr (!is_operation_v<N>) return std::move(std::get<0>(values));
@@ -117,6 +130,7 @@ class Session {
   /// Runs one fetch into the caller's array: `sess.run(tf::fetch_into(out, y), feeds...)`.
   template <tensor_node N, feed_like... Feeds>
   void run(const fetch_into_t<N>& target, const Feeds&... feeds) {
+    const parallel::use_pool lend(m_pool.get());
     if constexpr (all_fed<std::tuple<N>, Feeds...>)
       plan_for<std::tuple<N>, Feeds...>(std::tuple<N>{target.node}).run_into(target.out, feeds...);
     else
@@ -152,6 +166,7 @@ class Session {
   }
 
   ConfigProto m_config;
+  std::unique_ptr<parallel::thread_pool> m_pool;  // none for one thread
   eval::variable_store m_variables;
   std::vector<std::unique_ptr<eval::plan_base>> m_plans;
 };

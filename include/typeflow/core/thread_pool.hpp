@@ -1,0 +1,152 @@
+#ifndef TYPEFLOW_CORE_THREAD_POOL_HPP
+#define TYPEFLOW_CORE_THREAD_POOL_HPP
+
+// Intra-op parallelism: a Session owns a pool (tf::ConfigProto's intra_op_parallelism_threads)
+// and lends it to the kernels of each run through parallel::current(), as TensorFlow hands its
+// kernels a device thread pool. A kernel splits its work with parallel::for_ranges, which stays
+// on the calling thread when there is no pool or too little work to pay for waking one.
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstddef>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace typeflow::parallel {
+
+/// Threads that run the tasks of one job at a time; the calling thread takes part.
+class thread_pool {
+ public:
+  /// A pool of `threads` threads in all: the caller and threads - 1 workers.
+  explicit thread_pool(std::size_t threads) {
+    for (std::size_t i = 1; i < threads; ++i) m_workers.emplace_back([this] { work(); });
+  }
+  thread_pool(const thread_pool&) = delete;
+  thread_pool& operator=(const thread_pool&) = delete;
+  ~thread_pool() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_stop = true;
+    }
+    m_wake.notify_all();
+    for (auto& t : m_workers) t.join();
+  }
+
+  std::size_t size() const { return m_workers.size() + 1; }
+
+  /// Runs task(i) for every i in [0, n) and returns when all have run; rethrows the first
+  /// exception a task threw. One job at a time: a second caller waits for the first.
+  template <class F>
+  void run(std::size_t n, F& task) {
+    std::lock_guard job_lock(m_job_mutex);
+    {
+      std::lock_guard lock(m_mutex);
+      m_task = &task;
+      m_call = [](void* t, std::size_t i) { (*static_cast<F*>(t))(i); };
+      m_count = n;
+      m_next = 0;
+      m_error = nullptr;
+      ++m_generation;
+    }
+    m_wake.notify_all();
+    drain();
+    std::unique_lock lock(m_mutex);
+    // Every task has run and no worker is still looking for one (so none can take a task
+    // of the next job under this job's count).
+    m_done.wait(lock, [&] { return m_finished == m_count && m_busy == 0; });
+    m_finished = 0;
+    if (m_error) std::rethrow_exception(m_error);
+  }
+
+ private:
+  void drain() {
+    std::unique_lock lock(m_mutex);
+    while (m_next < m_count) {
+      const std::size_t i = m_next++;
+      lock.unlock();
+      std::exception_ptr error;
+      try {
+        m_call(m_task, i);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      if (error && !m_error) m_error = error;
+      if (++m_finished == m_count) m_done.notify_all();
+    }
+  }
+
+  void work() {
+    std::size_t seen = 0;
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+      m_wake.wait(lock, [&] { return m_stop || m_generation != seen; });
+      if (m_stop) return;
+      seen = m_generation;
+      ++m_busy;
+      lock.unlock();
+      drain();
+      lock.lock();
+      if (--m_busy == 0) m_done.notify_all();
+    }
+  }
+
+  std::vector<std::thread> m_workers;
+  std::mutex m_job_mutex;  // one job at a time
+  std::mutex m_mutex;      // guards everything below
+  std::condition_variable m_wake, m_done;
+  void* m_task = nullptr;
+  void (*m_call)(void*, std::size_t) = nullptr;
+  std::size_t m_count = 0, m_next = 0, m_finished = 0, m_busy = 0, m_generation = 0;
+  bool m_stop = false;
+  std::exception_ptr m_error;
+};
+
+/// The pool lent to the kernels running on this thread (none: they run on it alone).
+inline thread_pool*& current() {
+  thread_local thread_pool* pool = nullptr;
+  return pool;
+}
+
+/// Lends a pool to the kernels for a scope (a Session's run).
+class use_pool {
+ public:
+  explicit use_pool(thread_pool* pool) : m_previous(current()) { current() = pool; }
+  use_pool(const use_pool&) = delete;
+  use_pool& operator=(const use_pool&) = delete;
+  ~use_pool() { current() = m_previous; }
+
+ private:
+  thread_pool* m_previous;
+};
+
+/// Calls f(part, begin, end) on at most `max_parts` disjoint ranges covering [0, n), numbered
+/// from 0 in order, in parallel on the current pool when there is one and every range gets
+/// at least `grain` items (the work below which waking threads costs more than it saves);
+/// else f(0, 0, n) here. Inner boundaries are multiples of `align` (SIMD width, cache line).
+/// The split depends only on n and the pool's size, so a reduction that combines per-part
+/// results in part order gives the same value on every run.
+template <class F>
+void for_parts(std::size_t n, std::size_t grain, std::size_t align, std::size_t max_parts, F&& f) {
+  thread_pool* pool = current();
+  const std::size_t parts = pool ? std::min({pool->size(), max_parts, n / std::max<std::size_t>(grain, 1)}) : 1;
+  if (parts <= 1) {
+    if (n > 0) f(std::size_t{0}, std::size_t{0}, n);
+    return;
+  }
+  const std::size_t step = (n / parts + align - 1) / align * align;
+  auto task = [&](std::size_t i) { f(i, i * step, std::min(n, (i + 1) * step)); };
+  pool->run((n + step - 1) / step, task);  // rounding to `align` may leave fewer parts
+}
+
+/// for_parts for work whose items are independent: f(begin, end).
+template <class F>
+void for_ranges(std::size_t n, std::size_t grain, F&& f, std::size_t align = 1) {
+  for_parts(n, grain, align, std::size_t(-1), [&](std::size_t, std::size_t begin, std::size_t end) { f(begin, end); });
+}
+
+}  // namespace typeflow::parallel
+
+#endif
