@@ -239,7 +239,10 @@ def fmt_time(s):
 
 
 def fmt_ratio(a, b):
-    return "%.3gx" % (a / b) if a is not None and b is not None else "n/a"
+    if a is None or b is None:
+        return "n/a"
+    r = a / b
+    return ("%.2fx" if r < 10 else "%.0fx") % r
 
 
 def peers_for(workload, res):
@@ -349,7 +352,7 @@ def targets(res, threads_list):
                            get(t, "ratio_%s_loss" % model, "typeflow"), "<=", 3))
         for target, text, a, b, op, bound in checks:
             r, ok = cmp(a, b, op, bound)
-            out.append("%s, target %s: %s: %s" % (tag, target, text, verdict(ok) if r is None else "%s (measured %.3g)" % (verdict(ok), r)))
+            out.append("%s, target %s: %s: %s" % (tag, target, text, verdict(ok) if r is None else "%s (measured %.2f)" % (verdict(ok), r)))
     return out
 
 
@@ -365,25 +368,34 @@ def plot(json_path, png_path):
     for ax, w in zip(axes[0], ("chain", "linreg", "mlp784")):
         peers = [p for p in PEER_NAMES if any(p in res[t].get(w, {}) for t in threads_list)]
         h = 0.8 / len(threads_list)
+        everything = [v for t in threads_list for v in res[t].get(w, {}).values() if v]
         for i, t in enumerate(threads_list):
             vals = [res[t].get(w, {}).get(p) for p in peers]
             ys = [j + i * h for j in range(len(peers))]
             ax.barh([y for y, v in zip(ys, vals) if v], [v * 1e6 for v in vals if v], height=h, color=colors[t],
-                    label="1 thread (CPU)" if t == 1 else "%d threads (wall)" % t)
-        ax.set_yticks([j + 0.4 - h / 2 for j in range(len(peers))])
+                    label="1 thread (CPU time)" if t == 1 else "%d threads (wall time)" % t)
+            for y, v in zip(ys, vals):
+                if v:
+                    ax.text(v * 1e6 * 1.05, y, fmt_time(v), va="center", fontsize=6)
+        if everything:
+            ax.set_xlim(min(everything) * 1e6 / 3, max(everything) * 1e6 * 4)
+        if res[threads_list[0]].get(w, {}).get("typeflow"):
+            ax.axvline(res[threads_list[0]][w]["typeflow"] * 1e6, color="k", lw=0.8, ls=":")
+        ax.set_yticks([j + (len(threads_list) - 1) * h / 2 for j in range(len(peers))])
         ax.set_yticklabels([PEER_NAMES[p] for p in peers], fontsize=8)
         ax.invert_yaxis()
         ax.set_xscale("log")
-        ax.set_xlabel("microseconds (log), lower is better")
-        ax.set_title(WORKLOAD_TITLES[w].split(", ")[0] + ("" if w != "chain" else ", 2^24 floats"), fontsize=10)
-        ax.legend(fontsize=7)
+        ax.set_xlabel("microseconds per run (log), lower is better")
+        ax.set_title(WORKLOAD_TITLES[w].split(", ")[0] + (", 8 ops, 2^24 floats" if w == "chain" else ", 784-128-10" if w == "mlp784" else ""), fontsize=10)
+        ax.legend(fontsize=7, loc="best")
     for ax, t in zip(axes[1][:2], (threads_list[0], threads_list[-1])):
         labels = ["%dx%dx%d" % s for s in P.GEMM_SHAPES]
         for p in ["typeflow", "typeflow_kernel", "eigen", "openblas"] + P.PEERS:
             vals = [res[t].get("gemm_" + s, {}).get(p) for s in labels]
             if any(vals):
                 flops = [2 * a * b * c / v / 1e9 if v else float("nan") for (a, b, c), v in zip(P.GEMM_SHAPES, vals)]
-                ax.plot(range(len(labels)), flops, marker="o", label=PEER_NAMES[p], lw=2.5 if p == "typeflow" else 1)
+                line, = ax.plot(range(5), flops[:5], marker="o", label=PEER_NAMES[p], lw=2.5 if p == "typeflow" else 1)
+                ax.plot(range(5, len(labels)), flops[5:], marker="o", ls="none", color=line.get_color())
         ax.set_xticks(range(len(labels)))
         ax.set_xticklabels(labels, rotation=30, fontsize=7)
         ax.set_yscale("log")
@@ -413,6 +425,16 @@ def plot(json_path, png_path):
     fig.savefig(png_path, dpi=72)
 
 
+def write_chart(json_path, png, venv_python):
+    """Plots with the first Python that has matplotlib: this one, Debian's, the venv's."""
+    for interpreter in [p for p in (sys.executable, "/usr/bin/python3", venv_python) if p and os.path.exists(p)]:
+        if subprocess.run([interpreter, "-c", "import matplotlib"], capture_output=True).returncode == 0:
+            if subprocess.run([interpreter, os.path.abspath(__file__), "--plot", json_path, png]).returncode == 0:
+                return True
+    log("no Python with matplotlib found (apt-get install python3-matplotlib): no chart")
+    return False
+
+
 def machine():
     model = "unknown CPU"
     try:
@@ -437,9 +459,21 @@ def main():
     ap.add_argument("--no-install", action="store_true", help="do not create the venv or pip install")
     ap.add_argument("--peers", default=",".join(P.PEERS), help="Python peers to run (default: all)")
     ap.add_argument("--plot", nargs=2, metavar=("JSON", "PNG"), help=argparse.SUPPRESS)
+    ap.add_argument("--report", metavar="JSON", help="only rewrite results.md and results.png in --out from a results.json")
     args = ap.parse_args()
     if args.plot:
         plot(*args.plot)
+        return 0
+    if args.report:
+        data = json.load(open(args.report))
+        res = {int(t): v for t, v in data["results"].items()}
+        ran = {p for r in res.values() for w in r.values() for p in w}
+        md, verdicts = report(res, sorted(res), data["meta"], [p for p in P.PEERS if p in ran])
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, "results.md"), "w") as f:
+            f.write(md + "\n")
+        write_chart(args.report, os.path.join(args.out, "results.png"), None)
+        print(md)
         return 0
 
     cores = len(os.sched_getaffinity(0))
@@ -494,13 +528,7 @@ def main():
     with open(json_path, "w") as f:
         json.dump({"meta": meta, "results": res}, f, indent=1)
     png = os.path.join(args.out, "results.png")
-    plotters = [sys.executable, "/usr/bin/python3", py]
-    for interpreter in [p for p in plotters if p and os.path.exists(p)]:
-        if subprocess.run([interpreter, "-c", "import matplotlib"], capture_output=True).returncode == 0:
-            if subprocess.run([interpreter, os.path.abspath(__file__), "--plot", json_path, png]).returncode == 0:
-                break
-    else:
-        log("no Python with matplotlib found (apt-get install python3-matplotlib): no chart")
+    write_chart(json_path, png, py)
     print(md)
     print("\nTargets:")
     for v in verdicts:
