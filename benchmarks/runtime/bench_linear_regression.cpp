@@ -67,7 +67,7 @@ struct hand_model {
 
 /// The model's initial values, as a fresh Session's global_variables_initializer sets them.
 hand_model initial_model() {
-  tf::Session sess;
+  tf::Session sess(bench::session_config());
   sess.run(tf::global_variables_initializer());
   const auto w = sess.run(W);
   const auto bias = sess.run(b);
@@ -118,7 +118,7 @@ void set_counters(benchmark::State& state) {
 
 void BM_linear_regression_typeflow_train(benchmark::State& state) {
   const data_set& d = data();
-  tf::Session sess;
+  tf::Session sess(bench::session_config());
   sess.run(tf::global_variables_initializer());
   sess.run(train, tf::feed(x_ph, d.x), tf::feed(y_ph, d.y));  // builds the plan outside the timing
   for (auto _ : state) {
@@ -141,7 +141,7 @@ void BM_linear_regression_hand_train(benchmark::State& state) {
 
 void BM_linear_regression_typeflow_loss_and_train(benchmark::State& state) {
   const data_set& d = data();
-  tf::Session sess;
+  tf::Session sess(bench::session_config());
   sess.run(tf::global_variables_initializer());
   sess.run(tf::fetch(loss, train), tf::feed(x_ph, d.x), tf::feed(y_ph, d.y));
   for (auto _ : state) {
@@ -169,7 +169,7 @@ void BM_linear_regression_hand_loss_and_train(benchmark::State& state) {
 void verify() {
   constexpr int steps = 500;
   const data_set& d = data();
-  tf::Session sess;
+  tf::Session sess(bench::session_config());
   sess.run(tf::global_variables_initializer());
   hand_model m = initial_model();
   float tf_loss = 0, hand_loss = 0;

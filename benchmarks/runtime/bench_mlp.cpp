@@ -91,7 +91,7 @@ struct parameters {
 };
 template <class G>
 parameters initial_parameters() {
-  tf::Session sess;
+  tf::Session sess(bench::session_config());
   sess.run(tf::global_variables_initializer());
   auto vec = [](const auto& t) { return std::vector<float>(t.begin(), t.end()); };
   return {vec(sess.run(G::W1)), vec(sess.run(G::b1)), vec(sess.run(G::W2)), vec(sess.run(G::b2))};
@@ -283,7 +283,7 @@ template <std::size_t D>
 void BM_mlp_typeflow(benchmark::State& state) {
   using G = graph_for<D>;
   const batch_data& b = data<D>();
-  tf::Session sess;
+  tf::Session sess(bench::session_config());
   sess.run(tf::global_variables_initializer());
   sess.run(G::train, tf::feed(G::x, b.x), tf::feed(G::y, b.y));  // builds the plan outside the timing
   for (auto _ : state) {
@@ -318,7 +318,7 @@ void BM_mlp_eigen(benchmark::State& state) {
 void BM_grad_ratio_mlp64_loss(benchmark::State& state) {
   using G = mlp64;
   const batch_data& b = data<64>();
-  tf::Session sess;
+  tf::Session sess(bench::session_config());
   sess.run(tf::global_variables_initializer());
   sess.run(G::loss, tf::feed(G::x, b.x), tf::feed(G::y, b.y));
   for (auto _ : state) benchmark::DoNotOptimize(sess.run(G::loss, tf::feed(G::x, b.x), tf::feed(G::y, b.y))());
@@ -329,7 +329,7 @@ void BM_grad_ratio_mlp64_loss_and_gradients(benchmark::State& state) {
   const batch_data& b = data<64>();
   const auto [dW1, db1, dW2, db2] = tf::gradients(G::loss, G::W1, G::b1, G::W2, G::b2);
   const auto fetches = tf::fetch(G::loss, dW1, db1, dW2, db2);
-  tf::Session sess;
+  tf::Session sess(bench::session_config());
   sess.run(tf::global_variables_initializer());
   sess.run(fetches, tf::feed(G::x, b.x), tf::feed(G::y, b.y));
   for (auto _ : state) {
@@ -339,7 +339,7 @@ void BM_grad_ratio_mlp64_loss_and_gradients(benchmark::State& state) {
 }
 
 void BM_grad_ratio_chain50_loss(benchmark::State& state) {
-  tf::Session sess;
+  tf::Session sess(bench::session_config());
   sess.run(tf::global_variables_initializer());
   sess.run(chain_loss);
   for (auto _ : state) benchmark::DoNotOptimize(sess.run(chain_loss)());
@@ -348,7 +348,7 @@ void BM_grad_ratio_chain50_loss(benchmark::State& state) {
 void BM_grad_ratio_chain50_loss_and_gradients(benchmark::State& state) {
   const auto [dv] = tf::gradients(chain_loss, chain_v);
   const auto fetches = tf::fetch(chain_loss, dv);
-  tf::Session sess;
+  tf::Session sess(bench::session_config());
   sess.run(tf::global_variables_initializer());
   sess.run(fetches);
   for (auto _ : state) {
@@ -379,7 +379,7 @@ void verify_mlp() {
   using G = graph_for<D>;
   const batch_data& b = data<D>();
   const std::string tag = "D = " + std::to_string(D) + ": ";
-  tf::Session sess;
+  tf::Session sess(bench::session_config());
   sess.run(tf::global_variables_initializer());
   hand_mlp hand(D, initial_parameters<G>());
   eigen_mlp eig(D, initial_parameters<G>());
@@ -430,7 +430,7 @@ void verify_mlp() {
 void verify() {
   verify_mlp<64>();
   verify_mlp<784>();
-  tf::Session sess;
+  tf::Session sess(bench::session_config());
   sess.run(tf::global_variables_initializer());
   const auto [dv] = tf::gradients(chain_loss, chain_v);
   auto [loss, grad] = sess.run(tf::fetch(chain_loss, dv));

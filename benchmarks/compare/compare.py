@@ -1,0 +1,541 @@
+#!/usr/bin/env python3
+"""typeflow next to the frameworks a user would pick instead, in one command:
+
+    python3 benchmarks/compare/compare.py [--build-dir DIR] [--venv DIR] [--out DIR] [--quick]
+
+1. builds the C++ benchmarks (Meson, release, -march=native) in --build-dir (default
+   /tmp/typeflow-compare-build) and runs them with Google Benchmark's JSON output, random
+   interleaving and 10 repetitions;
+2. creates or reuses a virtual environment outside the source tree (--venv, default
+   ~/.cache/typeflow-bench-venv) and installs numpy, tensorflow-cpu, jax[cpu] and torch from PyPI
+   into it; a peer that does not install is reported and left out;
+3. runs every workload for typeflow and each peer, with one thread and with all cores:
+   typeflow, the hand-written C++ loop (the limit), xtensor with materialised temporaries,
+   Eigen 3.4, OpenBLAS, NumPy, TensorFlow's TF1 graph program through tf.compat.v1.Session,
+   TensorFlow tf.function(jit_compile=True), JAX jax.jit and PyTorch eager (peers.py);
+4. writes results.md (medians, ratios to typeflow and to the hand-written code, the issue's
+   targets), results.png and results.json into --out (default /tmp/typeflow-compare), and
+   prints the table and the targets, met or missed.
+
+With one thread the times are medians of the process's CPU time (all its threads); with all cores,
+medians of wall time. Not part of CI.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import peers as P  # noqa: E402  (for its lists; runs nothing)
+
+CPP_BENCHES = {
+    # binary: Google Benchmark filter
+    "bench_compare": ".",
+    "bench_linear_regression": "BM_linear_regression_(typeflow|hand)_train",
+    "bench_mlp": "BM_mlp_(typeflow|hand|eigen)<784>|BM_grad_ratio",
+}
+PIP_PACKAGES = [("numpy", "numpy"), ("tensorflow-cpu", "tensorflow"), ("jax[cpu]", "jax"), ("torch", "torch")]
+PEER_NEEDS = {"numpy": "numpy", "tf1_session": "tensorflow", "tf_jit": "tensorflow", "jax_jit": "jax", "torch_eager": "torch"}
+
+# Column order and display names.
+PEER_NAMES = {
+    "typeflow": "typeflow",
+    "hand": "hand-written C++",
+    "typeflow_kernel": "typeflow kernels::matmul",
+    "xtensor": "xtensor, temporaries",
+    "eigen": "Eigen 3.4",
+    "openblas": "OpenBLAS",
+    "numpy": "NumPy",
+    "tf1_session": "TF1 Session",
+    "tf_jit": "TF jit_compile",
+    "jax_jit": "JAX jit",
+    "torch_eager": "PyTorch eager",
+}
+WORKLOAD_TITLES = {
+    "chain": "1. Elementwise chain, 8 ops incl. exp and tanh, 2^24 floats",
+    "linreg": "2. Linear-regression GD step, N = 1000, 3 features",
+    "mlp784": "3. MLP training step, batch 64, 784-128-10, softmax cross-entropy, Adam",
+}
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def run(cmd, env=None, check=True, capture=False, **kw):
+    log("+ " + " ".join(cmd))
+    return subprocess.run(cmd, env=env, check=check, text=True,
+                          stdout=subprocess.PIPE if capture else None, **kw)
+
+
+# ---------------------------------------------------------------------------------------------
+# C++
+
+def build(build_dir, jobs):
+    if not os.path.exists(os.path.join(build_dir, "build.ninja")):
+        run(["meson", "setup", build_dir, SOURCE, "-Dbuildtype=release", "-Dnative=true", "-Dbenchmarks=true",
+             "-Dtests=false", "-Dexamples=false", "-Dtools=false"])
+    run(["ninja", "-C", build_dir, "-j%d" % jobs] + ["benchmarks/" + b for b in CPP_BENCHES])
+
+
+def openblas_env(build_dir):
+    """The environment for OpenBLAS's best kernel: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset
+    (an environment may pin an older kernel); if OpenBLAS then does not recognise the CPU (Debian's
+    0.3.21 falls back to Prescott on Sapphire Rapids), the newest core type the CPU's flags allow."""
+    env = dict(os.environ)
+    env.pop("OPENBLAS_CORETYPE", None)
+    env.pop("OPENBLAS_L2_SIZE", None)
+    lib = None
+    try:
+        ldd = run(["ldd", os.path.join(build_dir, "benchmarks", "bench_compare")], capture=True).stdout
+        lib = re.search(r"libopenblas[^ ]* => (\S+)", ldd).group(1)
+    except Exception:
+        return env, "unknown"
+
+    def core(extra):
+        e = dict(env, **extra)
+        probe = ("import ctypes; l = ctypes.CDLL(%r); l.openblas_get_corename.restype = ctypes.c_char_p; "
+                 "print(l.openblas_get_corename().decode())" % lib)
+        r = subprocess.run([sys.executable, "-c", probe], env=e, capture_output=True, text=True)
+        return r.stdout.strip()
+
+    detected = core({})
+    flags = open("/proc/cpuinfo").read() if os.path.exists("/proc/cpuinfo") else ""
+    preference = []
+    if "avx512f" in flags:
+        preference = (["SapphireRapids", "Cooperlake"] if "avx512_bf16" in flags else []) + ["SkylakeX"]
+    if "avx2" in flags:
+        preference.append("Haswell")
+    generic = detected.lower() in ("prescott", "core2", "penryn", "dunnington", "nehalem", "katmai", "coppermine", "northwood", "banias", "")
+    if generic:
+        for name in preference:
+            got = core({"OPENBLAS_CORETYPE": name})
+            if got.lower() == name.lower():
+                env["OPENBLAS_CORETYPE"] = name
+                return env, "%s (forced: autodetection gave %s)" % (got, detected)
+    return env, detected
+
+
+def run_cpp(build_dir, threads, quick, out_dir, base_env):
+    env = dict(base_env, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads), TYPEFLOW_BENCH_THREADS=str(threads))
+    results, context = {}, {}
+    for binary, flt in CPP_BENCHES.items():
+        json_path = os.path.join(out_dir, "raw", "%s-%dthreads.json" % (binary, threads))
+        cmd = [os.path.join(build_dir, "benchmarks", binary), "--threads=%d" % threads, "--benchmark_filter=" + flt,
+               "--benchmark_enable_random_interleaving=true", "--benchmark_out=" + json_path, "--benchmark_out_format=json"]
+        if quick:
+            cmd.append("--benchmark_min_time=0.05")
+        r = run(cmd, env=env, check=False, capture=True)
+        if r.returncode != 0 or not os.path.exists(json_path):
+            log("%s failed (exit %d)" % (binary, r.returncode))
+            continue
+        data = json.load(open(json_path))
+        context.update({k: v for k, v in data["context"].items() if k in ("openblas_core", "typeflow_threads", "library_build_type")})
+        for b in data["benchmarks"]:
+            if b.get("aggregate_name") != "median":
+                continue
+            key = cpp_key(b["run_name"])
+            if key is None:
+                continue
+            scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
+            t = (b["cpu_time"] if threads == 1 else b["real_time"]) * scale
+            results.setdefault(key[0], {})[key[1]] = t
+    return results, context
+
+
+def cpp_key(run_name):
+    """Google Benchmark run name -> (workload, peer)."""
+    name = run_name.split("/repeats")[0]
+    m = re.match(r"BM_gemm_(\w+?)/m:(\d+)/k:(\d+)/n:(\d+)", name)
+    if m:
+        return "gemm_%sx%sx%s" % m.group(2, 3, 4), m.group(1)
+    m = re.match(r"BM_chain_(typeflow|hand|xtensor_temporaries|eigen)$", name)
+    if m:
+        return "chain", {"xtensor_temporaries": "xtensor"}.get(m.group(1), m.group(1))
+    m = re.match(r"BM_linreg_(eigen|openblas)$", name)
+    if m:
+        return "linreg", m.group(1)
+    m = re.match(r"BM_linear_regression_(typeflow|hand)_train$", name)
+    if m:
+        return "linreg", m.group(1)
+    m = re.match(r"BM_mlp_(typeflow|hand|eigen)<784>$", name)
+    if m:
+        return "mlp784", m.group(1)
+    m = re.match(r"BM_grad_ratio_(mlp64|chain50)_(loss|loss_and_gradients)$", name)
+    if m:
+        return "ratio_%s_%s" % (m.group(1), "loss" if m.group(2) == "loss" else "loss_grad"), "typeflow"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Python peers
+
+def prepare_venv(venv, install):
+    """Create the venv if needed, install what is missing; return (python, {module: version or None}, notes)."""
+    py = os.path.join(venv, "bin", "python")
+    notes = []
+    if not os.path.exists(py):
+        if not install:
+            return None, {}, ["no virtual environment at %s (--no-install)" % venv]
+        base = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+        r = run([base, "-m", "venv", venv], check=False)
+        if r.returncode != 0:
+            return None, {}, ["could not create the virtual environment %s" % venv]
+    available = {}
+    for package, module in PIP_PACKAGES:
+        probe = subprocess.run([py, "-c", "import %s; print(%s.__version__)" % (module, module)], capture_output=True, text=True)
+        if probe.returncode != 0 and install:
+            r = run([py, "-m", "pip", "install", "--quiet", package], check=False)
+            if r.returncode != 0:
+                notes.append("pip install %s failed" % package)
+            probe = subprocess.run([py, "-c", "import %s; print(%s.__version__)" % (module, module)], capture_output=True, text=True)
+        available[module] = probe.stdout.strip().splitlines()[-1] if probe.returncode == 0 and probe.stdout.strip() else None
+        if available[module] is None:
+            notes.append("%s is not importable in %s: its peers are left out" % (module, venv))
+    return py, available, notes
+
+
+def run_python_peer(py, peer, threads, quick, out_dir, base_env):
+    env = dict(base_env)
+    n = str(threads)
+    env.update(OMP_NUM_THREADS=n, OPENBLAS_NUM_THREADS=n, MKL_NUM_THREADS=n, TF_NUM_INTRAOP_THREADS=n, TF_NUM_INTEROP_THREADS=n,
+               TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="", JAX_PLATFORMS="cpu")
+    env.pop("OPENBLAS_CORETYPE", None)  # NumPy's own OpenBLAS picks its kernel
+    env.pop("OPENBLAS_L2_SIZE", None)
+    if threads == 1:
+        env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1").strip()
+    out = os.path.join(out_dir, "raw", "%s-%dthreads.json" % (peer, threads))
+    cmd = [py, os.path.join(HERE, "peers.py"), "--peer", peer, "--threads", n, "--out", out]
+    if quick:
+        cmd += ["--reps", "5", "--min-time", "0.05"]
+    if threads == 1 and shutil.which("taskset"):
+        cmd = ["taskset", "-c", str(sorted(os.sched_getaffinity(0))[-1])] + cmd
+    r = run(cmd, env=env, check=False)
+    if r.returncode != 0 or not os.path.exists(out):
+        return {}, {"run": "exit status %d" % r.returncode}, {}
+    data = json.load(open(out))
+    return {w: v["median_s"] for w, v in data["results"].items()}, data["errors"], data.get("versions", {})
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+def fmt_time(s):
+    if s is None:
+        return "n/a"
+    for unit, f in (("s", 1), ("ms", 1e-3), ("us", 1e-6)):
+        if s >= f:
+            return "%.3g %s" % (s / f, unit)
+    return "%.3g ns" % (s / 1e-9)
+
+
+def fmt_ratio(a, b):
+    if a is None or b is None:
+        return "n/a"
+    r = a / b
+    return ("%.2fx" if r < 10 else "%.0fx") % r
+
+
+def peers_for(workload, res):
+    order = list(PEER_NAMES)
+    return [p for p in order if any(p in res[t].get(workload, {}) for t in res)]
+
+
+def table_workload(res, threads_list, workload, all_peers):
+    head = "| peer | " + " | ".join("%s | / typeflow | / hand" % ("1 thread" if t == 1 else "%d threads" % t) for t in threads_list) + " |"
+    lines = [head, "|---|" + "---:|---:|---:|" * len(threads_list)]
+    for p in all_peers:
+        cells = []
+        for t in threads_list:
+            r = res[t].get(workload, {})
+            v = r.get(p)
+            cells += [fmt_time(v), fmt_ratio(v, r.get("typeflow")), fmt_ratio(v, r.get("hand"))]
+        lines.append("| %s | %s |" % (PEER_NAMES[p], " | ".join(cells)))
+    return lines
+
+
+def report(res, threads_list, meta, available_peers):
+    cpp_peers = ["typeflow", "hand", "xtensor", "eigen", "openblas"]
+    shown = cpp_peers + [p for p in P.PEERS if p in available_peers]
+    md = ["# typeflow and its peers", "",
+          "%s, %s. %s. typeflow threads: the Session's `intra_op_parallelism_threads`. One thread: medians "
+          "of process CPU time; %d threads: medians of wall time. Ratios are the peer's time over typeflow's "
+          "(above 1: typeflow is faster) and over the hand-written code's. n/a: the peer does not apply "
+          "(or failed its check, see the notes)." % (meta["date"], meta["machine"], meta["setting"], threads_list[-1]), ""]
+    for w in ("chain", "linreg", "mlp784"):
+        md += ["## " + WORKLOAD_TITLES[w], ""] + table_workload(res, threads_list, w, shown) + [""]
+    md += ["## 4. GEMM, C[m x n] = A[m x k] B[k x n] (time and GFLOP/s)", ""]
+    gemm_peers = ["typeflow", "typeflow_kernel", "eigen", "openblas"] + [p for p in P.PEERS if p in available_peers]
+    for t in threads_list:
+        md += ["%s:" % ("One thread" if t == 1 else "%d threads" % t), "",
+               "| m x k x n | " + " | ".join(PEER_NAMES[p] for p in gemm_peers) + " | typeflow / OpenBLAS |",
+               "|---|" + "---:|" * (len(gemm_peers) + 1)]
+        for m, k, n in P.GEMM_SHAPES:
+            w = "gemm_%dx%dx%d" % (m, k, n)
+            r = res[t].get(w, {})
+            cells = []
+            for p in gemm_peers:
+                v = r.get(p)
+                cells.append("n/a" if v is None else "%s (%.3g)" % (fmt_time(v), 2 * m * k * n / v / 1e9))
+            md.append("| %dx%dx%d | %s | %s |" % (m, k, n, " | ".join(cells), fmt_ratio(r.get("typeflow"), r.get("openblas"))))
+        md.append("")
+    md += ["## 5. Loss and all gradients over the loss alone (cheap-gradient ratio)", "",
+           "MLP 64-128-10 (batch 64) and 10 times `t = exp(tanh(t) * v + 0.5) * 0.5` on 2^16 floats (50 ops). "
+           "Loss alone: TF1 `sess.run(loss)`, jitted loss, PyTorch under `no_grad`; with gradients: "
+           "`sess.run([loss] + tf.gradients(...))`, `GradientTape`, `jax.value_and_grad`, `torch.autograd.grad`.", "",
+           "| peer | " + " | ".join("%s: %s loss | with gradients | ratio" % ("1 thr" if t == 1 else "%d thr" % t, model)
+                                     for t in threads_list for model in ("MLP", "chain")) + " |",
+           "|---|" + "---:|---:|---:|" * 2 * len(threads_list)]
+    for p in ["typeflow"] + [p for p in P.PEERS if p in available_peers and p != "numpy"]:
+        cells = []
+        for t in threads_list:
+            for model in ("mlp64", "chain50"):
+                a = res[t].get("ratio_%s_loss" % model, {}).get(p)
+                b = res[t].get("ratio_%s_loss_grad" % model, {}).get(p)
+                cells += [fmt_time(a), fmt_time(b), fmt_ratio(b, a)]
+        md.append("| %s | %s |" % (PEER_NAMES[p], " | ".join(cells)))
+    md.append("")
+    verdicts = targets(res, threads_list)
+    md += ["## Targets (issue 5; the gradient ratio: issue 3)", ""] + ["- " + v for v in verdicts] + [""]
+    if meta["notes"]:
+        md += ["## Notes", ""] + ["- " + n for n in meta["notes"]] + [""]
+    return "\n".join(md), verdicts
+
+
+def targets(res, threads_list):
+    out = []
+
+    def get(t, w, p):
+        return res[t].get(w, {}).get(p)
+
+    def verdict(ok):
+        return "n/a (not measured)" if ok is None else ("**met**" if ok else "**missed**")
+
+    def cmp(a, b, op, bound):
+        if a is None or b is None:
+            return None, None
+        r = a / b
+        return r, (r <= bound if op == "<=" else r >= bound if op == ">=" else r > bound)
+
+    for t in threads_list:
+        tag = "1 thread" if t == 1 else "%d threads" % t
+        checks = [
+            ("1", "chain: typeflow / hand-written <= 1.1", get(t, "chain", "typeflow"), get(t, "chain", "hand"), "<=", 1.1),
+            ("1", "chain: NumPy / typeflow >= 5", get(t, "chain", "numpy"), get(t, "chain", "typeflow"), ">=", 5),
+            ("2", "linreg: typeflow / hand-written <= 1.5", get(t, "linreg", "typeflow"), get(t, "linreg", "hand"), "<=", 1.5),
+            ("2", "linreg: JAX jit / typeflow >= 20", get(t, "linreg", "jax_jit"), get(t, "linreg", "typeflow"), ">=", 20),
+            ("2", "linreg: TF1 Session / typeflow >= 20", get(t, "linreg", "tf1_session"), get(t, "linreg", "typeflow"), ">=", 20),
+            ("3", "mlp784: typeflow / hand-written <= 1.3", get(t, "mlp784", "typeflow"), get(t, "mlp784", "hand"), "<=", 1.3),
+            ("3", "mlp784: JAX jit / typeflow > 1", get(t, "mlp784", "jax_jit"), get(t, "mlp784", "typeflow"), ">", 1),
+        ]
+        if t == 1:  # the kernel targets are single-thread ones
+            for m, k, n in P.GEMM_SHAPES:
+                w = "gemm_%dx%dx%d" % (m, k, n)
+                if (m == k == n and m >= 256) or (m, k, n) == (64, 784, 128):
+                    bound = 0.7 if m == k == n else 0.9
+                    checks.append(("4", "GEMM %dx%dx%d: typeflow GFLOP/s >= %d%% of OpenBLAS's" % (m, k, n, bound * 100),
+                                   get(t, w, "openblas"), get(t, w, "typeflow"), ">=", bound))
+                elif (m, k, n) in ((1000, 3, 1), (64, 128, 10)):
+                    checks.append(("4", "GEMM %dx%dx%d: typeflow faster than OpenBLAS" % (m, k, n),
+                                   get(t, w, "openblas"), get(t, w, "typeflow"), ">", 1))
+        for model in ("mlp64", "chain50"):
+            checks.append(("5", "%s: typeflow loss and gradients / loss <= 3" % model, get(t, "ratio_%s_loss_grad" % model, "typeflow"),
+                           get(t, "ratio_%s_loss" % model, "typeflow"), "<=", 3))
+        for target, text, a, b, op, bound in checks:
+            r, ok = cmp(a, b, op, bound)
+            out.append("%s, target %s: %s: %s" % (tag, target, text, verdict(ok) if r is None else "%s (measured %.2f)" % (verdict(ok), r)))
+    return out
+
+
+def plot(json_path, png_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    data = json.load(open(json_path))
+    res = {int(t): v for t, v in data["results"].items()}
+    threads_list = sorted(res)
+    fig, axes = plt.subplots(2, 3, figsize=(15, 8.5))
+    colors = {t: c for t, c in zip(threads_list, ("tab:blue", "tab:orange", "tab:green"))}
+    for ax, w in zip(axes[0], ("chain", "linreg", "mlp784")):
+        peers = [p for p in PEER_NAMES if any(p in res[t].get(w, {}) for t in threads_list)]
+        h = 0.8 / len(threads_list)
+        everything = [v for t in threads_list for v in res[t].get(w, {}).values() if v]
+        for i, t in enumerate(threads_list):
+            vals = [res[t].get(w, {}).get(p) for p in peers]
+            ys = [j + i * h for j in range(len(peers))]
+            ax.barh([y for y, v in zip(ys, vals) if v], [v * 1e6 for v in vals if v], height=h, color=colors[t],
+                    label="1 thread (CPU time)" if t == 1 else "%d threads (wall time)" % t)
+            for y, v in zip(ys, vals):
+                if v:
+                    ax.text(v * 1e6 * 1.05, y, fmt_time(v), va="center", fontsize=6)
+        if everything:
+            ax.set_xlim(min(everything) * 1e6 / 3, max(everything) * 1e6 * 4)
+        if res[threads_list[0]].get(w, {}).get("typeflow"):
+            ax.axvline(res[threads_list[0]][w]["typeflow"] * 1e6, color="k", lw=0.8, ls=":")
+        ax.set_yticks([j + (len(threads_list) - 1) * h / 2 for j in range(len(peers))])
+        ax.set_yticklabels([PEER_NAMES[p] for p in peers], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xscale("log")
+        ax.set_xlabel("microseconds per run (log), lower is better")
+        ax.set_title(WORKLOAD_TITLES[w].split(", ")[0] + (", 8 ops, 2^24 floats" if w == "chain" else ", 784-128-10" if w == "mlp784" else ""), fontsize=10)
+        ax.legend(fontsize=7, loc="best")
+    for ax, t in zip(axes[1][:2], (threads_list[0], threads_list[-1])):
+        labels = ["%dx%dx%d" % s for s in P.GEMM_SHAPES]
+        for p in ["typeflow", "typeflow_kernel", "eigen", "openblas"] + P.PEERS:
+            vals = [res[t].get("gemm_" + s, {}).get(p) for s in labels]
+            if any(vals):
+                flops = [2 * a * b * c / v / 1e9 if v else float("nan") for (a, b, c), v in zip(P.GEMM_SHAPES, vals)]
+                line, = ax.plot(range(5), flops[:5], marker="o", label=PEER_NAMES[p], lw=2.5 if p == "typeflow" else 1)
+                ax.plot(range(5, len(labels)), flops[5:], marker="o", ls="none", color=line.get_color())
+        ax.set_xticks(range(len(labels)))
+        ax.set_xticklabels(labels, rotation=30, fontsize=7)
+        ax.set_yscale("log")
+        ax.set_ylabel("GFLOP/s (log), higher is better")
+        ax.set_title("4. GEMM, %s" % ("1 thread" if t == 1 else "%d threads" % t), fontsize=10)
+        ax.legend(fontsize=6, ncol=2)
+    ax = axes[1][2]
+    peers = ["typeflow"] + [p for p in P.PEERS if p != "numpy"]
+    h = 0.4
+    for i, model in enumerate(("mlp64", "chain50")):
+        t = threads_list[0]
+        vals = []
+        for p in peers:
+            a = res[t].get("ratio_%s_loss" % model, {}).get(p)
+            b = res[t].get("ratio_%s_loss_grad" % model, {}).get(p)
+            vals.append(b / a if a and b else 0)
+        ax.barh([j + i * h for j in range(len(peers))], vals, height=h, label={"mlp64": "MLP 64-128-10", "chain50": "50-op chain"}[model])
+    ax.axvline(3, color="k", ls="--", lw=1)
+    ax.set_yticks([j + h / 2 for j in range(len(peers))])
+    ax.set_yticklabels([PEER_NAMES[p] for p in peers], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("(loss + gradients) / loss, 1 thread; target <= 3")
+    ax.set_title("5. Cost of gradients", fontsize=10)
+    ax.legend(fontsize=7)
+    fig.suptitle("typeflow and its peers: %s" % data["meta"]["machine"], fontsize=11)
+    fig.tight_layout()
+    fig.savefig(png_path, dpi=72)
+
+
+def write_chart(json_path, png, venv_python):
+    """Plots with the first Python that has matplotlib: this one, Debian's, the venv's."""
+    for interpreter in [p for p in (sys.executable, "/usr/bin/python3", venv_python) if p and os.path.exists(p)]:
+        if subprocess.run([interpreter, "-c", "import matplotlib"], capture_output=True).returncode == 0:
+            if subprocess.run([interpreter, os.path.abspath(__file__), "--plot", json_path, png]).returncode == 0:
+                return True
+    log("no Python with matplotlib found (apt-get install python3-matplotlib): no chart")
+    return False
+
+
+def machine():
+    model = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return "%d x %s, %s" % (os.cpu_count() or 1, model, platform.platform(terse=True))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build-dir", default="/tmp/typeflow-compare-build")
+    ap.add_argument("--venv", default=os.path.expanduser("~/.cache/typeflow-bench-venv"))
+    ap.add_argument("--out", default="/tmp/typeflow-compare")
+    ap.add_argument("--quick", action="store_true", help="shorter runs: Google Benchmark min time 0.05 s, 5 Python repetitions")
+    ap.add_argument("--threads", default="", help="comma-separated thread counts (default: 1 and all cores)")
+    ap.add_argument("--jobs", type=int, default=1, help="ninja -j (default 1)")
+    ap.add_argument("--no-build", action="store_true", help="use the binaries in --build-dir as they are")
+    ap.add_argument("--no-install", action="store_true", help="do not create the venv or pip install")
+    ap.add_argument("--peers", default=",".join(P.PEERS), help="Python peers to run (default: all)")
+    ap.add_argument("--plot", nargs=2, metavar=("JSON", "PNG"), help=argparse.SUPPRESS)
+    ap.add_argument("--report", metavar="JSON", help="only rewrite results.md and results.png in --out from a results.json")
+    args = ap.parse_args()
+    if args.plot:
+        plot(*args.plot)
+        return 0
+    if args.report:
+        data = json.load(open(args.report))
+        res = {int(t): v for t, v in data["results"].items()}
+        ran = {p for r in res.values() for w in r.values() for p in w}
+        md, verdicts = report(res, sorted(res), data["meta"], [p for p in P.PEERS if p in ran])
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, "results.md"), "w") as f:
+            f.write(md + "\n")
+        write_chart(args.report, os.path.join(args.out, "results.png"), None)
+        print(md)
+        return 0
+
+    cores = len(os.sched_getaffinity(0))
+    threads_list = [int(t) for t in args.threads.split(",")] if args.threads else sorted({1, cores})
+    os.makedirs(os.path.join(args.out, "raw"), exist_ok=True)
+    notes = []
+    load_before = os.getloadavg()
+    if not args.no_build:
+        build(args.build_dir, args.jobs)
+    blas_env, blas_core = openblas_env(args.build_dir)
+    notes.append("OpenBLAS (C++ peers): core %s; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for the benchmarks." % blas_core)
+
+    py, available, venv_notes = prepare_venv(args.venv, not args.no_install)
+    notes += venv_notes
+    wanted = [p for p in args.peers.split(",") if p]
+    runnable = [p for p in wanted if py and available.get(PEER_NEEDS[p])]
+    for p in wanted:
+        if p not in runnable:
+            notes.append("peer %s could not be run: %s not installed" % (p, PEER_NEEDS[p]))
+
+    res = {t: {} for t in threads_list}
+    versions = {}
+    for t in threads_list:
+        cpp, ctx = run_cpp(args.build_dir, t, args.quick, args.out, blas_env)
+        for w, r in cpp.items():
+            res[t].setdefault(w, {}).update(r)
+        if ctx.get("library_build_type") == "debug":
+            versions["google-benchmark"] = "Debian's library (a debug build; affects only the harness)"
+        for p in runnable:
+            r, errors, v = run_python_peer(py, p, t, args.quick, args.out, os.environ)
+            versions.update(v)
+            for w, s in r.items():
+                res[t].setdefault(w, {})[p] = s
+            for w, e in errors.items():
+                notes.append("%s, %d thread(s), %s: %s" % (p, t, w, e.strip().splitlines()[-1]))
+
+    load_after = os.getloadavg()
+    cxx = subprocess.run(["c++", "--version"], capture_output=True, text=True).stdout.splitlines()
+    meta = {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "setting": "%s; load average %.1f before, %.1f after; %s" % (
+            "quick run (Google Benchmark min time 0.05 s, 5 Python repetitions)" if args.quick else
+            "10 repetitions (C++: Google Benchmark, random interleaving; Python: calls calibrated to 0.2 s each)",
+            load_before[0], load_after[0], "; ".join(["c++: " + (cxx[0] if cxx else "?")] + ["%s %s" % kv for kv in sorted(versions.items())])),
+        "notes": notes,
+    }
+    md, verdicts = report(res, threads_list, meta, runnable)
+    with open(os.path.join(args.out, "results.md"), "w") as f:
+        f.write(md + "\n")
+    json_path = os.path.join(args.out, "results.json")
+    with open(json_path, "w") as f:
+        json.dump({"meta": meta, "results": res}, f, indent=1)
+    png = os.path.join(args.out, "results.png")
+    write_chart(json_path, png, py)
+    print(md)
+    print("\nTargets:")
+    for v in verdicts:
+        print("  " + v.replace("**", ""))
+    print("\nWritten: %s, %s, %s" % (os.path.join(args.out, "results.md"), png if os.path.exists(png) else "(no chart)", json_path))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
