@@ -445,7 +445,11 @@ def main():
         return 1
     with tempfile.TemporaryDirectory(prefix="typeflow-op-parity-") as tmp:
         path = args.keep or os.path.join(tmp, "cases.txt")
-        proc = subprocess.run([args.exe, path] + args.cases, capture_output=True, text=True)
+        try:
+            proc = subprocess.run([args.exe, path] + args.cases, capture_output=True, text=True)
+        except OSError as e:
+            print("FAIL: cannot run %s: %s" % (args.exe, e))
+            return 1
         if proc.returncode != 0:
             print("FAIL: %s exited with %d:\n%s%s" % (args.exe, proc.returncode, proc.stdout, proc.stderr))
             return 1
