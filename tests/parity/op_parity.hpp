@@ -1,0 +1,271 @@
+// The harness of the per-op parity test (op_parity.py runs it and compares with TensorFlow).
+//
+// A case is a name, an expression over up to four typeflow placeholders (a, b, c, d) and one
+// input spec per placeholder: its dtype, static shape and how its values are drawn. For each
+// case the harness draws the inputs (a generator seeded by the case's name, so adding or
+// removing a case changes no other), evaluates y, and, when y is floating, draws an upstream
+// weight w of y's shape and evaluates tf::gradients(tf::reduce_sum(y * w), x...) for every
+// floating input x that y depends on through a differentiable path. Floating inputs without
+// such a path (stop_gradient, comparisons, sign, integer casts) are recorded as "none":
+// typeflow cuts them at compile time where TensorFlow returns None or zeros.
+//
+// File format (text, one record per line; tensors as a header line and one line of values):
+//
+//   typeflow-op-parity 1
+//   case NAME
+//   input I DTYPE RANK DIMS...        (I = 0, 1, ...: the placeholders a, b, ... in order)
+//   VALUES...
+//   output DTYPE RANK DIMS...
+//   VALUES...
+//   weight DTYPE RANK DIMS...         (only when the output is floating)
+//   VALUES...
+//   grad I DTYPE RANK DIMS...         (or `grad I none`), one per floating input
+//   VALUES...
+//   end
+//
+// DTYPE is TensorFlow's name (float32, float64, int32, int64, bool); a rank-0 tensor has no
+// dims and one value. Values are row-major, separated by spaces: floats with
+// max_digits10 significant digits (so they read back as the exact value), nan/inf/-inf as
+// printf writes them, integers and bools (0/1) as integers.
+
+#ifndef TYPEFLOW_TESTS_PARITY_OP_PARITY_HPP
+#define TYPEFLOW_TESTS_PARITY_OP_PARITY_HPP
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <fstream>
+#include <limits>
+#include <random>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <typeflow/typeflow.hpp>
+#include <utility>
+#include <vector>
+
+namespace tf = typeflow;
+
+namespace parity {
+
+/// How an input's values are drawn.
+struct gen {
+  enum kind { uniform, away, grid, list, simplex, boolean } k = uniform;
+  double lo = -2, hi = 2;
+  double margin = 0;           // away: |v - kink| >= margin for each kink
+  std::vector<double> values;  // list: cycled to fill the tensor; away: the kinks
+};
+
+/// Uniform in [lo, hi).
+inline gen uniform(double lo, double hi) { return {gen::uniform, lo, hi, 0, {}}; }
+/// Uniform in [lo, hi), redrawn while within `margin` of a kink (relu's 0, relu6's 6, ...).
+inline gen away(double lo, double hi, std::vector<double> kinks, double margin = 0.05) {
+  return {gen::away, lo, hi, margin, std::move(kinks)};
+}
+/// Integers in [lo, hi]: ties for comparisons, maxima and argmax; integer dtypes; labels.
+inline gen grid(double lo, double hi) { return {gen::grid, lo, hi, 0, {}}; }
+/// Fixed values, cycled: the numerically hard inputs.
+inline gen list(std::vector<double> values) { return {gen::list, 0, 0, 0, std::move(values)}; }
+/// Rows (last axis) of positive values that sum to 1: labels of the softmax cross-entropy.
+inline gen simplex() { return {gen::simplex, 0.05, 1, 0, {}}; }
+/// Random true/false.
+inline gen boolean() { return {gen::boolean, 0, 1, 0, {}}; }
+
+/// An input: dtype T, static shape [D...], values drawn by `g`.
+template <class T, std::int64_t... D>
+struct in {
+  gen g = uniform(-2, 2);
+};
+
+template <class T, std::size_t R>
+xt::xtensor<T, R> draw(const gen& g, const std::array<std::size_t, R>& shape, std::mt19937_64& rng) {
+  auto t = xt::xtensor<T, R>::from_shape(shape);
+  std::uniform_real_distribution<double> u(g.lo, g.hi);
+  std::size_t i = 0;
+  for (auto& v : t) {
+    double x = 0;
+    switch (g.k) {
+      case gen::uniform:
+      case gen::simplex: x = u(rng); break;
+      case gen::away:
+        for (bool near = true; near;) {
+          x = u(rng);
+          near = false;
+          for (double kink : g.values) near = near || std::abs(x - kink) < g.margin;
+        }
+        break;
+      case gen::grid:
+        x = static_cast<double>(std::uniform_int_distribution<long>(std::lround(g.lo), std::lround(g.hi))(rng));
+        break;
+      case gen::list: x = g.values.at(i % g.values.size()); break;
+      case gen::boolean: x = static_cast<double>(std::uniform_int_distribution<int>(0, 1)(rng)); break;
+    }
+    v = static_cast<T>(x);
+    ++i;
+  }
+  if constexpr (std::is_floating_point_v<T> && R > 0) {
+    if (g.k == gen::simplex) {
+      const std::size_t n = shape[R - 1];
+      for (std::size_t row = 0; row < t.size() / n; ++row) {
+        T s = 0;
+        for (std::size_t j = 0; j < n; ++j) s += t.data()[row * n + j];
+        for (std::size_t j = 0; j < n; ++j) t.data()[row * n + j] /= s;
+      }
+    }
+  }
+  return t;
+}
+
+/// Seeds each case's generator from its name (FNV-1a).
+inline std::uint64_t seed_of(const std::string& name) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char ch : name) h = (h ^ ch) * 1099511628211ULL;
+  return h;
+}
+
+template <std::size_t I, class T, std::int64_t... D>
+constexpr auto make_placeholder(const in<T, D...>&) {
+  if constexpr (I == 0) return tf::placeholder<"a", T, D...>();
+  else if constexpr (I == 1) return tf::placeholder<"b", T, D...>();
+  else if constexpr (I == 2) return tf::placeholder<"c", T, D...>();
+  else {
+    static_assert(I == 3, "a case has at most four inputs");
+    return tf::placeholder<"d", T, D...>();
+  }
+}
+
+template <class T, std::int64_t... D>
+constexpr auto weight_placeholder(tf::shape<D...>) {
+  return tf::placeholder<"w", T, D...>();
+}
+
+template <class T, std::int64_t... D>
+std::array<std::size_t, sizeof...(D)> dims_of(const in<T, D...>&) {
+  return {static_cast<std::size_t>(D)...};
+}
+template <std::int64_t... D>
+std::array<std::size_t, sizeof...(D)> dims_of(tf::shape<D...>) {
+  return {static_cast<std::size_t>(D)...};
+}
+
+/// The file op_parity.py reads, and the cases selected on the command line (all if none).
+class output {
+ public:
+  output(const std::string& path, std::set<std::string> only) : m_out(path), m_only(std::move(only)) {
+    if (!m_out) throw std::runtime_error("cannot write " + path);
+    m_out << "typeflow-op-parity 1\n";
+  }
+  bool selected(const std::string& name) const { return m_only.empty() || m_only.count(name) != 0; }
+  void begin(const std::string& name) {
+    if (!m_names.insert(name).second) throw std::runtime_error("two cases are named " + name);
+    m_out << "case " << name << "\n";
+  }
+  template <class T, std::size_t R>
+  void tensor(const std::string& label, const xt::xtensor<T, R>& t) {
+    m_out << label << " " << tf::dtype_name<T>() << " " << R;
+    for (auto d : t.shape()) m_out << " " << d;
+    m_out << "\n";
+    std::ostringstream line;
+    if constexpr (std::is_floating_point_v<T>) line.precision(std::numeric_limits<T>::max_digits10);
+    bool first = true;
+    for (const T& v : t) {
+      if (!first) line << " ";
+      first = false;
+      if constexpr (std::is_same_v<T, bool>) line << (v ? 1 : 0);
+      else line << v;
+    }
+    m_out << line.str() << "\n";
+  }
+  void line(const std::string& s) { m_out << s << "\n"; }
+  void end() {
+    m_out << "end\n";
+    if (!m_out) throw std::runtime_error("write error");
+    ++m_count;
+  }
+  std::size_t count() const { return m_count; }
+
+ private:
+  std::ofstream m_out;
+  std::set<std::string> m_only;
+  std::set<std::string> m_names;
+  std::size_t m_count = 0;
+};
+
+template <class X>
+inline constexpr bool floating_v = std::is_floating_point_v<tf::value_t<X>>;
+
+/// Which placeholders Xs get a gradient from Loss: the floating ones it depends on through
+/// differentiable edges. at(j) is the j-th such placeholder's index, slot(k) the position of
+/// placeholder k among them (count if it has none).
+template <class Loss, class... Xs>
+struct differentiated {
+  static constexpr auto picked = [] {
+    std::array<std::size_t, sizeof...(Xs) + 1> p{};
+    std::size_t n = 0, i = 0;
+    ((floating_v<Xs> && tf::depends_on_v<Loss, Xs> ? (p[n++] = i, ++i) : ++i), ...);
+    return std::pair{p, n};
+  }();
+  static constexpr std::size_t count = picked.second;
+  static constexpr std::size_t at(std::size_t j) { return picked.first[j]; }
+  static constexpr std::size_t slot(std::size_t k) {
+    for (std::size_t j = 0; j < count; ++j)
+      if (picked.first[j] == k) return j;
+    return count;
+  }
+};
+
+/// Runs one case and writes its record (see the file format above).
+template <class F, class... S>
+void run_case(output& out, const std::string& name, F f, const S&... specs) {
+  if (!out.selected(name)) return;
+  std::mt19937_64 rng(seed_of(name));
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    const auto xs = std::tuple{make_placeholder<I>(specs)...};
+    // Drawn in order (a braced list sequences its elements).
+    const auto values = std::tuple{draw<tf::value_t<decltype(make_placeholder<I>(specs))>>(specs.g, dims_of(specs), rng)...};
+    const auto y = f(std::get<I>(xs)...);
+    using Y = std::remove_cvref_t<decltype(y)>;
+    using T = tf::value_t<Y>;
+    out.begin(name);
+    (out.tensor("input " + std::to_string(I), std::get<I>(values)), ...);
+    tf::Session sess;
+    if constexpr (!std::is_floating_point_v<T>) {
+      const auto [value] = sess.run(tf::fetch(y), tf::feed(std::get<I>(xs), std::get<I>(values))...);
+      out.tensor("output", value);
+    } else {
+      const auto w = weight_placeholder<T>(tf::shape_of_t<Y>{});
+      const auto W = draw<T>(uniform(-1, 1), dims_of(tf::shape_of_t<Y>{}), rng);
+      const auto loss = tf::reduce_sum(y * w);
+      using P = differentiated<std::remove_cvref_t<decltype(loss)>, std::remove_cvref_t<decltype(std::get<I>(xs))>...>;
+      [&]<std::size_t... J>(std::index_sequence<J...>) {
+        const auto results = [&] {
+          if constexpr (sizeof...(J) == 0) {
+            return sess.run(tf::fetch(y), tf::feed(std::get<I>(xs), std::get<I>(values))..., tf::feed(w, W));
+          } else {
+            const auto grads = tf::gradients(loss, std::get<P::at(J)>(xs)...);
+            return sess.run(tf::fetch(y, std::get<J>(grads)...), tf::feed(std::get<I>(xs), std::get<I>(values))...,
+                            tf::feed(w, W));
+          }
+        }();
+        out.tensor("output", std::get<0>(results));
+        out.tensor("weight", W);
+        const auto grad_line = [&]<std::size_t K>() {
+          if constexpr (floating_v<std::remove_cvref_t<decltype(std::get<K>(xs))>>) {
+            if constexpr (P::slot(K) == P::count) out.line("grad " + std::to_string(K) + " none");
+            else out.tensor("grad " + std::to_string(K), std::get<P::slot(K) + 1>(results));
+          }
+        };
+        (grad_line.template operator()<I>(), ...);
+      }(std::make_index_sequence<P::count>{});
+    }
+    out.end();
+  }(std::index_sequence_for<S...>{});
+}
+
+}  // namespace parity
+
+#endif

@@ -1,0 +1,510 @@
+"""Per-op parity of typeflow with real TensorFlow: forward values and gradients.
+
+    op_parity.py OP_PARITY_EXE [--keep FILE] [--verbose] [CASE...]
+
+Runs OP_PARITY_EXE (built from op_parity.cpp and op_parity_kernels.cpp), which writes, for each
+of its cases, the inputs it drew, typeflow's y, an upstream weight w of y's shape and
+typeflow's gradients of reduce_sum(y * w) (file format: op_parity.hpp). For each case this
+script computes the same op with TensorFlow 2 in eager mode, on the same inputs (the exact
+float32/float64 values), takes the gradients of reduce_sum(y * w) with tf.GradientTape, and
+compares. A case that the executable writes but TF_OPS lacks, or the reverse, is a failure:
+nothing is skipped silently. Prints one line per case and exits 0 when every case matches,
+1 on any mismatch, 77 (Meson's SKIP) when numpy or TensorFlow cannot be imported.
+
+Gradients that typeflow does not have (an input y depends on only through stop_gradient, a
+comparison, sign or an integer cast: typeflow cuts the path at compile time, so asking for it
+is a compile error) are written as "none"; TensorFlow must then return None or zeros (its
+SignGrad returns zeros). A TensorFlow None next to a typeflow gradient compares with zeros.
+"""
+
+import argparse
+import math
+import os
+import subprocess
+import sys
+import tempfile
+
+SKIP = 77
+
+# Tolerances, elementwise: |typeflow - tf| <= ATOL + RTOL * |tf|, per dtype.
+#
+# float32 (eps = 1.2e-7): both sides round each op correctly or nearly (TF's Eigen and
+# typeflow's xsimd implement exp/log/tanh/... with different polynomials, a few ulps apart),
+# but they sum in different orders (matmul and reductions over up to ~24 terms, the
+# broadcast-gradient sums, softmax denominators) and with or without fused multiply-adds.
+# Each such sum is off by at most ~n eps relative to the sum of the magnitudes of its terms,
+# which for the O(1) inputs here is ~1e-6 in absolute terms however small the result: that
+# sets ATOL. Results that are not the outcome of cancellation are within a few ulps relative:
+# RTOL 1e-5 leaves a margin of ~10x over the worst measured (printed per case). A wrong
+# formula (a lost factor, a sign, a transposed operand, a wrong broadcast sum, a missing
+# stabilisation giving inf or NaN) is off by far more than either.
+#
+# float64 (eps = 2.2e-16): the same reasoning with the float64 epsilon, scaled alike.
+TOLERANCES = {
+    "float32": (1e-5, 1e-6),  # (rtol, atol)
+    "float64": (1e-12, 1e-13),
+}
+
+# Known differences from TensorFlow, expected to fail. Each entry: case name -> why. A case in
+# this list that passes is reported as XPASS and fails the run, so the list stays current.
+EXPECTED_FAILURES = {
+    # tf.compat.v1.losses.mean_squared_error casts labels and predictions to float32 and
+    # returns a float32 loss whatever their dtype (losses_impl.py); typeflow's computes and
+    # returns the mean in the inputs' dtype, so float64 inputs give a float64 loss.
+    "mean_squared_error_f64": "TF computes the v1 loss in float32; typeflow in float64",
+}
+
+
+def softmax_xent(z, x):
+    import tensorflow as tf
+    return tf.nn.softmax_cross_entropy_with_logits(labels=z, logits=x)
+
+
+def sparse_xent(labels, x):
+    import tensorflow as tf
+    return tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=x)
+
+
+def sigmoid_xent(z, x):
+    import tensorflow as tf
+    return tf.nn.sigmoid_cross_entropy_with_logits(labels=z, logits=x)
+
+
+def tf_ops(tf):
+    """Case name -> the same op in TensorFlow, a function of the inputs (a, b, ...) in order."""
+    nn = tf.nn
+    mm = tf.linalg.matmul
+    ops = {
+        # arithmetic
+        "add": lambda a, b: a + b,
+        "subtract": lambda a, b: a - b,
+        "multiply": lambda a, b: a * b,
+        "divide": lambda a, b: a / b,
+        "add_bcast_3x1_1x4": lambda a, b: a + b,
+        "divide_bcast_3x1_1x4": lambda a, b: a / b,
+        "subtract_bcast_4_234": lambda a, b: a - b,
+        "multiply_bcast_234_4": lambda a, b: a * b,
+        "subtract_tensor_scalar": lambda a, b: a - b,
+        "divide_scalar_tensor": lambda a, b: a / b,
+        "literal_minus_tensor": lambda a: 3.0 - a,
+        "literal_over_tensor": lambda a: 1.0 / a,
+        "negate": lambda a: tf.negative(a),
+        "square": lambda a: tf.square(a),
+        "divide_f64": lambda a, b: a / b,
+        "multiply_int32": lambda a, b: a * b,
+        # math
+        "sqrt": tf.sqrt,
+        "rsqrt": tf.math.rsqrt,
+        "exp": tf.exp,
+        "log": tf.math.log,
+        "log1p": tf.math.log1p,
+        "abs": tf.abs,
+        "sign": tf.sign,
+        "pow": tf.pow,
+        "pow_bcast_3x1_1x4": tf.pow,
+        "pow_nonpositive_base": tf.pow,
+        "maximum": tf.maximum,
+        "minimum": tf.minimum,
+        "maximum_bcast_3x1_1x4": tf.maximum,
+        "maximum_ties": tf.maximum,
+        "minimum_ties": tf.minimum,
+        "pow_f64": tf.pow,
+        "log_tiny": tf.math.log,
+        "log1p_tiny": tf.math.log1p,
+        "log_tiny_f64": tf.math.log,
+        "exp_large_negative": tf.exp,
+        "exp_large_negative_f64": tf.exp,
+        "sqrt_tiny": tf.sqrt,
+        "abs_at_zero": tf.abs,
+        # activations
+        "sigmoid": tf.sigmoid,
+        "tanh": tf.tanh,
+        "relu": nn.relu,
+        "relu6": nn.relu6,
+        "leaky_relu": nn.leaky_relu,
+        "leaky_relu_alpha_0.01": lambda a: nn.leaky_relu(a, alpha=0.01),
+        "elu": nn.elu,
+        "softplus": nn.softplus,
+        "relu_at_kinks": nn.relu,
+        "relu6_at_kinks": nn.relu6,
+        "leaky_relu_at_kinks": nn.leaky_relu,
+        "elu_at_kinks": nn.elu,
+        "sigmoid_large": tf.sigmoid,
+        "softplus_large": nn.softplus,
+        "tanh_large": tf.tanh,
+        "elu_large_negative": nn.elu,
+        "sigmoid_large_f64": tf.sigmoid,
+        "softplus_large_f64": nn.softplus,
+        # comparisons, where, cast, stop_gradient
+        "equal": tf.equal,
+        "not_equal": tf.not_equal,
+        "less": tf.less,
+        "less_equal": tf.less_equal,
+        "greater": tf.greater,
+        "greater_equal": tf.greater_equal,
+        "less_int32": tf.less,
+        "greater_literal_f64": lambda a: a > 0.5,
+        "where": tf.where,
+        "where_bcast": tf.where,
+        "where_of_comparison": lambda a, b: tf.where(a > b, a * b, b - a),
+        "cast_float_to_int32": lambda a: tf.cast(a, tf.int32),
+        "cast_int32_to_float": lambda a: tf.cast(a, tf.float32),
+        "cast_float_to_double": lambda a: tf.cast(a, tf.float64) * 3.0,
+        "cast_bool_to_float": lambda a: tf.cast(a, tf.float32),
+        "cast_float_to_bool": lambda a: tf.cast(a, tf.bool),
+        "cast_through_int64": lambda a: tf.cast(tf.cast(a, tf.int64), tf.float32) * a,
+        "stop_gradient": tf.stop_gradient,
+        "stop_gradient_times_x": lambda a: tf.stop_gradient(a) * a,
+        # matmul
+        "matmul": mm,
+        "matmul_transpose_a": lambda a, b: mm(a, b, transpose_a=True),
+        "matmul_transpose_b": lambda a, b: mm(a, b, transpose_b=True),
+        "matmul_transpose_a_b": lambda a, b: mm(a, b, transpose_a=True, transpose_b=True),
+        "matmul_f64": mm,
+        "batch_matmul": mm,
+        "batch_matmul_transpose_a_b": lambda a, b: mm(a, b, transpose_a=True, transpose_b=True),
+        "batch_matmul_bcast_batch_1": mm,
+        "batch_matmul_rank3_rank2": mm,
+        "batch_matmul_rank2_rank3_transpose_a": lambda a, b: mm(a, b, transpose_a=True),
+        # reductions
+        "reduce_sum": tf.reduce_sum,
+        "reduce_sum_axis_0_2_keep_dims": lambda a: tf.reduce_sum(a, axis=[0, 2], keepdims=True),
+        "reduce_sum_axis_neg1": lambda a: tf.reduce_sum(a, axis=-1),
+        "reduce_mean": tf.reduce_mean,
+        "reduce_mean_axis_neg1_0_keep_dims": lambda a: tf.reduce_mean(a, axis=[-1, 0], keepdims=True),
+        "reduce_max_axis_0_2_keep_dims": lambda a: tf.reduce_max(a, axis=[0, 2], keepdims=True),
+        "reduce_max_axis_neg1": lambda a: tf.reduce_max(a, axis=-1),
+        "reduce_min": tf.reduce_min,
+        "reduce_min_axis_neg2_keep_dims": lambda a: tf.reduce_min(a, axis=-2, keepdims=True),
+        "reduce_prod": tf.reduce_prod,
+        "reduce_prod_axis_0_2_keep_dims": lambda a: tf.reduce_prod(a, axis=[0, 2], keepdims=True),
+        "reduce_prod_axis_neg1": lambda a: tf.reduce_prod(a, axis=-1),
+        "reduce_prod_f64": lambda a: tf.reduce_prod(a, axis=0),
+        "reduce_max_ties": lambda a: tf.reduce_max(a, axis=1),
+        "reduce_min_ties_keep_dims": lambda a: tf.reduce_min(a, axis=0, keepdims=True),
+        "reduce_prod_zeros": lambda a: tf.reduce_prod(a, axis=1),
+        "argmax_axis_0": lambda a: tf.argmax(a),
+        "argmax_axis_1": lambda a: tf.argmax(a, axis=1),
+        "argmin_axis_neg1": lambda a: tf.argmin(a, axis=-1),
+        # shape
+        "reshape_inferred_dim": lambda a: tf.reshape(a, [-1, 6]),
+        "reshape_inferred_middle": lambda a: tf.reshape(a, [4, -1, 2]),
+        "transpose_default": tf.transpose,
+        "transpose_perm_2_0_1": lambda a: tf.transpose(a, [2, 0, 1]),
+        "expand_dims_0": lambda a: tf.expand_dims(a, 0),
+        "expand_dims_neg1": lambda a: tf.expand_dims(a, -1),
+        "squeeze_all": tf.squeeze,
+        "squeeze_axis_neg1": lambda a: tf.squeeze(a, [-1]),
+        "concat_axis_1_three": lambda a, b, c: tf.concat([a, b, c], 1),
+        "concat_axis_neg1_rank3": lambda a, b: tf.concat([a, b], -1),
+        "concat_same_input_twice": lambda a: tf.concat([a, a * 2.0], 0),
+        "slice": lambda a: tf.slice(a, [1, 0], [2, -1]),
+        "slice_rank3": lambda a: tf.slice(a, [0, 1, 1], [2, 2, 2]),
+        "tile": lambda a: tf.tile(a, [2, 1]),
+        "tile_rank3": lambda a: tf.tile(a, [1, 3, 2]),
+        # nn
+        "softmax": nn.softmax,
+        "softmax_rank3": nn.softmax,
+        "softmax_large": nn.softmax,
+        "log_softmax": nn.log_softmax,
+        "log_softmax_large": nn.log_softmax,
+        "log_softmax_large_f64": nn.log_softmax,
+        "softmax_cross_entropy": softmax_xent,
+        "softmax_cross_entropy_rank3": softmax_xent,
+        "softmax_cross_entropy_large": softmax_xent,
+        "softmax_cross_entropy_one_hot_large": softmax_xent,
+        "softmax_cross_entropy_f64": softmax_xent,
+        "softmax_cross_entropy_of_softmax": lambda y, x: softmax_xent(nn.softmax(y), x),
+        "sparse_softmax_cross_entropy": sparse_xent,
+        "sparse_softmax_cross_entropy_int64_rank3": sparse_xent,
+        "sparse_softmax_cross_entropy_large": sparse_xent,
+        "sparse_softmax_cross_entropy_f64": sparse_xent,
+        "sigmoid_cross_entropy": sigmoid_xent,
+        "sigmoid_cross_entropy_large": sigmoid_xent,
+        "sigmoid_cross_entropy_f64": sigmoid_xent,
+        "l2_loss": nn.l2_loss,
+        "bias_add": nn.bias_add,
+        "bias_add_rank3": nn.bias_add,
+        "mean_squared_error": lambda y, p: tf.compat.v1.losses.mean_squared_error(y, p),
+        "mean_squared_error_f64": lambda y, p: tf.compat.v1.losses.mean_squared_error(y, p),
+    }
+    return ops
+
+
+# --- reading the executable's file --------------------------------------------------------
+
+class Tensor:
+    def __init__(self, dtype, shape, values):
+        self.dtype, self.shape, self.values = dtype, shape, values
+
+
+class Case:
+    def __init__(self, name):
+        self.name = name
+        self.inputs = []   # Tensor, in the order of the placeholders a, b, ...
+        self.output = None
+        self.weight = None
+        self.grads = {}    # input index -> Tensor, or None where typeflow has no gradient
+
+
+def parse_header(words, np):
+    dtype, rank = words[0], int(words[1])
+    shape = tuple(int(d) for d in words[2:2 + rank])
+    if len(words) != 2 + rank:
+        raise ValueError("bad tensor header %r" % " ".join(words))
+    return dtype, shape
+
+
+NUMPY_DTYPES = {"float32": "float32", "float64": "float64", "int32": "int32", "int64": "int64", "bool": "bool"}
+
+
+def read_values(line, dtype, shape, np):
+    words = line.split()
+    size = int(np.prod(shape)) if shape else 1
+    if len(words) != size:
+        raise ValueError("expected %d values, got %d" % (size, len(words)))
+    if dtype in ("float32", "float64"):
+        a = np.array([float(w) for w in words], dtype=dtype)
+    elif dtype == "bool":
+        a = np.array([int(w) != 0 for w in words], dtype=bool)
+    else:
+        a = np.array([int(w) for w in words], dtype=dtype)
+    return a.reshape(shape)
+
+
+def read_cases(path, np):
+    with open(path) as f:
+        lines = f.read().splitlines()
+    if not lines or lines[0] != "typeflow-op-parity 1":
+        raise ValueError("%s: not a typeflow-op-parity 1 file" % path)
+    cases, case, i = [], None, 1
+    while i < len(lines):
+        words = lines[i].split()
+        i += 1
+        if not words:
+            continue
+        tag = words[0]
+        if tag == "case":
+            case = Case(words[1])
+        elif tag == "end":
+            cases.append(case)
+            case = None
+        elif tag == "grad" and words[2:] == ["none"]:
+            case.grads[int(words[1])] = None
+        elif tag in ("input", "grad", "output", "weight"):
+            rest = words[2:] if tag in ("input", "grad") else words[1:]
+            dtype, shape = parse_header(rest, np)
+            t = Tensor(dtype, shape, read_values(lines[i], dtype, shape, np))
+            i += 1
+            if tag == "input":
+                if int(words[1]) != len(case.inputs):
+                    raise ValueError("case %s: inputs out of order" % case.name)
+                case.inputs.append(t)
+            elif tag == "grad":
+                case.grads[int(words[1])] = t
+            elif tag == "output":
+                case.output = t
+            else:
+                case.weight = t
+        else:
+            raise ValueError("%s:%d: unexpected %r" % (path, i, lines[i - 1]))
+    if case is not None:
+        raise ValueError("%s: the last case has no end (the executable stopped early?)" % path)
+    return cases
+
+
+# --- TensorFlow's side and the comparison ---------------------------------------------------
+
+def tf_compute(tf, fn, case):
+    """y, and the gradients of reduce_sum(y * w) for the floating inputs (index -> tensor or None)."""
+    xs = [tf.constant(t.values, dtype=t.dtype) for t in case.inputs]
+    floating = [i for i, t in enumerate(case.inputs) if t.dtype in ("float32", "float64")]
+    with tf.GradientTape() as tape:
+        for i in floating:
+            tape.watch(xs[i])
+        y = fn(*xs)
+        # w in y's dtype: a y of another dtype than typeflow's is then reported as such below.
+        w = tf.constant(case.weight.values, dtype=y.dtype) if case.weight is not None and y.dtype.is_floating else None
+        loss = tf.reduce_sum(y * w) if w is not None else None
+    grads = {}
+    if loss is not None and floating:
+        for i, g in zip(floating, tape.gradient(loss, [xs[i] for i in floating])):
+            grads[i] = None if g is None else g.numpy()
+    return y, grads
+
+
+class Comparison:
+    """Collects the worst differences of one case and what did not match."""
+
+    def __init__(self, np):
+        self.np = np
+        self.max_abs = 0.0
+        self.max_rel = 0.0
+        self.max_used = 0.0  # the largest |difference| / (atol + rtol |tf|): 1 is the limit
+        self.problems = []
+        self.notes = []
+
+    def tensors(self, label, ours, ours_dtype, ref, ref_dtype):
+        np = self.np
+        if ours_dtype != ref_dtype:
+            self.problems.append("%s: dtype %s, TensorFlow's %s" % (label, ours_dtype, ref_dtype))
+            return
+        if tuple(ours.shape) != tuple(ref.shape):
+            self.problems.append("%s: shape %s, TensorFlow's %s" % (label, list(ours.shape), list(ref.shape)))
+            return
+        if ours_dtype not in TOLERANCES:
+            bad = np.argwhere(ours != ref)
+            if len(bad):
+                at = tuple(bad[0])
+                self.problems.append("%s: %d of %d values differ, first at %s: %s vs TensorFlow's %s"
+                                     % (label, len(bad), ours.size, list(at), ours[at], ref[at]))
+            return
+        rtol, atol = TOLERANCES[ours_dtype]
+        a, r = ours.astype(np.float64), ref.astype(np.float64)
+        with np.errstate(invalid="ignore", over="ignore"):
+            same = (a == r) | (np.isnan(a) & np.isnan(r))
+            finite = np.isfinite(a) & np.isfinite(r)
+            diff = np.where(finite, np.abs(a - r), 0.0)
+            close = finite & (diff <= atol + rtol * np.abs(r))
+        if finite.any():
+            self.max_abs = max(self.max_abs, float(diff.max()))
+            self.max_used = max(self.max_used, float((diff / (atol + rtol * np.abs(r))).max()))
+            nz = finite & (r != 0)
+            if nz.any():
+                self.max_rel = max(self.max_rel, float((diff[nz] / np.abs(r[nz])).max()))
+        bad = np.argwhere(~(same | close))
+        if len(bad):
+            at = tuple(bad[0])
+            self.problems.append("%s: %d of %d values differ, first at %s: %r vs TensorFlow's %r"
+                                 % (label, len(bad), ours.size, list(at), float(a[at]), float(r[at])))
+
+
+def compare_case(tf, np, fn, case):
+    c = Comparison(np)
+    if case.output is None:
+        c.problems.append("no output in the file")
+        return c
+    y, tf_grads = tf_compute(tf, fn, case)
+    c.tensors("y", case.output.values, case.output.dtype, y.numpy(), y.dtype.name)
+    floating = [i for i, t in enumerate(case.inputs) if t.dtype in ("float32", "float64")]
+    if case.weight is None:
+        if case.grads:
+            c.problems.append("gradients without a weight")
+        return c
+    for i in floating:
+        label = "d/d%s" % "abcd"[i]
+        if i not in case.grads:
+            c.problems.append("%s: missing from the file" % label)
+            continue
+        ours, ref = case.grads[i], tf_grads.get(i)
+        if ours is None and ref is None:
+            c.notes.append("%s: none, TF None" % label)
+            continue
+        if ours is None:
+            # typeflow has no path; TensorFlow's gradient must be zero (SignGrad, ...).
+            if np.any(ref != 0):
+                c.problems.append("%s: typeflow has no gradient, TensorFlow's is not zero (max |g| %g)"
+                                  % (label, float(np.max(np.abs(ref)))))
+            else:
+                c.notes.append("%s: none, TF zeros" % label)
+            continue
+        if ref is None:
+            c.notes.append("%s: TF None" % label)
+            ref = np.zeros(ours.shape, dtype=ours.dtype)
+        c.tensors(label, ours.values, ours.dtype, ref, ref.dtype.name)
+    return c
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("exe", help="op_parity, the typeflow side")
+    parser.add_argument("cases", nargs="*", help="run only these cases")
+    parser.add_argument("--keep", metavar="FILE", help="write the executable's output to FILE and keep it")
+    parser.add_argument("--verbose", action="store_true", help="also print the notes on gradients")
+    args = parser.parse_args()
+
+    # Before the import, as tf_parity.py: no INFO/WARNING lines, TF's own Eigen kernels.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    try:
+        import numpy as np
+        import tensorflow as tf
+    except Exception as e:  # ImportError, or a broken installation
+        print("SKIP: %s cannot import numpy and tensorflow: %s: %s" % (sys.executable, type(e).__name__, e))
+        return SKIP
+    # One thread: TF's reductions sum in one fixed order on every machine.
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    print("TensorFlow %s, numpy %s (%s)" % (tf.__version__, np.__version__, sys.executable))
+    print("tolerances: %s" % ", ".join("%s rtol %g atol %g" % (k, r, a) for k, (r, a) in TOLERANCES.items()))
+
+    ops = tf_ops(tf)
+    unknown = sorted(set(args.cases) - set(ops))
+    if unknown:
+        print("FAIL: no such cases: %s" % ", ".join(unknown))
+        return 1
+    with tempfile.TemporaryDirectory(prefix="typeflow-op-parity-") as tmp:
+        path = args.keep or os.path.join(tmp, "cases.txt")
+        try:
+            proc = subprocess.run([args.exe, path] + args.cases, capture_output=True, text=True)
+        except OSError as e:
+            print("FAIL: cannot run %s: %s" % (args.exe, e))
+            return 1
+        if proc.returncode != 0:
+            print("FAIL: %s exited with %d:\n%s%s" % (args.exe, proc.returncode, proc.stdout, proc.stderr))
+            return 1
+        try:
+            cases = read_cases(path, np)
+        except (OSError, ValueError) as e:
+            print("FAIL: cannot read the executable's output: %s" % e)
+            return 1
+
+    failed, xfailed, passed = [], [], []
+    written = [c.name for c in cases]
+    expected = set(args.cases) if args.cases else set(ops)
+    missing_cpp = sorted(expected - set(written))
+    # Per case, over y and the gradients: the largest absolute and relative differences, and
+    # the largest fraction of the tolerance used (1 = at the limit).
+    print("%-40s %9s %9s %6s  %s" % ("case", "max abs", "max rel", "of tol", "result"))
+    for case in cases:
+        if case.name not in ops:
+            print("%-40s %26s  FAIL: no TensorFlow op for this case (add it to tf_ops)" % (case.name, ""))
+            failed.append(case.name)
+            continue
+        try:
+            c = compare_case(tf, np, ops[case.name], case)
+        except Exception as e:  # TensorFlow rejected the inputs, ...
+            c = Comparison(np)
+            c.problems.append("TensorFlow raised %s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else ""))
+        notes = ("  (" + "; ".join(c.notes) + ")") if args.verbose and c.notes else ""
+        if case.name in EXPECTED_FAILURES:
+            if c.problems:
+                xfailed.append(case.name)
+                result = "XFAIL (%s): %s" % (EXPECTED_FAILURES[case.name], "; ".join(c.problems))
+            else:
+                failed.append(case.name)
+                result = "XPASS: passes but is listed in EXPECTED_FAILURES; remove it from the list"
+        elif c.problems:
+            failed.append(case.name)
+            result = "FAIL: " + "; ".join(c.problems)
+        else:
+            passed.append(case.name)
+            result = "ok"
+        print("%-40s %9.2e %9.2e %6.3f  %s%s" % (case.name, c.max_abs, c.max_rel, c.max_used, result, notes))
+    for name in missing_cpp:
+        print("%-40s %26s  FAIL: in tf_ops, but op_parity wrote no such case" % (name, ""))
+        failed.append(name)
+    for name in set(EXPECTED_FAILURES) - set(ops):
+        print("%-40s %26s  FAIL: listed in EXPECTED_FAILURES but not a case" % (name, ""))
+        failed.append(name)
+
+    print("%d cases: %d passed, %d expected failures, %d failed" % (len(cases), len(passed), len(xfailed), len(failed)))
+    if failed:
+        print("FAIL: %s" % ", ".join(failed))
+        return 1
+    print("PASS")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
