@@ -100,7 +100,7 @@ TEST_CASE_TEMPLATE("kernels.gemm: every size from 0 to past KC, all transposes, 
 TEST_CASE_TEMPLATE("kernels.gemm: every remainder of the tile height and width", T, float, double) {
   using blk = gemm::blocking<T>;
   for (std::size_t m = 1; m <= 2 * blk::mr + 1; ++m) check_all_transposes<T>(m, 2 * blk::nr + 3, 5);
-  for (std::size_t n = 1; n <= 2 * blk::nr + 1; ++n) check_all_transposes<T>(blk::mr + 3, n, 5);
+  for (std::size_t n = 1; n <= 2 * blk::nr + 1; ++n) check_all_transposes<T>(2 * blk::nr + 7, n, 5);
   check_all_transposes<T>(2 * blk::mr + 1, 9 * blk::nr + 5, 33);  // with A packed (more than 8 slivers)
 }
 

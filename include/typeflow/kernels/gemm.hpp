@@ -294,6 +294,56 @@ pack_buffers<T>& thread_buffers() {
   return buffers;
 }
 
+/// C = A^T op(B) for A stored k x m and C narrower than a vector (N columns): the tile-based
+/// path would fill N of each vector's lanes. Here the vectors run down the columns of C, read
+/// straight from A's rows, and each block of C is transposed through a small buffer on the
+/// way out. Rows [i0, i1) of C only.
+template <bool TransposeB, std::size_t N, class T>
+void narrow_transposed_a(const T* __restrict a, const T* __restrict b, T* __restrict c, std::size_t m,
+                         std::size_t k, std::size_t i0, std::size_t i1) {
+  using batch = xsimd::batch<T>;
+  constexpr std::size_t lanes = batch::size;
+  auto block = [&]<std::size_t I>(std::integral_constant<std::size_t, I>, std::size_t i, std::size_t rows) {
+    batch acc[I][N];
+    unroll<I>([&](auto v) { unroll<N>([&](auto j) { acc[v][j] = batch(T(0)); }); });
+    for (std::size_t p = 0; p < k; ++p) {
+      batch av[I];
+      const T* ap = a + p * m + i;
+      unroll<I>([&](auto v) {
+        av[v] = rows == I * lanes ? batch::load_unaligned(ap + v * lanes) : load_partial(ap + v * lanes, rows);
+      });
+      unroll<N>([&](auto j) {
+        const batch bj(TransposeB ? b[j * k + p] : b[p * N + j]);
+        unroll<I>([&](auto v) { acc[v][j] = xsimd::fma(av[v], bj, acc[v][j]); });
+      });
+    }
+    alignas(64) T tile[N][I * lanes];
+    unroll<I>([&](auto v) { unroll<N>([&](auto j) { acc[v][j].store_aligned(&tile[j][v * lanes]); }); });
+    for (std::size_t l = 0; l < rows; ++l)
+      for (std::size_t j = 0; j < N; ++j) c[(i + l) * N + j] = tile[j][l];
+  };
+  constexpr std::size_t wide = 2;  // 2 N accumulators: N <= 12 fits the 32 registers of AVX-512
+  std::size_t i = i0;
+  for (; i + wide * lanes <= i1; i += wide * lanes) block(std::integral_constant<std::size_t, wide>{}, i, wide * lanes);
+  for (; i + lanes <= i1; i += lanes) block(std::integral_constant<std::size_t, 1>{}, i, lanes);
+  if (i < i1) block(std::integral_constant<std::size_t, 1>{}, i, i1 - i);
+}
+
+/// narrow_transposed_a for n in 2 .. min(lanes - 1, 12) (a compile-time N); returns whether it
+/// ran. Measured on 128 x n x 64 floats: 1.3x faster than the tiles at n = 10, slower from 14.
+template <bool TransposeB, class T>
+bool narrow(const T* a, const T* b, T* c, std::size_t m, std::size_t n, std::size_t k, std::size_t i0,
+            std::size_t i1) {
+  constexpr std::size_t lanes = xsimd::batch<T>::size, widest = std::min<std::size_t>(lanes - 1, 12);
+  if constexpr (widest < 2 || !blocking<T>::many_registers) {
+    return false;
+  } else {
+    return [&]<std::size_t... N>(std::index_sequence<N...>) {
+      return ((n == N + 2 ? (narrow_transposed_a<TransposeB, N + 2>(a, b, c, m, k, i0, i1), true) : false) || ...);
+    }(std::make_index_sequence<widest - 1>{});
+  }
+}
+
 }  // namespace detail
 
 /// C[row_begin : row_end, col_begin : col_end] = op(A) op(B) for row-major C (m x n, ldc = n),
@@ -309,6 +359,8 @@ void gemm_block(const T* a, const T* b, T* c, std::size_t m, std::size_t n, std:
     for (std::size_t i = row_begin; i < row_end; ++i) std::fill(c + i * n + col_begin, c + i * n + col_end, T(0));
     return;
   }
+  if constexpr (TransposeA)
+    if (col_begin == 0 && col_end == n && detail::narrow<TransposeB>(a, b, c, m, n, k, row_begin, row_end)) return;
   auto& buffers = detail::thread_buffers<T>();
   const std::size_t rows = row_end - row_begin, cols = col_end - col_begin;
   for (std::size_t jc = col_begin; jc < col_end; jc += blk::nc) {
