@@ -6,9 +6,11 @@
 // into slivers of MR rows, and a register-blocked micro-kernel on xsimd batches computes
 // one MR x NR tile of C per call from one sliver of each. The packing routines read the
 // operands in their stored layout, so one micro-kernel serves the four transpose cases.
-// Edge tiles: packed slivers are zero-padded to NR columns; a tile narrower than NR is
-// stored through a small local buffer, a tile shorter than MR runs micro-kernels of fewer
-// rows (8, 4, 2, 1). Nothing here knows about graphs or xtensor.
+// When few B slivers reuse an A block, the micro-kernel reads A where it is instead.
+// Edge tiles: a narrow sliver is zero-padded to whole vectors and its last vector loaded and
+// stored with masks (AVX-512); a tile shorter than MR runs micro-kernels of fewer rows
+// (8, 4, 2, 1). A^T B with fewer than 13 columns has a path of its own (narrow_transposed_a).
+// Nothing here knows about graphs or xtensor.
 //
 // Threads: gemm_block computes the rectangle [row_begin, row_end) x [col_begin, col_end) of C
 // and touches nothing else, with its own (thread_local) packing buffers, so disjoint
