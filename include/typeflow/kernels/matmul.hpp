@@ -1,17 +1,26 @@
 #ifndef TYPEFLOW_KERNELS_MATMUL_HPP
 #define TYPEFLOW_KERNELS_MATMUL_HPP
 
-// Matrix product on raw row-major buffers. The loop orders keep the innermost loop
-// contiguous so that the compiler vectorises it (-O2 -march=native), and accumulate in
-// locals where the output is a vector (n == 1: the regression's x W and x^T g), where a
-// per-element loop over a single column would pay its set-up for every multiply-add.
-// The output never overlaps the inputs (it is the node's own buffer): hence __restrict.
-// Nothing here knows about graphs or xtensor.
+// Matrix product on raw row-major buffers: the packed, register-blocked GEMM of gemm.hpp,
+// with direct paths where packing costs more than it saves: a column result (n == 1: the
+// regression's x W and x^T g) and a row result (m == 1), where the product is a
+// matrix-vector one and every element of the matrix is used once. The output never
+// overlaps the inputs (it is the node's own buffer): hence __restrict. Nothing here knows
+// about graphs or xtensor.
+//
+// Built with -Dcblas=true (TYPEFLOW_USE_CBLAS), products of at least cblas_min_flops
+// multiply-adds go to cblas_sgemm / cblas_dgemm instead.
 
 #include <algorithm>
 #include <cstddef>
 #include <type_traits>
 #include <utility>
+
+#include "gemm.hpp"
+
+#if defined(TYPEFLOW_USE_CBLAS)
+#include <cblas.h>
+#endif
 
 namespace typeflow::kernels {
 
@@ -58,6 +67,11 @@ bool with_small(std::size_t n, F&& f) {
 
 }  // namespace detail
 
+#if defined(TYPEFLOW_USE_CBLAS)
+/// Below this many multiply-adds the CBLAS call costs more than it saves.
+inline constexpr std::size_t cblas_min_flops = 64 * 64 * 64;
+#endif
+
 /// out[m x n] = op(a) * op(b), where op(a) is m x k (a stored k x m when TransposeA) and
 /// op(b) is k x n (b stored n x k when TransposeB).
 template <bool TransposeA, bool TransposeB, class T>
@@ -81,35 +95,36 @@ void matmul(const T* __restrict a, const T* __restrict b, T* __restrict out, std
       const T* ap = a + p * m;
       for (std::size_t i = 0; i < m; ++i) out[i] += ap[i] * s;
     }
-  } else if constexpr (!TransposeB) {
-    // Row i of out accumulates a(i, p) * row p of b: contiguous in b and out.
-    std::fill(out, out + m * n, T(0));
-    for (std::size_t i = 0; i < m; ++i) {
-      T* o = out + i * n;
+  } else if (m == 1) {
+    // A row result: a is a contiguous k-vector whether or not it is transposed.
+    if constexpr (!TransposeB) {
+      // Row p of b, scaled by a(p), added to out; contiguous over j.
+      std::fill(out, out + n, T(0));
       for (std::size_t p = 0; p < k; ++p) {
-        const T s = TransposeA ? a[p * m + i] : a[i * k + p];
+        const T s = a[p];
         const T* bp = b + p * n;
-        for (std::size_t j = 0; j < n; ++j) o[j] += s * bp[j];
+        for (std::size_t j = 0; j < n; ++j) out[j] += s * bp[j];
+      }
+    } else {
+      // out(j) = a . row j of b; rows_dot is that product with the roles swapped.
+      matmul<false, false>(b, a, out, n, 1, k);
+    }
+  } else {
+#if defined(TYPEFLOW_USE_CBLAS)
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      if (m * n * k >= cblas_min_flops) {
+        const auto ta = TransposeA ? CblasTrans : CblasNoTrans, tb = TransposeB ? CblasTrans : CblasNoTrans;
+        const int mi = static_cast<int>(m), ni = static_cast<int>(n), ki = static_cast<int>(k);
+        const int lda = TransposeA ? mi : ki, ldb = TransposeB ? ki : ni;
+        if constexpr (std::is_same_v<T, float>)
+          cblas_sgemm(CblasRowMajor, ta, tb, mi, ni, ki, 1.0f, a, lda, b, ldb, 0.0f, out, ni);
+        else
+          cblas_dgemm(CblasRowMajor, ta, tb, mi, ni, ki, 1.0, a, lda, b, ldb, 0.0, out, ni);
+        return;
       }
     }
-  } else if constexpr (!TransposeA) {
-    // out(i, j) is the dot product of row i of a with row j of b: both contiguous.
-    for (std::size_t i = 0; i < m; ++i)
-      for (std::size_t j = 0; j < n; ++j) {
-        const T* ai = a + i * k;
-        const T* bj = b + j * k;
-        T acc = 0;
-        for (std::size_t p = 0; p < k; ++p) acc += ai[p] * bj[p];
-        out[i * n + j] = acc;
-      }
-  } else {
-    // a^T b^T: row p of a is contiguous over i; b(j, p) is strided (rare in practice).
-    std::fill(out, out + m * n, T(0));
-    for (std::size_t p = 0; p < k; ++p)
-      for (std::size_t i = 0; i < m; ++i) {
-        const T s = a[p * m + i];
-        for (std::size_t j = 0; j < n; ++j) out[i * n + j] += s * b[j * k + p];
-      }
+#endif
+    gemm::gemm<TransposeA, TransposeB>(a, b, out, m, n, k);
   }
 }
 
