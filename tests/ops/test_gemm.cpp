@@ -1,7 +1,7 @@
 // kernels::matmul (and the packed GEMM behind it, kernels/gemm.hpp) against a triple loop in
 // double: the four transpose combinations, float and double, sizes at every edge of the
 // blocking (0 and 1, not multiples of MR, NR, KC, MC or NC), the MLP's products, and the
-// sub-rectangles that threads will compute.
+// sub-rectangles that threads compute, and products split across a thread pool.
 
 #include <doctest/doctest.h>
 
@@ -121,6 +121,15 @@ TEST_CASE_TEMPLATE("kernels.gemm: the MLP's and the regression's products", T, f
   check_product<false, false, T>(1, 128, 64);    // one row
   check_product<false, true, T>(1, 128, 64);
   check_product<true, true, T>(1, 5, 33);
+}
+
+TEST_CASE_TEMPLATE("kernels.gemm: split across a pool's threads, by rows and by columns", T, float, double) {
+  typeflow::parallel::thread_pool pool(3);
+  const typeflow::parallel::use_pool lend(&pool);
+  check_all_transposes<T>(301, 150, 300);  // tall: row blocks
+  check_all_transposes<T>(40, 700, 300);   // wide: column blocks, the last one partial
+  check_product<true, false, T>(784, 10, 300);  // the narrow A^T path on row blocks
+  check_product<false, false, T>(64, 128, 784);
 }
 
 TEST_CASE("kernels.gemm: the tolerance catches one missing product term") {
