@@ -529,8 +529,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     using batch = xt_simd::simd_type<T>;
     const auto& x = n.template arg<0>();
     const auto xd = dims(x);
-    std::size_t count = 1;
-    for (auto v : xd) count *= v;
+    const std::size_t count = op::reduced_count(N::op_type::mask, xd);  // every element
     decltype(auto) e = expr(x);
     std::array<std::ptrdiff_t, rank_v<decltype(x)>> strides{};
     xt::compute_strides(xd, xt::layout_type::row_major, strides);
