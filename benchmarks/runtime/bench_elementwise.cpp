@@ -11,6 +11,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -140,6 +141,52 @@ void BM_elementwise_xtensor_temporaries(benchmark::State& state) {
   set_counters(state);
 }
 
+// Where the intra-op threads pay: the chain, and a row-wise reduce_max (the reduction kernel),
+// over 2^10 to 2^22 floats with 1 and 2 threads. Real time: the work is split, not the clock.
+const auto rows_ph = tf::placeholder<"rows", float, tf::none, 256>();
+const auto row_max = tf::reduce_max(rows_ph, tf::axis<1>);
+
+tf::Session session_with_threads(const benchmark::State& state) {
+  return tf::Session(tf::ConfigProto{.intra_op_parallelism_threads = static_cast<int>(state.range(1))});
+}
+
+void BM_threads_chain(benchmark::State& state) {
+  const auto size = static_cast<std::size_t>(state.range(0));
+  array x = array::from_shape({size}), out = array::from_shape({size});
+  std::copy_n(input().begin(), size, x.begin());
+  tf::Session sess = session_with_threads(state);
+  run_typeflow(sess, out, x);
+  for (auto _ : state) {
+    run_typeflow(sess, out, x);
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
+}
+
+void BM_threads_row_max(benchmark::State& state) {
+  const auto size = static_cast<std::size_t>(state.range(0));
+  xt::xtensor<float, 2> x = xt::xtensor<float, 2>::from_shape({size / 256, 256});
+  std::copy_n(input().begin(), size, x.begin());
+  array out = array::from_shape({size / 256});
+  tf::Session sess = session_with_threads(state);
+  for (auto _ : state) {
+    sess.run(tf::fetch_into(out, row_max), tf::feed(rows_ph, x));
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
+}
+
+void threads_sweep(benchmark::internal::Benchmark* b) {
+  b->ArgsProduct({benchmark::CreateRange(1 << 10, 1 << 22, 4), {1, 2}})
+      ->ArgNames({"n", "threads"})
+      ->UseRealTime()
+      ->Unit(benchmark::kMicrosecond)
+      ->Repetitions(10)
+      ->ReportAggregatesOnly(true);
+}
+
 /// The three variants must agree to 1e-5 relative before anything is timed.
 void verify() {
   const array& x = input();
@@ -172,6 +219,8 @@ void verify() {
 BENCHMARK(BM_elementwise_typeflow)->Apply(bench::repeat_ms);
 BENCHMARK(BM_elementwise_hand_xsimd)->Apply(bench::repeat_ms);
 BENCHMARK(BM_elementwise_xtensor_temporaries)->Apply(bench::repeat_ms);
+BENCHMARK(BM_threads_chain)->Apply(threads_sweep);
+BENCHMARK(BM_threads_row_max)->Apply(threads_sweep);
 
 }  // namespace
 

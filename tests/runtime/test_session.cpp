@@ -232,7 +232,7 @@ TEST_CASE("runtime.plan: a sum or mean of every element reads the elementwise ex
   static_assert(plan::materialised<decltype(shifted)>);  // the row sums read it as a buffer
   static_assert(!tf::eval::plan<std::tuple<decltype(sum)>>::materialised<decltype(shifted)>);
 
-  for (const std::size_t n : {std::size_t{3}, std::size_t{20000}}) {  // below and above the threads' grain
+  for (const std::size_t n : {std::size_t{3}, std::size_t{80000}}) {  // below and above the threads' grain
     const auto X = test::random_tensor<double, 2>({n, 7}, 5);
     const auto B = test::random_tensor<double, 1>({7}, 6);
     double ref_mean = 0, ref_sum = 0;

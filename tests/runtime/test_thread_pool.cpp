@@ -3,7 +3,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <cmath>
 #include <cstddef>
 #include <stdexcept>
 #include <vector>
@@ -77,5 +80,48 @@ TEST_CASE("runtime.threads: ConfigProto's intra-op threads change no value") {
   for (std::size_t i = 0; i < n; i += 4099) {
     const double v = X(i), s = (1.5 * v + 0.5) * (1.5 * v + 0.5) + v * v / 3;
     CHECK(a(i) == doctest::Approx(std::tanh(s) + std::exp(-v)).epsilon(1e-5));
+  }
+}
+
+TEST_CASE("kernels.reduce: split over threads, every axis set, each output as one thread computes it") {
+  const std::array<std::size_t, 3> dims{64, 72, 136};  // 626,688 inputs: two reduction grains
+  std::vector<float> x(dims[0] * dims[1] * dims[2]);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 3.0f * std::sin(0.37f * static_cast<float>(i));
+  parallel::thread_pool pool(3);
+  for (unsigned mask = 1; mask < 8; ++mask) {
+    const std::array<bool, 3> reduced{(mask & 4) != 0, (mask & 2) != 0, (mask & 1) != 0};
+    std::size_t out_size = 1;
+    for (std::size_t a = 0; a < 3; ++a) out_size *= reduced[a] ? 1 : dims[a];
+    // Reference: each input added, in double, to its output (the kept coordinates, row-major).
+    std::vector<double> sum(out_size, 0.0), magnitude(out_size, 0.0), max(out_size, -1e30);
+    for (std::size_t i = 0; i < dims[0]; ++i)
+      for (std::size_t j = 0; j < dims[1]; ++j)
+        for (std::size_t k = 0; k < dims[2]; ++k) {
+          std::size_t o = 0;
+          const std::array<std::size_t, 3> at{i, j, k};
+          for (std::size_t a = 0; a < 3; ++a)
+            if (!reduced[a]) o = o * dims[a] + at[a];
+          const double v = x[(i * dims[1] + j) * dims[2] + k];
+          sum[o] += v;
+          magnitude[o] += std::abs(v);
+          max[o] = std::max(max[o], v);
+        }
+    std::vector<float> sum1(out_size), sum3(out_size), max1(out_size), max3(out_size);
+    tf::kernels::reduce<tf::kernels::sum_op>(x.data(), dims, reduced, sum1.data(), out_size);
+    tf::kernels::reduce<tf::kernels::max_op>(x.data(), dims, reduced, max1.data(), out_size);
+    {
+      const parallel::use_pool lend(&pool);
+      tf::kernels::reduce<tf::kernels::sum_op>(x.data(), dims, reduced, sum3.data(), out_size);
+      tf::kernels::reduce<tf::kernels::max_op>(x.data(), dims, reduced, max3.data(), out_size);
+    }
+    CAPTURE(mask);
+    if (mask != 7) CHECK(sum1 == sum3);  // a full sum's parts add up in another order
+    CHECK(max1 == max3);
+    // A float sum of n terms in 16 accumulators is within (n/16 + 16) eps sum|x| of the exact sum.
+    const double tolerance = (static_cast<double>(x.size() / out_size) / 16 + 16) * 0x1p-24;
+    for (std::size_t o = 0; o < out_size; ++o) {
+      CHECK(std::abs(sum3[o] - sum[o]) <= tolerance * magnitude[o]);
+      CHECK(max3[o] == static_cast<float>(max[o]));
+    }
   }
 }

@@ -517,9 +517,6 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     }
   }
 
-  /// Elements per thread below which a fused sum stays on one thread.
-  static constexpr std::size_t parallel_reduction_grain = std::size_t{1} << 15;
-
   /// The sum (or mean) of every element of N's operand, read as an expression: SIMD batches
   /// where the expression's operands are contiguous and of its shape (then split over the
   /// pool's threads, partial sums combined in order), element by element otherwise.
@@ -554,7 +551,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
         for (; i < end; ++i) sum += static_cast<T>(e.data_element(i));
         partial[part] = sum;
       };
-      parallel::for_parts(count, parallel_reduction_grain, lanes, max_parts, sum_range);
+      parallel::for_parts(count, parallel::reduction_grain, lanes, max_parts, sum_range);
       for (T p : partial) total += p;
     } else {
       std::array<T, 16> acc{};  // operands that broadcast: the expression's own iterator
@@ -588,17 +585,13 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
         return;
       }
     } else if constexpr (xt::xassign_traits<xt::xtensor<T, R>, std::decay_t<E>>::simd_assign()) {
-      if (buffer.size() >= parallel_elementwise_grain && parallel::current()) {
+      if (buffer.size() >= parallel::elementwise_grain && parallel::current()) {
         assign_in_parallel(buffer, e);
         return;
       }
     }
     xt::noalias(buffer) = std::forward<E>(e);
   }
-
-  /// Elements per thread below which a fused elementwise loop stays on one thread: waking a
-  /// worker costs a few microseconds, about what 2^15 simple float ops cost.
-  static constexpr std::size_t parallel_elementwise_grain = std::size_t{1} << 15;
 
   /// xtensor's linear SIMD loop, split into cache-line-aligned ranges over the pool's threads.
   /// Only where xtensor would take that loop (same shapes, contiguous); else xtensor's own.
@@ -614,7 +607,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     }
     using V = typename traits::requested_value_type;
     constexpr std::size_t lanes = xt_simd::simd_type<V>::size;
-    parallel::for_ranges(buffer.size(), parallel_elementwise_grain, [&](std::size_t begin, std::size_t end) {
+    parallel::for_ranges(buffer.size(), parallel::elementwise_grain, [&](std::size_t begin, std::size_t end) {
       std::size_t i = begin;  // begin is a multiple of the alignment: xtensor's buffers are aligned
       for (; i + lanes <= end; i += lanes)
         buffer.template store_simd<xt_simd::aligned_mode>(i, e.template load_simd<xt::inner_aligned_mode, V>(i));

@@ -7,11 +7,15 @@
 // Also the kernels that need each output's group of inputs at hand: argmax/argmin and the
 // gradients of max, min and prod.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
+
+#include "../core/thread_pool.hpp"
+#include "simd.hpp"
 
 namespace typeflow::kernels {
 
@@ -49,14 +53,15 @@ struct prod_op {
   template <class T>
   static T combine(T a, T b) { return a * b; }
 };
-/// max and min propagate NaN, as TensorFlow's do.
+/// max and min propagate NaN, as TensorFlow's do. combine takes xsimd batches too.
 struct max_op {
   template <class T>
   static constexpr T identity =
       std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest();
   template <class T>
   static T combine(T a, T b) {
-    if constexpr (std::is_floating_point_v<T>) return ((b > a) | (b != b)) ? b : a;  // b != b: NaN; no branch, so it vectorises
+    if constexpr (xsimd::is_batch<T>::value) return xsimd::select((b > a) | (b != b), b, a);  // b != b: NaN
+    else if constexpr (std::is_floating_point_v<T>) return ((b > a) | (b != b)) ? b : a;
     else return b > a ? b : a;
   }
 };
@@ -66,31 +71,54 @@ struct min_op {
       std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
   template <class T>
   static T combine(T a, T b) {
-    if constexpr (std::is_floating_point_v<T>) return ((b < a) | (b != b)) ? b : a;
+    if constexpr (xsimd::is_batch<T>::value) return xsimd::select((b < a) | (b != b), b, a);
+    else if constexpr (std::is_floating_point_v<T>) return ((b < a) | (b != b)) ? b : a;
     else return b < a ? b : a;
   }
 };
 
 namespace detail {
 
-/// Reduction of n contiguous values with several accumulators, so the loop vectorises (and a
-/// sum's rounding error grows more slowly than with one running sum).
+/// Reduction of n contiguous values with several accumulators. A sum's scalar accumulators
+/// vectorise (and its rounding error grows more slowly than with one running sum); max and
+/// min, whose NaN test keeps g++ from vectorising them, and prod run on xsimd batches.
 template <class Op, class T>
 T contiguous_reduce(const T* x, std::size_t n) {
   if constexpr (std::is_same_v<Op, sum_op>) {
     return contiguous_sum(x, n);
   } else {
-    constexpr std::size_t lanes = 16;
-    T acc[lanes];
-    for (auto& a : acc) a = Op::template identity<T>;
-    std::size_t i = 0;
-    for (; i + lanes <= n; i += lanes)
-      for (std::size_t l = 0; l < lanes; ++l) acc[l] = Op::combine(acc[l], x[i + l]);
     T r = Op::template identity<T>;
+    std::size_t i = 0;
+    if constexpr (std::is_floating_point_v<T>) {
+      using batch = xsimd::batch<T>;
+      constexpr std::size_t w = batch::size;
+      batch a0(r), a1(r), a2(r), a3(r);  // four, to hide the combine's latency
+      for (; i + 4 * w <= n; i += 4 * w) {
+        a0 = Op::combine(a0, batch::load_unaligned(x + i));
+        a1 = Op::combine(a1, batch::load_unaligned(x + i + w));
+        a2 = Op::combine(a2, batch::load_unaligned(x + i + 2 * w));
+        a3 = Op::combine(a3, batch::load_unaligned(x + i + 3 * w));
+      }
+      for (; i + w <= n; i += w) a0 = Op::combine(a0, batch::load_unaligned(x + i));
+      alignas(batch::arch_type::alignment()) T lanes[w];
+      Op::combine(Op::combine(a0, a1), Op::combine(a2, a3)).store_aligned(lanes);
+      for (T v : lanes) r = Op::combine(r, v);
+    }
     for (; i < n; ++i) r = Op::combine(r, x[i]);
-    for (std::size_t l = 0; l < lanes; ++l) r = Op::combine(r, acc[l]);
     return r;
   }
+}
+
+/// out[j] = out[j] op in[j] for j < n: a row of inputs into a row of outputs.
+template <class Op, class T>
+void combine_row(T* out, const T* in, std::size_t n) {
+  std::size_t j = 0;
+  if constexpr (std::is_floating_point_v<T>) {
+    using batch = xsimd::batch<T>;
+    for (; j + batch::size <= n; j += batch::size)
+      Op::combine(batch::load_unaligned(out + j), batch::load_unaligned(in + j)).store_unaligned(out + j);
+  }
+  for (; j < n; ++j) out[j] = Op::combine(out[j], in[j]);
 }
 
 template <std::size_t R>
@@ -107,8 +135,7 @@ void reduce_groups(const reduce_plan<R>& p, const T* in, T* out) {
   std::array<std::size_t, R> index{};
   for (;;) {
     if (p.reduced[last]) *out = Op::combine(*out, contiguous_reduce<Op>(in, n));
-    else
-      for (std::size_t j = 0; j < n; ++j) out[j] = Op::combine(out[j], in[j]);
+    else combine_row<Op>(out, in, n);
     std::size_t g = last;
     for (;;) {  // next outer index
       if (g == 0) return;
@@ -126,10 +153,43 @@ void reduce_groups(const reduce_plan<R>& p, const T* in, T* out) {
   }
 }
 
+/// reduce_groups over the current thread pool. Threads split the largest kept group, each
+/// owning a block of outputs that it combines in the same order as one thread would, so the
+/// values do not depend on the thread count. A full reduction (one contiguous reduced group)
+/// splits its input instead and combines the parts' results in part order, so its value
+/// depends only on the thread count.
+template <class Op, class T, std::size_t R>
+void reduce_in_parallel(const reduce_plan<R>& p, const T* in, T* out, std::size_t count) {
+  if (!parallel::current() || count < 2 * parallel::reduction_grain) {
+    reduce_groups<Op>(p, in, out);
+    return;
+  }
+  if (p.groups == 1 && p.reduced[0]) {
+    constexpr std::size_t max_parts = 64;
+    std::array<T, max_parts> partial;
+    partial.fill(Op::template identity<T>);
+    parallel::for_parts(count, parallel::reduction_grain, 16, max_parts, [&](std::size_t part, std::size_t begin, std::size_t end) {
+      partial[part] = contiguous_reduce<Op>(in + begin, end - begin);
+    });
+    for (T v : partial) *out = Op::combine(*out, v);
+    return;
+  }
+  std::size_t split = 0;
+  for (std::size_t g = 0; g < p.groups; ++g)
+    if (!p.reduced[g] && (p.reduced[split] || p.size[g] > p.size[split])) split = g;
+  const std::size_t grain = std::max<std::size_t>(1, parallel::reduction_grain / (count / p.size[split]));
+  const std::size_t align = split == p.groups - 1 ? 64 / sizeof(T) : 1;  // no cache line shared
+  parallel::for_ranges(p.size[split], grain, [&](std::size_t begin, std::size_t end) {
+    reduce_plan<R> block = p;
+    block.size[split] = end - begin;
+    reduce_groups<Op>(block, in + begin * p.in_stride[split], out + begin * p.out_stride[split]);
+  }, align);
+}
+
 }  // namespace detail
 
 /// out = the reduction by Op (sum_op, max_op, ...) of in over the axes where reduced[axis];
-/// out holds the kept axes in order.
+/// out holds the kept axes in order. Large inputs split over the current thread pool.
 template <class Op, class T, std::size_t R>
 void reduce(const T* in, const std::array<std::size_t, R>& dims, const std::array<bool, R>& reduced, T* out,
             std::size_t out_size) {
@@ -157,7 +217,7 @@ void reduce(const T* in, const std::array<std::size_t, R>& dims, const std::arra
     in_stride *= p.size[g];
     if (!p.reduced[g]) out_stride *= p.size[g];
   }
-  detail::reduce_groups<Op>(p, in, out);
+  detail::reduce_in_parallel<Op>(p, in, out, in_stride);
 }
 
 /// out = sum of in over the axes where reduced[axis]; out holds the kept axes in order.
