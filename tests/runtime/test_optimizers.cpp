@@ -346,3 +346,82 @@ TEST_CASE("train.allocations: a steady Adam or centered RMSProp step with a glob
   CHECK(test::allocations_of([&] { r.run(sess, rms); }) == 0);
   CHECK(sess.run(step)() == 2);
 }
+
+TEST_CASE_TEMPLATE("train.kernels: the square-root updates on 37 values (SIMD batches and a tail), against loops in double",
+                   T, float, double) {
+  // The regression above has 3 values, fewer than a batch: here every lane and the tail run.
+  constexpr std::size_t n = 37;
+  std::vector<T> var(n), s1(n), s2(n), s3(n), grad(n);
+  const auto refill = [&] {
+    for (std::size_t i = 0; i < n; ++i) {
+      const double t = static_cast<double>(i);
+      var[i] = T(std::sin(t));
+      s1[i] = T(0.1 * std::cos(3 * t));
+      s2[i] = T(0.5 + 0.25 * std::sin(2 * t));  // a second moment or accumulator: positive
+      s3[i] = T(0.2 * std::sin(5 * t));
+      grad[i] = T(std::cos(7 * t) - 0.3);
+    }
+  };
+  const auto ref = [](const std::vector<T>& v) { return std::vector<double>(v.begin(), v.end()); };
+  const auto check = [](const std::vector<T>& got, const std::vector<double>& want) {
+    const double tol = std::is_same_v<T, float> ? 1e-5 : 1e-13;
+    for (std::size_t i = 0; i < got.size(); ++i) CHECK(double(got[i]) == doctest::Approx(want[i]).epsilon(tol));
+  };
+  const auto ref_of = [](const std::vector<T>& v) { return tf::tensor_ref<T, 1>{const_cast<T*>(v.data()), {v.size()}}; };
+  const auto in = [](const std::vector<T>& v) { return tf::tensor_ref<const T, 1>{v.data(), {v.size()}}; };
+  const double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-7, rho = 0.9, mu = 0.5;
+
+  SUBCASE("ApplyAdam") {
+    refill();
+    auto w = ref(var), m = ref(s1), v = ref(s2);
+    const auto g = ref(grad);
+    const T p1 = T(0.81), p2 = T(0.998);  // beta powers after two steps
+    tf::op::apply_adam<T>{{}, T(lr), T(b1), T(b2), T(eps)}.apply(ref_of(var), ref_of(s1), ref_of(s2),
+                                                                tf::tensor_ref<const T, 0>{&p1, {}},
+                                                                tf::tensor_ref<const T, 0>{&p2, {}}, in(grad));
+    const double alpha = lr * std::sqrt(1 - double(p2)) / (1 - double(p1));
+    for (std::size_t i = 0; i < n; ++i) {
+      m[i] += (g[i] - m[i]) * (1 - b1);
+      v[i] += (g[i] * g[i] - v[i]) * (1 - b2);
+      w[i] -= m[i] * alpha / (std::sqrt(v[i]) + eps);
+    }
+    check(var, w);
+    check(s1, m);
+    check(s2, v);
+  }
+  SUBCASE("ApplyRMSProp and ApplyCenteredRMSProp") {
+    for (const bool centered : {false, true}) {
+      refill();
+      auto w = ref(var), mg = ref(s1), ms = ref(s2), mom = ref(s3);
+      const auto g = ref(grad);
+      if (centered)
+        tf::op::apply_centered_rms_prop<T>{{}, T(lr), T(rho), T(mu), T(eps)}.apply(ref_of(var), ref_of(s1), ref_of(s2),
+                                                                                   ref_of(s3), in(grad));
+      else
+        tf::op::apply_rms_prop<T>{{}, T(lr), T(rho), T(mu), T(eps)}.apply(ref_of(var), ref_of(s2), ref_of(s3), in(grad));
+      for (std::size_t i = 0; i < n; ++i) {
+        ms[i] += (g[i] * g[i] - ms[i]) * (1 - rho);
+        if (centered) mg[i] += (g[i] - mg[i]) * (1 - rho);
+        mom[i] = mom[i] * mu + g[i] * lr / std::sqrt(ms[i] - (centered ? mg[i] * mg[i] : 0.0) + eps);
+        w[i] -= mom[i];
+      }
+      CAPTURE(centered);
+      check(var, w);
+      check(s1, mg);
+      check(s2, ms);
+      check(s3, mom);
+    }
+  }
+  SUBCASE("ApplyAdagrad") {
+    refill();
+    auto w = ref(var), a = ref(s2);
+    const auto g = ref(grad);
+    tf::op::apply_adagrad<T>{{}, T(lr)}.apply(ref_of(var), ref_of(s2), in(grad));
+    for (std::size_t i = 0; i < n; ++i) {
+      a[i] += g[i] * g[i];
+      w[i] -= g[i] * lr / std::sqrt(a[i]);
+    }
+    check(var, w);
+    check(s2, a);
+  }
+}

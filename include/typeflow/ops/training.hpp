@@ -7,7 +7,8 @@
 // order: the variables it writes first (`updated_operands` of them, 1 by default), then the
 // values it reads; operands that are operations come last (control dependencies).
 // The optimizers' kernels are TF's CPU kernels (training_ops.cc), one pass over the
-// elements each, with the same expressions in the same order, in the variable's dtype.
+// elements each, with the same expressions in the same order, in the variable's dtype; those
+// with a square root run through kernels::update, which vectorises them.
 
 #include <cmath>
 #include <cstddef>
@@ -15,6 +16,7 @@
 
 #include "../core/tensor_ref.hpp"
 #include "../graph/node.hpp"
+#include "../kernels/update.hpp"
 
 namespace typeflow::op {
 
@@ -97,15 +99,12 @@ struct apply_adam : operation {
     const T alpha = m_lr * std::sqrt(T(1) - static_cast<T>(beta2_power.data[0])) /
                     (T(1) - static_cast<T>(beta1_power.data[0]));
     const T one_minus_beta1 = T(1) - m_beta1, one_minus_beta2 = T(1) - m_beta2;
-    const std::size_t n = var.size();
-    for (std::size_t i = 0; i < n; ++i) {
-      const T g = grad.data[i];
-      const T mi = m.data[i] + (g - m.data[i]) * one_minus_beta1;
-      const T vi = v.data[i] + (g * g - v.data[i]) * one_minus_beta2;
-      m.data[i] = mi;
-      v.data[i] = vi;
-      var.data[i] -= (mi * alpha) / (std::sqrt(vi) + m_epsilon);
-    }
+    kernels::update<T>(var.size(), [&](auto& w, auto& mi, auto& vi, const auto& g) {
+      using std::sqrt;
+      mi += (g - mi) * one_minus_beta1;
+      vi += (g * g - vi) * one_minus_beta2;
+      w -= (mi * alpha) / (sqrt(vi) + m_epsilon);
+    }, var.data, m.data, v.data, grad.data);
   }
   bool operator==(const apply_adam&) const = default;
 };
@@ -122,15 +121,12 @@ struct apply_rms_prop : operation {
   template <std::size_t R>
   void apply(tensor_ref<T, R> var, tensor_ref<T, R> ms, tensor_ref<T, R> mom, tensor_ref<const T, R> grad) const {
     const T one_minus_rho = T(1) - m_rho;
-    const std::size_t n = var.size();
-    for (std::size_t i = 0; i < n; ++i) {
-      const T g = grad.data[i];
-      const T s = ms.data[i] + (g * g - ms.data[i]) * one_minus_rho;
-      const T u = mom.data[i] * m_momentum + (g * m_lr) / std::sqrt(s + m_epsilon);
-      ms.data[i] = s;
-      mom.data[i] = u;
-      var.data[i] -= u;
-    }
+    kernels::update<T>(var.size(), [&](auto& w, auto& s, auto& u, const auto& g) {
+      using std::sqrt;
+      s += (g * g - s) * one_minus_rho;
+      u = u * m_momentum + (g * m_lr) / sqrt(s + m_epsilon);
+      w -= u;
+    }, var.data, ms.data, mom.data, grad.data);
   }
   bool operator==(const apply_rms_prop&) const = default;
 };
@@ -149,17 +145,13 @@ struct apply_centered_rms_prop : operation {
   void apply(tensor_ref<T, R> var, tensor_ref<T, R> mg, tensor_ref<T, R> ms, tensor_ref<T, R> mom,
              tensor_ref<const T, R> grad) const {
     const T one_minus_rho = T(1) - m_rho;
-    const std::size_t n = var.size();
-    for (std::size_t i = 0; i < n; ++i) {
-      const T g = grad.data[i];
-      const T s = ms.data[i] + (g * g - ms.data[i]) * one_minus_rho;
-      const T a = mg.data[i] + (g - mg.data[i]) * one_minus_rho;
-      const T u = mom.data[i] * m_momentum + (g * m_lr) / std::sqrt((s - a * a) + m_epsilon);
-      ms.data[i] = s;
-      mg.data[i] = a;
-      mom.data[i] = u;
-      var.data[i] -= u;
-    }
+    kernels::update<T>(var.size(), [&](auto& w, auto& a, auto& s, auto& u, const auto& g) {
+      using std::sqrt;
+      s += (g * g - s) * one_minus_rho;
+      a += (g - a) * one_minus_rho;
+      u = u * m_momentum + (g * m_lr) / sqrt((s - a * a) + m_epsilon);
+      w -= u;
+    }, var.data, mg.data, ms.data, mom.data, grad.data);
   }
   bool operator==(const apply_centered_rms_prop&) const = default;
 };
@@ -174,12 +166,11 @@ struct apply_adagrad : operation {
 
   template <std::size_t R>
   void apply(tensor_ref<T, R> var, tensor_ref<T, R> accum, tensor_ref<const T, R> grad) const {
-    const std::size_t n = var.size();
-    for (std::size_t i = 0; i < n; ++i) {
-      const T g = grad.data[i], a = accum.data[i] + g * g;
-      accum.data[i] = a;
-      var.data[i] -= g * m_lr * (T(1) / std::sqrt(a));  // Eigen's rsqrt is 1 / sqrt
-    }
+    kernels::update<T>(var.size(), [&](auto& w, auto& a, const auto& g) {
+      using std::sqrt;
+      a += g * g;
+      w -= g * m_lr * (T(1) / sqrt(a));  // Eigen's rsqrt is 1 / sqrt
+    }, var.data, accum.data, grad.data);
   }
   bool operator==(const apply_adagrad&) const = default;
 };
