@@ -367,7 +367,7 @@ TEST_CASE_TEMPLATE("train.kernels: the square-root updates on 37 values (SIMD ba
     const double tol = std::is_same_v<T, float> ? 1e-5 : 1e-13;
     for (std::size_t i = 0; i < got.size(); ++i) CHECK(double(got[i]) == doctest::Approx(want[i]).epsilon(tol));
   };
-  const auto ref_of = [](const std::vector<T>& v) { return tf::tensor_ref<T, 1>{const_cast<T*>(v.data()), {v.size()}}; };
+  const auto ref_of = [](std::vector<T>& v) { return tf::tensor_ref<T, 1>{v.data(), {v.size()}}; };
   const auto in = [](const std::vector<T>& v) { return tf::tensor_ref<const T, 1>{v.data(), {v.size()}}; };
   const double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-7, rho = 0.9, mu = 0.5;
 

@@ -124,7 +124,8 @@ class use_pool {
 
 /// Items per thread below which splitting work costs more than it saves. Waking a worker
 /// takes 10 to 15 us here (bench_elementwise's threads sweep, 2 cores): the time of a fused
-/// elementwise pass over about 2^16 floats, or of a reduction over about 2^17.
+/// elementwise pass over about 2^16 floats, or of a reduction over about 2^17. A thread gets
+/// at least twice that, so a split saves at least what the wake-up costs.
 inline constexpr std::size_t elementwise_grain = std::size_t{1} << 17;
 inline constexpr std::size_t reduction_grain = std::size_t{1} << 18;
 
