@@ -235,6 +235,15 @@ TEST_CASE("train.saver: names without a step, relative directories, var_list, an
     CHECK(dir.files().count("model.index") == 1);
     CHECK(dir.files().count("model.meta") == 1);
   }
+  SUBCASE("a global-step variable: the suffix is its value, as TF's save(sess, path, global_step)") {
+    auto step = tf::train::get_or_create_global_step();
+    sess.run(tf::global_variables_initializer());
+    sess.variable_values().get(step).value() = 1234;
+    tf::train::Saver saver;
+    CHECK(saver.save(sess, dir / "model", step) == dir / "model-1234");
+    CHECK(dir.files().count("model-1234.index") == 1);
+    CHECK(tf::train::latest_checkpoint(dir.path) == dir / "model-1234");
+  }
   SUBCASE("a relative directory: TF writes the paths relative to it") {
     const auto cwd = std::filesystem::current_path();
     std::filesystem::current_path(dir.path);
@@ -292,6 +301,29 @@ TEST_CASE("train.saver: max_to_keep and keep_checkpoint_every_n_hours delete as 
     return s->all_model_checkpoint_paths;
   };
 
+  SUBCASE("the defaults, TF's: max_to_keep 5, so 7 saves keep the newest 5") {
+    const tf::train::saver_options defaults;
+    CHECK(defaults.max_to_keep == 5);
+    CHECK(defaults.keep_checkpoint_every_n_hours == 10000.0);
+    tf::train::Saver saver;
+    for (int step = 1; step <= 7; ++step) saver.save(sess, dir / "model", step);
+    for (int step = 1; step <= 7; ++step) CHECK(exists(step) == (step >= 3));
+    CHECK(dir.files().size() == 5 * 3 + 1);  // .index, .data, .meta each, and `checkpoint`
+    std::vector<std::string> newest;
+    for (int step = 3; step <= 7; ++step) newest.push_back(dir / ("model-" + std::to_string(step)));
+    CHECK(listed() == newest);
+  }
+  SUBCASE("the default keep_checkpoint_every_n_hours: one pushed out after 10000 hours is preserved") {
+    const double hours = 10000 * 3600.0;
+    double now = 0;
+    tf::train::Saver saver({.clock = [&] { return now; }});  // next preserved time: 0 + 10000 h
+    for (int step = 1; step <= 7; ++step) {
+      now = step == 1 ? hours - 1 : hours + step;  // step 1 just before that time, the others after
+      saver.save(sess, dir / "model", step);
+    }
+    for (int step = 1; step <= 7; ++step) CHECK(exists(step) == (step >= 2));
+    CHECK(listed().front() == dir / "model-3");
+  }
   SUBCASE("max_to_keep = 3: the oldest go, one per save") {
     tf::train::Saver saver({.max_to_keep = 3});
     for (int step = 1; step <= 6; ++step) saver.save(sess, dir / "model", step);
