@@ -1,7 +1,7 @@
-// The building blocks of TF's checkpoint files: crc32c, the protobuf wire format, snappy and
-// the LevelDB table of `.index` files. Readers get truncated, bit-flipped and hostile inputs:
-// each must throw typeflow::error (never crash, never read out of bounds; the sanitizer build
-// and the fuzzers check the "never").
+// The building blocks of TF's checkpoint files: crc32c, the protobuf wire format (with TF's
+// SavedModel fixtures decoded), snappy and the LevelDB table of `.index` files. Readers get
+// truncated, bit-flipped and hostile inputs: each must throw typeflow::error (never crash,
+// never read out of bounds; the sanitizer build and the fuzzers check the "never").
 
 #include <doctest/doctest.h>
 
@@ -10,12 +10,14 @@
 #include <random>
 #include <string>
 #include <typeflow/io/crc32c.hpp>
+#include <typeflow/io/graph_def.hpp>
 #include <typeflow/io/protobuf.hpp>
 #include <typeflow/io/snappy.hpp>
 #include <typeflow/io/table.hpp>
 #include <vector>
 
 #include "io_test_util.hpp"
+#include "meta_graph_decode.hpp"
 
 namespace io = typeflow::io;
 namespace pb = typeflow::io::protobuf;
@@ -196,6 +198,55 @@ TEST_CASE("protobuf: malformed input throws, naming the message and field") {
           r.read_repeated_float(f);
         }),
         "not a multiple of 4"));
+}
+
+TEST_CASE("protobuf: TF's SavedModels decode to the MetaGraphDefs the fixtures' README documents") {
+  using strings = std::vector<std::string>;
+  SUBCASE("half_plus_two, TF 1.14: y = a*x + b from VariableV2 nodes, a sharded V2 SaverDef") {
+    const std::string file = io_test::slurp(io_test::fixtures + "/half_plus_two_tf1.14/saved_model.pb");
+    const auto graphs = meta_test::decode_saved_model(file);
+    REQUIRE(graphs.size() == 1);
+    const auto& m = graphs[0];
+    CHECK(m.tags == strings{"serve"});
+    REQUIRE(m.has_saver_def);
+    CHECK(m.saver_def.filename_tensor_name == "save/Const:0");
+    CHECK(m.saver_def.save_tensor_name == "save/Identity:0");
+    CHECK(m.saver_def.restore_op_name == "save/restore_all");
+    CHECK(m.saver_def.max_to_keep == 5);
+    CHECK(m.saver_def.keep_checkpoint_every_n_hours == 10000.0f);
+    CHECK(m.saver_def.version == 2);  // V2
+    CHECK(m.saver_def.sharded);
+    CHECK(m.nodes.at("save/restore_all").op == "NoOp");
+    for (const std::string v : {"a", "b"}) {
+      CHECK(m.nodes.at(v).op == "VariableV2");
+      CHECK(m.nodes.at(v + "/Assign").inputs == strings{v, v + "/initial_value"});
+      CHECK(m.nodes.at(v + "/read").op == "Identity");
+    }
+    CHECK(m.nodes.at("Mul").inputs == strings{"a/read", "x"});
+    CHECK(m.nodes.at("Add").inputs == strings{"Mul", "b/read"});
+    CHECK(m.nodes.at("y").inputs == strings{"Add"});
+    // SaveV2 writes the tensors of the fixture's variables.index, in its key order.
+    const auto& save = m.nodes.at("save/SaveV2").inputs;
+    REQUIRE(save.size() == 8);
+    CHECK(strings(save.begin() + 3, save.end()) == strings{"a", "a2", "b", "c", "c2"});
+  }
+  SUBCASE("matrix_half_plus_two, TF 1.2: constants only, y = 0.5 * x + 2") {
+    const std::string file = io_test::slurp(io_test::fixtures + "/matrix_half_plus_two_tf1.2/saved_model.pb");
+    const auto graphs = meta_test::decode_saved_model(file);
+    REQUIRE(graphs.size() == 1);
+    const auto& n = graphs[0].nodes;
+    CHECK(!graphs[0].has_saver_def);
+    CHECK(n.at("x").op == "Placeholder");
+    CHECK(n.at("x").attrs.at("dtype") == io::attr::type(io::DT_FLOAT));
+    CHECK(n.at("x").attrs.at("shape") == io::attr::shape(std::vector<std::int64_t>{-1, 3, 3}));
+    CHECK(n.at("Const").op == "Const");
+    CHECK(meta_test::float_vals(n.at("Const").attrs.at("value")) == std::vector<float>{0.5f});
+    CHECK(meta_test::float_vals(n.at("Const_1").attrs.at("value")) == std::vector<float>{2.0f});
+    CHECK(n.at("Mul").op == "Mul");
+    CHECK(n.at("Mul").inputs == strings{"Const", "x"});
+    CHECK(n.at("y").op == "Add");
+    CHECK(n.at("y").inputs == strings{"Mul", "Const_1"});
+  }
 }
 
 // ---------------------------------------------------------------------------- snappy

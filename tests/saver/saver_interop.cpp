@@ -5,39 +5,59 @@
 //                             "y", "m", "z" and "total" computed on it (the .meta names them);
 //   saver_interop read DIR    restores the checkpoint TF's tf.compat.v1.train.Saver wrote in
 //                             DIR (its latest_checkpoint) into typeflow variables of the same
-//                             names, dtypes and shapes, Adam slots included, and prints them.
+//                             names, dtypes and shapes, Adam slots included, and prints them;
+//   saver_interop load PREFIX tf::train::load_checkpoint(PREFIX): prints every tensor it
+//                             lists (name, dtype, shape, values; strings as hex bytes).
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <typeflow/runtime/train/saver.hpp>
 #include <typeflow/typeflow.hpp>
+#include <vector>
 
 namespace tf = typeflow;
 
 namespace {
 
 template <class T>
-std::string number(T v) {
+std::string json_value(T v) {
   char buf[40];
   if constexpr (std::is_same_v<T, float>) std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(v));
   else if constexpr (std::is_same_v<T, double>) std::snprintf(buf, sizeof buf, "%.17g", v);
   else std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
-  return buf;
+  std::string s = buf;
+  // JSON's "-0" is the integer 0: "-0.0" keeps a float's sign ('n': inf and nan are left as they are).
+  if (std::is_floating_point_v<T> && s.find_first_of(".en") == std::string::npos) s += ".0";
+  return s;
+}
+
+/// A string tensor's element: its bytes as a JSON string of hex digits.
+std::string json_value(const std::string& v) {
+  std::string s = "\"";
+  char buf[3];
+  for (const unsigned char c : v) {
+    std::snprintf(buf, sizeof buf, "%02x", c);
+    s += buf;
+  }
+  return s + "\"";
 }
 
 /// {"dtype": ..., "shape": [...], "values": [...]} of an xtensor, values flattened row-major.
 template <class E>
-std::string json(const E& a) {
+std::string json(const E& a, std::string_view dtype = tf::dtype_name<typename E::value_type>()) {
   using T = typename E::value_type;
   std::ostringstream s;
-  s << "{\"dtype\": \"" << tf::dtype_name<T>() << "\", \"shape\": [";
+  s << "{\"dtype\": \"" << dtype << "\", \"shape\": [";
   for (std::size_t i = 0; i < a.dimension(); ++i) s << (i ? ", " : "") << a.shape()[i];
   s << "], \"values\": [";
   std::size_t i = 0;
-  for (const T v : a) s << (i++ ? ", " : "") << number(v);
+  for (const T& v : a) s << (i++ ? ", " : "") << json_value(v);
   s << "]}";
   return s.str();
 }
@@ -104,10 +124,36 @@ int read(const std::string& dir) {
   return 0;
 }
 
+int load(const std::string& prefix) {
+  const auto reader = tf::train::load_checkpoint(prefix);
+  const auto dtypes = reader.get_variable_to_dtype_map();
+  std::cout << "{";
+  for (const char* sep = ""; const auto& entry : reader.get_variable_to_shape_map()) {
+    const std::string& name = entry.first;  // not a structured binding: clang 14's lambdas cannot capture one
+    const std::vector<std::int64_t>& shape = entry.second;
+    const std::string& dtype = dtypes.at(name);
+    // The shape map's shape, and the tensor's: one JSON object if they agree.
+    auto print = [&](const auto& a) {
+      if (!std::equal(shape.begin(), shape.end(), a.shape().begin(), a.shape().end()))
+        throw std::runtime_error("tensor " + name + ": the shape map and get_tensor disagree");
+      std::cout << sep << "\"" << name << "\": " << json(a, dtype);
+    };
+    if (dtype == "float32") print(reader.get_tensor<float>(name));
+    else if (dtype == "float64") print(reader.get_tensor<double>(name));
+    else if (dtype == "int32") print(reader.get_tensor<std::int32_t>(name));
+    else if (dtype == "int64") print(reader.get_tensor<std::int64_t>(name));
+    else if (dtype == "string") print(reader.get_tensor<std::string>(name));
+    else throw std::runtime_error("tensor " + name + ": no JSON for dtype " + dtype);
+    sep = ", ";
+  }
+  std::cout << "}\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string usage = "usage: saver_interop write|read DIR";
+  const std::string usage = "usage: saver_interop write|read DIR | load PREFIX";
   if (argc != 3) {
     std::cerr << usage << "\n";
     return 2;
@@ -116,6 +162,7 @@ int main(int argc, char** argv) {
     const std::string cmd = argv[1];
     if (cmd == "write") return write(argv[2]);
     if (cmd == "read") return read(argv[2]);
+    if (cmd == "load") return load(argv[2]);
     std::cerr << usage << "\n";
     return 2;
   } catch (const std::exception& e) {

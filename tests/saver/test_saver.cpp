@@ -1,6 +1,6 @@
 // tf::train::Saver and latest_checkpoint: the files a save writes and their names, restores
 // bit for bit, TF's retention rules, the `checkpoint` state file (text format, paths, bad
-// input), all-or-nothing restores, and the .meta's graph.
+// input), all-or-nothing restores, and the .meta's graph, SaverDef and collections.
 
 #include <doctest/doctest.h>
 
@@ -13,11 +13,11 @@
 #include <string>
 #include <typeflow/io/checkpoint_state.hpp>
 #include <typeflow/io/path.hpp>
-#include <typeflow/io/protobuf.hpp>
 #include <typeflow/runtime/train/saver.hpp>
 #include <typeflow/typeflow.hpp>
 #include <vector>
 
+#include "../io/meta_graph_decode.hpp"
 #include "temp_dir.hpp"
 
 namespace tf = typeflow;
@@ -235,6 +235,15 @@ TEST_CASE("train.saver: names without a step, relative directories, var_list, an
     CHECK(dir.files().count("model.index") == 1);
     CHECK(dir.files().count("model.meta") == 1);
   }
+  SUBCASE("a global-step variable: the suffix is its value, as TF's save(sess, path, global_step)") {
+    auto step = tf::train::get_or_create_global_step();
+    sess.run(tf::global_variables_initializer());
+    sess.variable_values().get(step).value() = 1234;
+    tf::train::Saver saver;
+    CHECK(saver.save(sess, dir / "model", step) == dir / "model-1234");
+    CHECK(dir.files().count("model-1234.index") == 1);
+    CHECK(tf::train::latest_checkpoint(dir.path) == dir / "model-1234");
+  }
   SUBCASE("a relative directory: TF writes the paths relative to it") {
     const auto cwd = std::filesystem::current_path();
     std::filesystem::current_path(dir.path);
@@ -292,6 +301,29 @@ TEST_CASE("train.saver: max_to_keep and keep_checkpoint_every_n_hours delete as 
     return s->all_model_checkpoint_paths;
   };
 
+  SUBCASE("the defaults, TF's: max_to_keep 5, so 7 saves keep the newest 5") {
+    const tf::train::saver_options defaults;
+    CHECK(defaults.max_to_keep == 5);
+    CHECK(defaults.keep_checkpoint_every_n_hours == 10000.0);
+    tf::train::Saver saver;
+    for (int step = 1; step <= 7; ++step) saver.save(sess, dir / "model", step);
+    for (int step = 1; step <= 7; ++step) CHECK(exists(step) == (step >= 3));
+    CHECK(dir.files().size() == 5 * 3 + 1);  // .index, .data, .meta each, and `checkpoint`
+    std::vector<std::string> newest;
+    for (int step = 3; step <= 7; ++step) newest.push_back(dir / ("model-" + std::to_string(step)));
+    CHECK(listed() == newest);
+  }
+  SUBCASE("the default keep_checkpoint_every_n_hours: one pushed out after 10000 hours is preserved") {
+    const double hours = 10000 * 3600.0;
+    double now = 0;
+    tf::train::Saver saver({.clock = [&] { return now; }});  // next preserved time: 0 + 10000 h
+    for (int step = 1; step <= 7; ++step) {
+      now = step == 1 ? hours - 1 : hours + step;  // step 1 just before that time, the others after
+      saver.save(sess, dir / "model", step);
+    }
+    for (int step = 1; step <= 7; ++step) CHECK(exists(step) == (step >= 2));
+    CHECK(listed().front() == dir / "model-3");
+  }
   SUBCASE("max_to_keep = 3: the oldest go, one per save") {
     tf::train::Saver saver({.max_to_keep = 3});
     for (int step = 1; step <= 6; ++step) saver.save(sess, dir / "model", step);
@@ -434,48 +466,6 @@ TEST_CASE("train.saver: restore is all or nothing; errors name the tensor; lates
   }
 }
 
-namespace {
-
-/// The NodeDefs of a serialized MetaGraphDef: name -> (op, inputs, attr names).
-struct node_info {
-  std::string op;
-  std::vector<std::string> inputs;
-  std::map<std::string, std::string> attrs;
-};
-
-std::map<std::string, node_info> graph_nodes(const std::string& meta) {
-  std::map<std::string, node_info> nodes;
-  io::protobuf::reader m(meta, "MetaGraphDef");
-  while (m.next()) {
-    if (m.field() != 2) continue;
-    auto g = m.read_message("graph_def");
-    while (g.next()) {
-      if (g.field() != 1) continue;
-      auto n = g.read_message("node");
-      std::string name;
-      node_info info;
-      while (n.next()) {
-        if (n.field() == 1) name = n.read_string();
-        else if (n.field() == 2) info.op = n.read_string();
-        else if (n.field() == 3) info.inputs.push_back(n.read_string());
-        else if (n.field() == 5) {
-          auto entry = n.read_message("attr");
-          std::string key, value;
-          while (entry.next()) {
-            if (entry.field() == 1) key = entry.read_string();
-            else value = entry.read_string();
-          }
-          info.attrs[key] = value;
-        }
-      }
-      nodes[name] = info;
-    }
-  }
-  return nodes;
-}
-
-}  // namespace
-
 TEST_CASE("train.saver: the .meta lists the model's nodes under TF's op names, the variables and the saver") {
   tf::reset_default_graph();
   temp_dir dir;
@@ -489,7 +479,8 @@ TEST_CASE("train.saver: the .meta lists the model's nodes under TF's op names, t
   sess.run(tf::global_variables_initializer());
   saver.save(sess, dir / "model");
   CHECK(read_text(dir / "model.meta") == saver.meta_graph());
-  const auto nodes = graph_nodes(saver.meta_graph());
+  const auto meta = meta_test::decode_meta_graph(saver.meta_graph());
+  const auto& nodes = meta.nodes;
 
   CHECK(nodes.at("x").op == "Placeholder");
   CHECK(nodes.at("x").attrs.at("dtype") == io::attr::type(io::DT_FLOAT));
@@ -515,6 +506,39 @@ TEST_CASE("train.saver: the .meta lists the model's nodes under TF's op names, t
         std::vector<std::string>{"save/Const", "save/SaveV2/tensor_names", "save/SaveV2/shape_and_slices", "W", "b"});
   CHECK(nodes.at("save/Assign_1").inputs == std::vector<std::string>{"b", "save/RestoreV2:1"});
   CHECK(nodes.at("save/restore_all").inputs == std::vector<std::string>{"^save/Assign", "^save/Assign_1"});
+  CHECK(nodes.at("save/control_dependency").inputs == std::vector<std::string>{"save/Const", "^save/SaveV2"});
+
+  // The SaverDef names that subgraph (TF-FORMATS.md 3.6) and carries the Saver's options, TF's defaults here.
+  REQUIRE(meta.has_saver_def);
+  CHECK(meta.saver_def.filename_tensor_name == "save/Const:0");
+  CHECK(meta.saver_def.save_tensor_name == "save/control_dependency:0");
+  CHECK(meta.saver_def.restore_op_name == "save/restore_all");
+  CHECK(meta.saver_def.max_to_keep == 5);
+  CHECK(meta.saver_def.keep_checkpoint_every_n_hours == 10000.0f);
+  CHECK(!meta.saver_def.sharded);
+  CHECK(meta.saver_def.version == 2);  // V2
+  const auto other = meta_test::decode_meta_graph(
+      tf::train::Saver({.max_to_keep = 2, .keep_checkpoint_every_n_hours = 0.5}).meta_graph());
+  CHECK(other.saver_def.max_to_keep == 2);
+  CHECK(other.saver_def.keep_checkpoint_every_n_hours == 0.5f);
+
+  // import_meta_graph rebuilds tf.Variables from these collections: a VariableDef per
+  // variable, in declaration order.
+  CHECK(meta.collections.size() == 2);
+  for (const char* key : {"variables", "trainable_variables"}) {
+    CAPTURE(key);
+    const auto& defs = meta.collections.at(key);
+    REQUIRE(defs.size() == 2);
+    for (std::size_t i = 0; i < defs.size(); ++i) {
+      const std::string v = i == 0 ? "W" : "b";
+      const auto d = meta_test::decode_variable_def(defs[i]);
+      CHECK(d.variable_name == v + ":0");
+      CHECK(d.initializer_name == v + "/Assign");
+      CHECK(d.snapshot_name == v + "/read:0");
+      CHECK(d.initial_value_name == v + "/initial_value:0");
+      CHECK(d.trainable);
+    }
+  }
 
   CHECK_THROWS_WITH(tf::train::Saver({.outputs = {{"W", y}}}), doctest::Contains("'W'"));
   CHECK_THROWS_WITH(tf::train::Saver({.outputs = {{"o", y}, {"o", m}}}), doctest::Contains("'o'"));

@@ -13,7 +13,14 @@ CHECK is one of:
   typeflow_restores_tf_checkpoint  TensorFlow's tf.compat.v1.train.Saver saves a model with
                                    float32, float64, int32 and int64 variables and Adam slots;
                                    typeflow (saver_interop read) restores it and finds the
-                                   same values, exactly.
+                                   same values, exactly;
+  typeflow_reads_tf2_checkpoint    TensorFlow's tf.train.Checkpoint saves a module with float32,
+                                   float64, int32, int64, string and empty variables (TF2 object
+                                   keys such as model/f32/.ATTRIBUTES/VARIABLE_VALUE, and the
+                                   _CHECKPOINTABLE_OBJECT_GRAPH string); typeflow's
+                                   tf::train::load_checkpoint (saver_interop load) finds the names,
+                                   dtypes, shapes and values TF's tf.train.load_checkpoint finds,
+                                   bit for bit.
 
 Exit status: 0 on a match, 1 on a mismatch or an error, 77 (Meson's SKIP) when numpy or
 TensorFlow cannot be imported by this interpreter (see tests/parity/run_with_tf.sh).
@@ -152,7 +159,48 @@ def typeflow_restores_tf_checkpoint(tf, np, exe, tmp):
     return 1 if failures else 0
 
 
-CHECKS = {f.__name__: f for f in (tf_reads_typeflow_checkpoint, tf_imports_typeflow_meta, typeflow_restores_tf_checkpoint)}
+def typeflow_reads_tf2_checkpoint(tf, np, exe, tmp):
+    module = tf.Module()
+    module.f32 = tf.Variable(np.array([[1.5, -0.0, 3.4028235e38], [1e-45, -2.25, 7.0]], dtype=np.float32))
+    module.f64 = tf.Variable(np.array([np.pi, -1e-300, 2.0**60]))
+    module.i32 = tf.Variable(np.array([2**31 - 1, -2**31, 0], dtype=np.int32))
+    module.i64 = tf.Variable(np.array([[[2**63 - 1]], [[-2**63]]], dtype=np.int64))
+    # Empty, NUL and 0xff bytes, and a length of two varint bytes.
+    module.text = tf.Variable([[b"", b"typeflow"], [b"\x00\xff\n", b"x" * 300]])
+    module.word = tf.Variable(b"end\x00")
+    module.empty = tf.Variable(tf.zeros([0, 3]))
+    module.nested = tf.Module()
+    module.nested.no_strings = tf.Variable(tf.constant([], dtype=tf.string))
+    prefix = tf.train.Checkpoint(model=module).save(os.path.join(tmp, "ckpt"))
+    reader = tf.train.load_checkpoint(prefix)
+    shapes = reader.get_variable_to_shape_map()
+    dtypes = reader.get_variable_to_dtype_map()
+    failures = 0
+    # What makes this a TF2 checkpoint: object keys, and the object graph as a string tensor.
+    paths = ("f32", "f64", "i32", "i64", "text", "word", "empty", "nested/no_strings")
+    for key in ["model/%s/.ATTRIBUTES/VARIABLE_VALUE" % p for p in paths] + ["_CHECKPOINTABLE_OBJECT_GRAPH"]:
+        if key not in shapes:
+            print("TensorFlow wrote no tensor %s: %s" % (key, sorted(shapes)))
+            failures += 1
+    out = run_typeflow(exe, "load", prefix)
+    if sorted(out) != sorted(shapes):
+        print("names: typeflow reads %s, TensorFlow %s" % (sorted(out), sorted(shapes)))
+        failures += 1
+    for name in sorted(set(out) & set(shapes)):
+        v, want = out[name], reader.get_tensor(name)
+        if dtypes[name] == tf.string:
+            same_values = v["values"] == [bytes(b).hex() for b in np.asarray(want, dtype=object).flatten()]
+        else:
+            same_values = as_array(np, v).tobytes() == np.asarray(want).tobytes()
+        ok = v["dtype"] == dtypes[name].name and v["shape"] == list(shapes[name]) and same_values
+        print("%-46s %-8s %-8s %s" % (name, dtypes[name].name, list(shapes[name]), "ok" if ok else "MISMATCH: typeflow reads %s %s %r" % (
+            v["dtype"], v["shape"], v["values"][:8])))
+        failures += not ok
+    return 1 if failures else 0
+
+
+CHECKS = {f.__name__: f for f in (tf_reads_typeflow_checkpoint, tf_imports_typeflow_meta, typeflow_restores_tf_checkpoint,
+                                  typeflow_reads_tf2_checkpoint)}
 
 
 def main():
@@ -167,7 +215,8 @@ def main():
     except Exception as e:  # ImportError, or a broken installation
         print("SKIP: %s cannot import numpy and tensorflow: %s: %s" % (sys.executable, type(e).__name__, e))
         return SKIP
-    tf.compat.v1.disable_eager_execution()
+    if sys.argv[1] != "typeflow_reads_tf2_checkpoint":  # TF2's Checkpoint saves eagerly; the others build TF1 graphs
+        tf.compat.v1.disable_eager_execution()
     print("TensorFlow %s, numpy %s (%s)" % (tf.__version__, np.__version__, sys.executable))
     with tempfile.TemporaryDirectory(prefix="typeflow-interop-") as tmp:
         try:
