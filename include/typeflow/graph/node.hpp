@@ -1,7 +1,6 @@
 #ifndef TYPEFLOW_GRAPH_NODE_HPP
 #define TYPEFLOW_GRAPH_NODE_HPP
 
-#include <atomic>
 #include <concepts>
 #include <cstddef>
 #include <tuple>
@@ -28,40 +27,6 @@ concept tensor_node = graph_node<T> && !std::is_void_v<typename std::remove_cvre
 namespace graph {
 template <class Op, graph_node... Args>
 struct node;
-
-/// An immutable T shared by its copies: what a node keeps its operands in. Counted by hand,
-/// not a std::shared_ptr, whose control block brings a vtable and typeinfo (with the node's
-/// long name) for every node type: 30% more compiler memory on an 80-op chain.
-template <class T>
-class shared_value {
- public:
-  shared_value() = default;
-  explicit shared_value(T value) : m_block(new block{{1}, std::move(value)}) {}
-  shared_value(const shared_value& o) noexcept : m_block(o.m_block) {
-    if (m_block) m_block->refs.fetch_add(1, std::memory_order_relaxed);
-  }
-  shared_value(shared_value&& o) noexcept : m_block(std::exchange(o.m_block, nullptr)) {}
-  shared_value& operator=(shared_value o) noexcept {
-    std::swap(m_block, o.m_block);
-    return *this;
-  }
-  ~shared_value() {
-    if (m_block && m_block->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete m_block;
-  }
-
-  const T& operator*() const { return m_block->value; }
-  /// Equal values: the same block, or equal contents.
-  friend bool operator==(const shared_value& a, const shared_value& b) {
-    return a.m_block == b.m_block || (a.m_block && b.m_block && a.m_block->value == b.m_block->value);
-  }
-
- private:
-  struct block {
-    std::atomic<std::size_t> refs;
-    T value;
-  };
-  block* m_block = nullptr;
-};
 }  // namespace graph
 
 /// Whether every node of type N is the same computation: no run-time payload (a literal,
@@ -81,12 +46,6 @@ namespace graph {
 /// and is made anew by arg<I>(). Storing those too would cost memory exponential in depth
 /// where a graph reuses nodes (`h + square(h)`, level upon level): empty members of one
 /// type must have distinct addresses, so every copy takes a byte.
-///
-/// The stored operands sit in one immutable block shared by the node's copies. Gradients
-/// copy forward nodes at every level (`square(e)` passes down `2 * e * g`), so operands held
-/// by value made a gradient's size grow with the cube of the depth (33 KB for an 80-op chain
-/// with literals), and with it the code that copies and compares it (g++ -O2 took 61 s on
-/// that chain, 53 s shared); shared, a copy is a pointer.
 template <class Op, graph_node... Args>
 struct node : node_base {
   using op_type = Op;
@@ -101,8 +60,6 @@ struct node : node_base {
     else return std::tuple<A>{a};
   }
   using stored_type = decltype(std::tuple_cat(kept(std::declval<const Args&>())...));
-  static constexpr bool stores_operands = std::tuple_size_v<stored_type> > 0;
-  using storage_type = std::conditional_t<stores_operands, shared_value<stored_type>, stored_type>;
 
   /// Where operand I sits among the stored ones.
   template <std::size_t I>
@@ -122,7 +79,7 @@ struct node : node_base {
   constexpr decltype(auto) arg() const {
     using A = std::tuple_element_t<I, args_type>;
     if constexpr (payload_free_v<A>) return A{};
-    else return std::get<stored_index<I>>(*m_stored);
+    else return std::get<stored_index<I>>(m_stored);
   }
 
   /// All operands, for std::apply.
@@ -134,17 +91,15 @@ struct node : node_base {
 
   constexpr const Op& op() const { return m_op; }
 
-  /// Same computation: equal op payloads (if any) and equal stored operands (the same
-  /// block, or blocks of equal operands: two gradient paths may build one node twice).
+  /// Same computation: equal op payloads (if any) and equal stored operands.
   friend bool operator==(const node& a, const node& b) {
-    if constexpr (!std::is_empty_v<Op>)
-      if (!(a.m_op == b.m_op)) return false;
-    return a.m_stored == b.m_stored;
+    if constexpr (std::is_empty_v<Op>) return a.m_stored == b.m_stored;
+    else return a.m_op == b.m_op && a.m_stored == b.m_stored;
   }
 
  private:
   [[no_unique_address]] Op m_op;
-  [[no_unique_address]] storage_type m_stored;
+  [[no_unique_address]] stored_type m_stored;
 };
 
 }  // namespace graph
