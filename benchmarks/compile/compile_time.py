@@ -8,6 +8,13 @@ CPU time and peak memory (the largest resident set among the compiler's processe
 row compiles a file that only includes <typeflow/typeflow.hpp>: the fixed cost.
 
     benchmarks/compile/compile_time.py [--cxx clang++] [--sizes 10,20,40,80] [--limit 120]
+                                       [--repeat K] [--baseline-include DIR]
+
+With --repeat K each file is compiled K times and the medians are printed (peak memory: the
+largest). With --baseline-include DIR (another checkout's include/, e.g. from `git worktree add`)
+every file is also compiled against that tree, the two compiles alternating, and the ratio of the
+median wall times is printed: a change's effect measured under the same machine load, which here
+moves single timings by +-10%.
 
 Standard library only. A compile that runs past --limit seconds is stopped, and no larger N is tried.
 """
@@ -16,6 +23,7 @@ import argparse
 import os
 import shlex
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -110,20 +118,30 @@ def main() -> int:
     parser.add_argument("--include", default=str(REPO / "include"), help="typeflow's include directory")
     parser.add_argument("--keep", metavar="DIR", help="write the generated sources here and keep them")
     parser.add_argument("--run", action="store_true", help="link and run each program too (checks it works)")
+    parser.add_argument("--repeat", type=int, default=1, help="compiles per file; medians are printed")
+    parser.add_argument("--baseline-include", metavar="DIR",
+                        help="also compile against this include directory, alternating, and print the ratio")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat: at least 1")
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if any(n < 1 for n in sizes):
         parser.error("--sizes: every chain length must be at least 1")
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="typeflow-compile-"))
     work.mkdir(parents=True, exist_ok=True)
-    flags = shlex.split(args.flags) + ["-I" + args.include]
+    flags = shlex.split(args.flags)
+    trees = [("", args.include)] + ([("baseline ", args.baseline_include)] if args.baseline_include else [])
 
     version = subprocess.run([args.cxx, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     print("compiler: %s" % version)
-    print("command:  %s %s %sFILE.cpp" % (args.cxx, " ".join(flags), "" if args.run else "-c "))
+    print("command:  %s %s -I%s %sFILE.cpp" % (args.cxx, " ".join(flags), args.include, "" if args.run else "-c "))
+    if args.baseline_include:
+        print("baseline: -I%s" % args.baseline_include)
+    if args.repeat > 1:
+        print("medians of %d compiles" % args.repeat)
     print()
-    header = "%-14s %10s %10s %14s" % ("N (ops)", "wall s", "cpu s", "peak MiB")
+    header = "%-23s %10s %10s %14s" % ("N (ops)", "wall s", "cpu s", "peak MiB")
     print(header)
     print("-" * len(header))
 
@@ -133,25 +151,42 @@ def main() -> int:
         src = work / ("chain_%s.cpp" % (n if n is not None else "baseline"))
         src.write_text(BASELINE if n is None else chain_source(n))
         out = src.with_suffix(".o" if not args.run else "")
-        cmd = [args.cxx] + flags + ([] if args.run else ["-c"]) + [str(src), "-o", str(out)]
-        wall, cpu, peak, rc, stderr, timed_out = compile_once(cmd, args.limit)
-        if timed_out:
-            # The killed compiler proper was never waited for by the driver: its use is not known.
-            print("%-14s %10s %10s %14s   stopped after %g s: larger N not tried"
-                  % (label, "> %g" % args.limit, "?", "?", args.limit))
-            status = 2
+        runs = {prefix: [] for prefix, _ in trees}  # (wall, cpu, peak) per compile
+        notes = {prefix: "" for prefix, _ in trees}
+        failed = None
+        for _ in range(args.repeat):
+            for prefix, include in trees:  # alternating, so both see the same load
+                cmd = [args.cxx] + flags + ["-I" + include] + ([] if args.run else ["-c"]) + [str(src), "-o", str(out)]
+                wall, cpu, peak, rc, stderr, timed_out = compile_once(cmd, args.limit)
+                if timed_out:
+                    # The killed compiler proper was never waited for by the driver: its use is not known.
+                    failed = "%-23s %10s %10s %14s   stopped after %g s: larger N not tried" % (
+                        prefix + label, "> %g" % args.limit, "?", "?", args.limit)
+                    status = 2
+                elif rc != 0:
+                    failed = "%-23s failed (exit %d):\n%s" % (prefix + label, rc, "\n".join(stderr.splitlines()[-30:]))
+                    status = 1
+                if failed:
+                    break
+                runs[prefix].append((wall, cpu, peak))
+                if args.run and len(runs[prefix]) == 1:
+                    run = subprocess.run([str(out)])
+                    notes[prefix] = "   ran: exit %d" % run.returncode
+                    if run.returncode != 0:
+                        status = 1
+            if failed:
+                break
+        if failed:
+            print(failed)
             break
-        if rc != 0:
-            print("%-14s failed (exit %d):\n%s" % (label, rc, "\n".join(stderr.splitlines()[-30:])))
-            status = 1
-            break
-        note = ""
-        if args.run:
-            run = subprocess.run([str(out)])
-            note = "   ran: exit %d" % run.returncode
-            if run.returncode != 0:
-                status = 1
-        print("%-14s %10.2f %10.2f %14.0f%s" % (label, wall, cpu, peak, note), flush=True)
+        for prefix, _ in trees:
+            walls, cpus, peaks = zip(*runs[prefix])
+            print("%-23s %10.2f %10.2f %14.0f%s" % (prefix + label, statistics.median(walls), statistics.median(cpus),
+                                                   max(peaks), notes[prefix]), flush=True)
+        wall = statistics.median(w for w, _, _ in runs[""])
+        if args.baseline_include:
+            base = statistics.median(w for w, _, _ in runs["baseline "])
+            print("%-23s %10.2f" % ("  ratio (wall)", wall / base), flush=True)
         if wall > args.limit:
             print("N = %s took more than %.0f s: larger N not tried" % (label, args.limit))
             status = 2
