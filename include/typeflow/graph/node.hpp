@@ -1,6 +1,7 @@
 #ifndef TYPEFLOW_GRAPH_NODE_HPP
 #define TYPEFLOW_GRAPH_NODE_HPP
 
+#include <array>
 #include <concepts>
 #include <cstddef>
 #include <tuple>
@@ -39,6 +40,30 @@ inline constexpr bool payload_free_v<graph::node<Op, A...>> = std::is_empty_v<Op
 
 namespace graph {
 
+/// A node's stored operands: a plain aggregate, one base per operand, not a std::tuple. A
+/// tuple's constrained constructors make the compiler ask, for every copy of a node, whether
+/// each nested node is constructible from its operands, all the way down: on a 40-op chain
+/// with its gradient, clang 14 -O2 took 222 s and 4.9 GB (`std::__and_` the largest item),
+/// 61 s and 0.7 GB with this store; g++ 12 -O2 on 80 ops, 0.74x the time and 236 MiB less.
+template <std::size_t K, class A>
+struct stored_operand {
+  A value;
+  bool operator==(const stored_operand&) const = default;
+};
+template <class Seq, class... A>
+struct operand_store;
+template <std::size_t... K, class... A>
+struct operand_store<std::index_sequence<K...>, A...> : stored_operand<K, A>... {
+  bool operator==(const operand_store&) const = default;
+};
+
+/// Operand K of a pack, by reference.
+template <std::size_t K, class First, class... Rest>
+constexpr const auto& nth_operand(const First& first, const Rest&... rest) {
+  if constexpr (K == 0) return first;
+  else return nth_operand<K - 1>(rest...);
+}
+
 /// The one generic op node: the op tag `Op` decides dtype, static shape, forward and
 /// gradient (see ops/). Leaves (placeholder, variable, constants) are separate types.
 ///
@@ -54,12 +79,25 @@ struct node : node_base {
   using shape_type = typename Op::template shape_type<Args...>;
 
  private:
-  template <class A>
-  static constexpr auto kept(const A& a) {
-    if constexpr (payload_free_v<A>) return std::tuple<>{};
-    else return std::tuple<A>{a};
+  /// The places among Args of the operands that carry a payload, which the node stores.
+  static constexpr auto stored_places = [] {
+    constexpr bool carries[] = {!payload_free_v<Args>..., false};
+    std::array<std::size_t, (std::size_t{!payload_free_v<Args>} + ... + 0)> places{};
+    for (std::size_t i = 0, k = 0; i < sizeof...(Args); ++i)
+      if (carries[i]) places[k++] = i;
+    return places;
+  }();
+  using stored_sequence = std::make_index_sequence<stored_places.size()>;
+
+  template <std::size_t... K>
+  static operand_store<std::index_sequence<K...>, std::tuple_element_t<stored_places[K], args_type>...> store_type(
+      std::index_sequence<K...>);
+  using stored_type = decltype(store_type(stored_sequence{}));
+
+  template <std::size_t... K>
+  static constexpr stored_type store(std::index_sequence<K...>, [[maybe_unused]] const Args&... args) {
+    return stored_type{{nth_operand<stored_places[K]>(args...)}...};
   }
-  using stored_type = decltype(std::tuple_cat(kept(std::declval<const Args&>())...));
 
   /// Where operand I sits among the stored ones.
   template <std::size_t I>
@@ -72,14 +110,14 @@ struct node : node_base {
 
  public:
   constexpr node() = default;
-  constexpr explicit node(Op op, Args... args) : m_op(op), m_stored(std::tuple_cat(kept(args)...)) {}
+  constexpr explicit node(Op op, Args... args) : m_op(op), m_stored(store(stored_sequence{}, args...)) {}
 
   /// Operand I: a reference to the stored operand, or a fresh payload-free one.
   template <std::size_t I>
   constexpr decltype(auto) arg() const {
     using A = std::tuple_element_t<I, args_type>;
     if constexpr (payload_free_v<A>) return A{};
-    else return std::get<stored_index<I>>(m_stored);
+    else return static_cast<const A&>(static_cast<const stored_operand<stored_index<I>, A>&>(m_stored).value);
   }
 
   /// All operands, for std::apply.
