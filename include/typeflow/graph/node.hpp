@@ -42,9 +42,9 @@ namespace graph {
 
 /// A node's stored operands: a plain aggregate, one base per operand, not a std::tuple. A
 /// tuple's constrained constructors make the compiler ask, for every copy of a node, whether
-/// each nested node is constructible from its operands, all the way down: on a 40-op chain
-/// with its gradient, clang 14 -O2 took 222 s and 4.9 GB (`std::__and_` the largest item),
-/// 61 s and 0.7 GB with this store; g++ 12 -O2 on 80 ops, 0.74x the time and 236 MiB less.
+/// each nested node is constructible from its operands, all the way down: clang 14 -O2 took
+/// 222 s and 4.9 GB on a 40-op chain with its gradient (`std::__and_` its largest item), 22 s
+/// and 0.7 GB with this store; g++ 12 -O2 on 80 ops, 44 s and 1.5 GiB against 58-64 s and 1.8.
 template <std::size_t K, class A>
 struct stored_operand {
   A value;
@@ -102,9 +102,8 @@ struct node : node_base {
   /// Where operand I sits among the stored ones.
   template <std::size_t I>
   static constexpr std::size_t stored_index = [] {
-    constexpr bool carries[] = {!payload_free_v<Args>..., false};
     std::size_t k = 0;
-    for (std::size_t j = 0; j < I; ++j) k += carries[j];
+    while (k < stored_places.size() && stored_places[k] < I) ++k;
     return k;
   }();
 
