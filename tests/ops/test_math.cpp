@@ -358,15 +358,14 @@ TEST_CASE("ops.math: hard inputs stay finite where TensorFlow's results are fini
   }
 }
 
-// Each op tag keeps xtensor's fused loop on its SIMD path (has simd_apply for the batch types)
-// where xsimd has the function; a scalar fallback would be silent, so it is checked here.
+// Each op tag keeps the fused loop (eval/fused.hpp) on its SIMD path where xsimd has the
+// function; a scalar fallback would be silent, so it is checked here. C is the loop's dtype:
+// the result's, but the operands' for a comparison.
 namespace {
-template <class R, class Op, class... T>
-constexpr bool simd_assign_v = xt::xassign_traits<
-    xt::xtensor<R, 1>, xt::xfunction<Op, const xt::xtensor<T, 1>&...>>::simd_linear_assign();
+template <class C, class Op, class... T>
+constexpr bool simd_assign_v = tf::eval::fused::simd_v<C, tf::eval::fused::apply<Op, tf::eval::fused::leaf<T, 1>...>>;
 }  // namespace
 
-#ifdef XTENSOR_USE_XSIMD
 static_assert(simd_assign_v<float, tf::op::sqrt, float> && simd_assign_v<double, tf::op::sqrt, double>);
 static_assert(simd_assign_v<float, tf::op::rsqrt, float> && simd_assign_v<float, tf::op::exp, float>);
 static_assert(simd_assign_v<float, tf::op::log, float> && simd_assign_v<double, tf::op::log1p, double>);
@@ -382,10 +381,9 @@ static_assert(simd_assign_v<float, tf::op::relu, float> && simd_assign_v<float, 
 static_assert(simd_assign_v<float, tf::op::leaky_relu<float>, float> &&
               simd_assign_v<float, tf::op::elu, float>);
 static_assert(simd_assign_v<double, tf::op::softplus, double>);
-static_assert(simd_assign_v<bool, tf::op::less, float, float> &&
-              simd_assign_v<bool, tf::op::equal, std::int64_t, std::int64_t>);
+static_assert(simd_assign_v<float, tf::op::less, float, float> &&
+              simd_assign_v<std::int64_t, tf::op::equal, std::int64_t, std::int64_t>);
 static_assert(simd_assign_v<float, tf::op::where, bool, float, float>);
 static_assert(simd_assign_v<float, tf::op::cast<float>, std::int32_t> &&
               simd_assign_v<std::int32_t, tf::op::cast<std::int32_t>, float>);
 static_assert(simd_assign_v<double, tf::op::cast<double>, bool>);
-#endif

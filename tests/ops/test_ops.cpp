@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <typeflow/typeflow.hpp>
 
 #include "../random_tensor.hpp"
@@ -63,6 +64,44 @@ TEST_CASE("ops.elementwise: a fused chain is exact at every length around the SI
       const float s = X(i) * 1.5f + Y(i);
       CHECK(r(i) == doctest::Approx(s * s - X(i) / (Y(i) * Y(i) + 1.0f) * -X(i)).epsilon(1e-5));
     }
+  }
+}
+
+TEST_CASE("ops.elementwise: a fused chain whose rank-3 operands broadcast along different axes") {
+  // The loop (eval/fused.hpp) runs row by row where operands broadcast: a is read whole, b is
+  // one value per row, c and i repeat along the last axis, i is converted on load; a bool is
+  // computed inside the loop (where's condition), stored (a fetched comparison) and summed
+  // over. The longest rows are split over the Session's threads.
+  auto a = tf::placeholder<"a", float, tf::none, 3, tf::none>();
+  auto b = tf::placeholder<"b", float, tf::none, 3, 1>();
+  auto c = tf::placeholder<"c", float, tf::none>();
+  auto i = tf::placeholder<"i", std::int32_t, 1, 1, tf::none>();
+  auto y = tf::where(a > b, a * c - b, tf::cast<float>(i) + 0.5f);
+  auto below = tf::less(b, c);
+  auto total = tf::reduce_sum(y * y + tf::cast<float>(below));
+  tf::Session sess;
+  for (std::size_t n : {1, 5, 17, 300001}) {
+    CAPTURE(n);
+    const auto A = random_tensor<float, 3>({2, 3, n}, 6);
+    const auto B = random_tensor<float, 3>({2, 3, 1}, 7);
+    const auto C = random_tensor<float, 1>({n}, 8);
+    const auto I = random_tensor<std::int32_t, 3>({1, 1, n}, 9, -3, 3);
+    const auto [Y, L, S] = sess.run(tf::fetch(y, below, total), tf::feed(a, A), tf::feed(b, B), tf::feed(c, C),
+                                    tf::feed(i, I));
+    REQUIRE(Y.shape() == std::array<std::size_t, 3>{2, 3, n});
+    REQUIRE(L.shape() == std::array<std::size_t, 3>{2, 3, n});
+    double sum = 0;
+    std::size_t wrong = 0;  // counted, so that a mistake in 1.8M elements reports once
+    for (std::size_t p = 0; p < 2; ++p)
+      for (std::size_t q = 0; q < 3; ++q)
+        for (std::size_t r = 0; r < n; ++r) {
+          const float expected = A(p, q, r) > B(p, q, 0) ? A(p, q, r) * C(r) - B(p, q, 0) : float(I(0, 0, r)) + 0.5f;
+          const bool less = B(p, q, 0) < C(r);
+          wrong += Y(p, q, r) != doctest::Approx(expected).epsilon(1e-6) || L(p, q, r) != less;
+          sum += double(expected) * expected + less;
+        }
+    CHECK(wrong == 0);
+    CHECK(S() == doctest::Approx(sum).epsilon(1e-5));
   }
 }
 

@@ -4,8 +4,8 @@
 // How a Session runs a set of fetches. Built once per fetch set and reused:
 // - the unique nodes in topological order come from the types (graph/traversal.hpp);
 // - a node gets a buffer ("is materialised") when it is fetched, used twice, computed by a
-//   kernel, or read as a buffer by a kernel; every other elementwise node stays a lazy
-//   xtensor expression inside its user, so a chain of them runs as one xsimd loop;
+//   kernel, or read as a buffer by a kernel; every other elementwise node stays lazy inside
+//   its user, so a chain of them runs as one loop (eval/fused.hpp);
 // - nodes of one type with different payloads (`2.0f * x`, `3.0f * x`) get one buffer each;
 // - buffers live here and keep their size from run to run, so a steady run allocates nothing.
 
@@ -27,8 +27,10 @@
 #include "../graph/placeholder.hpp"
 #include "../graph/traversal.hpp"
 #include "../graph/variable.hpp"
+#include "../ops/elementwise.hpp"
 #include "../ops/reduce.hpp"
 #include "feed.hpp"
+#include "fused.hpp"
 #include "variable_store.hpp"
 #include "xtensor.hpp"
 
@@ -109,8 +111,8 @@ std::array<std::size_t, R> broadcast_runtime(std::string_view op, const std::arr
               shape_string(fetch_dims) + " (the array is left as it was)");
 }
 
-/// The dtype in which xtensor's SIMD loop computes node N: its own, but for a bool result
-/// (a comparison), which is computed as batch_bool of its operands' batch type.
+/// The dtype in which a fused loop computes node N: its own, but for a bool result (a
+/// comparison), which is computed as a batch_bool of its operands' batch type.
 template <class N>
 struct simd_dtype {
   using type = value_t<N>;
@@ -122,18 +124,6 @@ struct simd_dtype<graph::node<Op, A, B...>> {
 };
 template <class N>
 using simd_dtype_t = typename simd_dtype<N>::type;
-
-/// Whether an xtensor expression yields or reads bools anywhere in its tree.
-template <class E>
-struct involves_bool : std::is_same<typename E::value_type, bool> {};
-template <class F, class... CT>
-struct involves_bool<xt::xfunction<F, CT...>>
-    : std::bool_constant<std::is_same_v<typename xt::xfunction<F, CT...>::value_type, bool> ||
-                         (involves_bool<std::decay_t<CT>>::value || ...)> {};
-template <class CT, class X>
-struct involves_bool<xt::xbroadcast<CT, X>> : involves_bool<std::decay_t<CT>> {};
-template <class E>
-inline constexpr bool involves_bool_v = involves_bool<E>::value;
 
 template <class Roots, class... Feeds>
 class plan;
@@ -151,7 +141,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
  private:
   // --- the static decisions -------------------------------------------------------------
 
-  /// Whether elementwise user U reads its operand I as one value broadcast (an xt::xscalar).
+  /// Whether elementwise user U reads its operand I as one value broadcast (a fused::scalar).
   template <class U, std::size_t I>
   static constexpr bool reads_scalar() {
     using A = std::tuple_element_t<I, typename U::args_type>;
@@ -171,8 +161,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
       using Op = typename U::op_type;
       if constexpr (!typeflow::detail::is_sum_or_mean_v<Op> || !is_elementwise_v<A>) return false;
       else
-        return Op::mask == typeflow::detail::all_axes<rank_v<A>>() && std::is_floating_point_v<value_t<A>> &&
-               !involves_bool_v<A>;
+        return Op::mask == typeflow::detail::all_axes<rank_v<A>>() && std::is_floating_point_v<value_t<A>>;
     }
   }
 
@@ -185,8 +174,8 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     else if constexpr (!is_elementwise_v<U>) return true;  // kernels and operations
     else if constexpr (requires { U::op_type::buffer_operand; }) return I == U::op_type::buffer_operand;
     else if constexpr (reads_scalar<U, I>()) return true;
-    // xtensor's SIMD loop loads every operand of a fused expression as batches of one dtype
-    // (converting from buffers); a lazy operand computed in another dtype gets a buffer.
+    // A fused loop computes in batches of one dtype, converting what it loads from buffers;
+    // a lazy operand computed in another dtype gets a buffer.
     else return is_elementwise_v<A> && !std::is_same_v<simd_dtype_t<A>, simd_dtype_t<U>>;
   }
 
@@ -422,70 +411,60 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     }
   }
 
-  /// A node as an xtensor expression: a buffer, or the lazy elementwise function of its operands.
-  template <class N>
-  decltype(auto) expr(const N& n) {
-    using T = value_t<N>;
-    if constexpr (is_placeholder_v<N> || is_constant_v<N>) {
-      const auto d = data(n);
-      return xt::adapt(d.data, d.size(), xt::no_ownership(), d.dims);
-    } else if constexpr (is_variable_v<N>) {
-      return static_cast<const buffer_t<N>&>(var_of<N>().value);
-    } else if constexpr (is_scalar_v<N>) {
-      return xt::xscalar<T>(n.m_value);
+  /// Node n in a fused loop over dims `loop` (n's dims broadcast to them): a leaf reading its
+  /// values (a leaf or a buffer), a literal, or, for a lazy node, its op over its operands.
+  template <std::size_t R, class N>
+  auto fuse(const N& n, const std::array<std::size_t, R>& loop) {
+    if constexpr (is_scalar_v<N>) {
+      return fused::scalar<value_t<N>>{n.m_value};
     } else if constexpr (is_integer_v<N>) {
-      return xt::xscalar<T>(N::value);
-    } else if constexpr (materialised<N>) {
-      return buffer_of(n);
+      return fused::scalar<value_t<N>>{N::value};
+    } else if constexpr (is_op_node_v<N> && !materialised<N>) {
+      return fuse_lazy(n, loop);
     } else {
-      return lazy(n);
+      const auto d = data(n);
+      return fused::make_leaf(d.data, d.dims, loop);
     }
   }
 
-  /// Operand I of an elementwise node as an expression: a single value broadcast into a
-  /// larger result becomes an xt::xscalar, which keeps the fused loop on the SIMD path.
-  template <std::size_t I, class N>
-  decltype(auto) operand(const N& n) {
+  /// Operand I of an elementwise node: a single value broadcast into a larger result is read
+  /// once, as a scalar, which keeps the loop contiguous.
+  template <std::size_t I, std::size_t R, class N>
+  auto fuse_operand(const N& n, const std::array<std::size_t, R>& loop) {
     if constexpr (reads_scalar<N, I>())
-      return xt::xscalar<value_t<decltype(n.template arg<I>())>>(data(n.template arg<I>()).data[0]);
+      return fused::scalar<value_t<decltype(n.template arg<I>())>>{data(n.template arg<I>()).data[0]};
     else
-      return expr(n.template arg<I>());
+      return fuse(n.template arg<I>(), loop);
   }
 
-  /// The op object is the functor, so an op with attributes (leaky_relu's alpha) carries them.
-  template <class Op, class... A>
-  auto lazy(const graph::node<Op, A...>& n) {
+  template <std::size_t R, class Op, class... A>
+  auto fuse_lazy(const graph::node<Op, A...>& n, const std::array<std::size_t, R>& loop) {
     if constexpr (requires { Op::buffer_operand; }) {
-      return broadcast_back(n);
+      return fuse_broadcast_back(n, loop);
     } else {
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return make_function(n.op(), operand<I>(n)...);
-      }(std::make_index_sequence<sizeof...(A)>{});
+        using tree = fused::apply<Op, decltype(fuse_operand<I>(n, loop))...>;
+        return tree{n.op(), {{fuse_operand<I>(n, loop)}...}};
+      }(std::index_sequence_for<A...>{});
     }
   }
 
-  template <class Op, class... E>
-  static auto make_function(const Op& op, E&&... e) {
-    using function = typename xt::detail::xfunction_type<Op, E...>::type;
-    return function(op, std::forward<E>(e)...);
-  }
-
-  /// The gradient of a reduction: g broadcast over the reduced axes to x's dims, divided by
-  /// their count for a mean. A single g (a full reduction) stays a scalar for the fused loop.
-  template <class Op, class G, class X>
-  auto broadcast_back(const graph::node<Op, G, X>& n) {
+  /// The gradient of a reduction: g broadcast over the reduced axes to x's dims, times 1/count
+  /// for a mean. A single g (a full reduction) is one value.
+  template <std::size_t R, class Op, class G, class X>
+  auto fuse_broadcast_back(const graph::node<Op, G, X>& n, const std::array<std::size_t, R>& loop) {
     using T = value_t<G>;
     const auto g = data(n.template arg<0>());
     const auto xd = dims(n.template arg<1>());
     const T scale = Op::kind == op::reduction::mean ? T(1) / static_cast<T>(op::reduced_count(Op::mask, xd)) : T(1);
     if constexpr (is_single_element_v<shape_of_t<G>>) {
-      return xt::xscalar<T>(g.data[0] * scale);
+      return fused::scalar<T>{g.data[0] * scale};
     } else {
       auto kept = xd;  // x's dims with the reduced axes as 1: g's values in x's rank
       for (std::size_t i = 0; i < kept.size(); ++i)
         if (op::in_mask(Op::mask, i)) kept[i] = 1;
-      auto gx = xt::adapt(g.data, g.size(), xt::no_ownership(), kept);
-      return xt::broadcast(std::move(gx), xd) * xt::xscalar<T>(scale);
+      using tree = fused::apply<op::mul, fused::leaf<T, R>, fused::scalar<T>>;
+      return tree{op::mul{}, {{fused::make_leaf(g.data, kept, loop)}, {fused::scalar<T>{scale}}}};
     }
   }
 
@@ -497,70 +476,22 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
       buffer.resize(d);
     }
     if constexpr (is_elementwise_v<N>) {
-      // The expression may be smaller than the node where a broadcast operand became a
-      // scalar (a reduction's gradient, a single value): then it is broadcast to the node's dims.
-      auto e = lazy(n);
-      constexpr auto e_rank = xt::static_dimension<typename decltype(e)::shape_type>::value;
-      if constexpr (e_rank == std::ptrdiff_t(rank_v<N>)) {
-        if (std::equal(d.begin(), d.end(), e.shape().begin())) {
-          assign(buffer, std::move(e));
-          return;
-        }
-      }
-      assign(buffer, xt::broadcast(std::move(e), d));
+      auto tree = fuse_lazy(n, d);
+      fused::assign<simd_dtype_t<N>>(buffer.data(), d, tree);
     } else if constexpr (fused_reduction<N>()) {
-      buffer.data()[0] = fused_sum(n);
+      // The sum (or mean) of every element of an elementwise operand, computed in its loop.
+      const auto& x = n.template arg<0>();
+      const auto xd = dims(x);
+      auto tree = fuse(x, xd);
+      auto total = fused::sum<value_t<N>>(xd, tree);
+      if constexpr (N::op_type::kind == op::reduction::mean)
+        total *= value_t<N>(1) / static_cast<value_t<N>>(op::reduced_count(N::op_type::mask, xd));
+      buffer.data()[0] = total;
     } else {
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         n.op().forward(tensor_ref<value_t<N>, rank_v<N>>{buffer.data(), d}, kernel_operand<N, I>(n.template arg<I>())...);
       }(std::make_index_sequence<std::tuple_size_v<typename N::args_type>>{});
     }
-  }
-
-  /// The sum (or mean) of every element of N's operand, read as an expression: SIMD batches
-  /// where the expression's operands are contiguous and of its shape (then split over the
-  /// pool's threads, partial sums combined in order), element by element otherwise.
-  template <class N>
-  value_t<N> fused_sum(const N& n) {
-    using T = value_t<N>;
-    using batch = xt_simd::simd_type<T>;
-    const auto& x = n.template arg<0>();
-    const auto xd = dims(x);
-    const std::size_t count = op::reduced_count(N::op_type::mask, xd);  // every element
-    decltype(auto) e = expr(x);
-    std::array<std::ptrdiff_t, rank_v<decltype(x)>> strides{};
-    xt::compute_strides(xd, xt::layout_type::row_major, strides);
-    T total = 0;
-    if (std::equal(xd.begin(), xd.end(), e.shape().begin()) && e.has_linear_assign(strides)) {
-      constexpr std::size_t max_parts = 64, lanes = batch::size;
-      std::array<T, max_parts> partial{};
-      const auto sum_range = [&](std::size_t part, std::size_t begin, std::size_t end) {
-        // Blocks of 2^12 summed in two SIMD chains (which hide the add latency), then added
-        // up: the rounding error grows with 2^12 / lanes + n / 2^12, not n / lanes.
-        constexpr std::size_t block = std::size_t{1} << 12;
-        T sum = 0;
-        std::size_t i = begin;
-        while (i + 2 * lanes <= end) {
-          batch acc0(T(0)), acc1(T(0));
-          for (const std::size_t stop = std::min(end, i + block); i + 2 * lanes <= stop; i += 2 * lanes) {
-            acc0 += e.template load_simd<xt::unaligned_mode, T>(i);
-            acc1 += e.template load_simd<xt::unaligned_mode, T>(i + lanes);
-          }
-          sum += xsimd::hadd(acc0 + acc1);
-        }
-        for (; i < end; ++i) sum += static_cast<T>(e.data_element(i));
-        partial[part] = sum;
-      };
-      parallel::for_parts(count, parallel::reduction_grain, lanes, max_parts, sum_range);
-      for (T p : partial) total += p;
-    } else {
-      std::array<T, 16> acc{};  // operands that broadcast: the expression's own iterator
-      std::size_t i = 0;
-      for (auto v : xt::broadcast(e, xd)) acc[i++ % acc.size()] += static_cast<T>(v);
-      for (T a : acc) total += a;
-    }
-    if constexpr (N::op_type::kind == op::reduction::mean) total *= T(1) / static_cast<T>(count);
-    return total;
   }
 
   /// Operand I of a kernel: its values, or only its dims (data null) when the op reads only
@@ -569,50 +500,6 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
   tensor_ref<const value_t<A>, rank_v<A>> kernel_operand(const A& a) {
     if constexpr (reads_values_v<N, I>) return data(a);
     else return {nullptr, dims(a)};
-  }
-
-  /// buffer = e, e of buffer's shape, in one fused loop.
-  template <class T, std::size_t R, class E>
-  static void assign(xt::xtensor<T, R>& buffer, E&& e) {
-    if constexpr (involves_bool_v<std::decay_t<E>>) {
-      // xtensor 0.24's strided SIMD loop (taken when an operand broadcasts along the last axis)
-      // stores and loads bools wrongly: xt::equal of shapes [5, 17] and [17], or a double
-      // tf::where whose condition has shape [17], gives wrong values. Such an expression is
-      // assigned element by element unless the assignment is linear.
-      auto shape = xt::uninitialized_shape<std::array<std::size_t, R>>(R);
-      if (!e.broadcast_shape(shape, true) || !xt::detail::is_linear_assign(buffer, e)) {
-        std::copy(e.begin(), e.end(), buffer.begin());
-        return;
-      }
-    } else if constexpr (xt::xassign_traits<xt::xtensor<T, R>, std::decay_t<E>>::simd_assign()) {
-      if (buffer.size() >= parallel::elementwise_grain && parallel::current()) {
-        assign_in_parallel(buffer, e);
-        return;
-      }
-    }
-    xt::noalias(buffer) = std::forward<E>(e);
-  }
-
-  /// xtensor's linear SIMD loop, split into cache-line-aligned ranges over the pool's threads.
-  /// Only where xtensor would take that loop (same shapes, contiguous); else xtensor's own.
-  template <class T, std::size_t R, class E>
-  static void assign_in_parallel(xt::xtensor<T, R>& buffer, const E& e) {
-    using traits = xt::xassign_traits<xt::xtensor<T, R>, E>;
-    auto shape = xt::uninitialized_shape<std::array<std::size_t, R>>(R);
-    const bool trivial = e.broadcast_shape(shape, true);
-    const bool simd_linear = traits::simd_linear_assign() || traits::simd_linear_assign(buffer, e);
-    if (!traits::linear_assign(buffer, e, trivial) || !simd_linear) {
-      xt::noalias(buffer) = e;
-      return;
-    }
-    using V = typename traits::requested_value_type;
-    constexpr std::size_t lanes = xt_simd::simd_type<V>::size;
-    parallel::for_ranges(buffer.size(), parallel::elementwise_grain, [&](std::size_t begin, std::size_t end) {
-      std::size_t i = begin;  // begin is a multiple of the alignment: xtensor's buffers are aligned
-      for (; i + lanes <= end; i += lanes)
-        buffer.template store_simd<xt_simd::aligned_mode>(i, e.template load_simd<xt::inner_aligned_mode, V>(i));
-      for (; i < end; ++i) buffer.data_element(i) = static_cast<T>(e.data_element(i));
-    }, std::max<std::size_t>(lanes, 64 / sizeof(T)));
   }
 
   /// An operation's effect; a group (tf.group, a train op) has none beyond its operands'.

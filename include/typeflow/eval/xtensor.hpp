@@ -8,8 +8,9 @@
 #error "typeflow: graph/, ops/ and autodiff/ must not depend on eval/"
 #endif
 
-// xtensor's fused loops use xsimd batches only with this defined (the Meson dependency
-// defines it too, so that every translation unit agrees).
+// xtensor's own loops (a feed's conversion, an initializer) use xsimd batches, and its buffers
+// xsimd's alignment, only with this defined (the Meson dependency defines it too, so that every
+// translation unit agrees on the buffer type).
 #if !defined(XTENSOR_USE_XSIMD) && !defined(TYPEFLOW_NO_XSIMD)
 #define XTENSOR_USE_XSIMD
 #endif
