@@ -12,20 +12,22 @@ struct type_list {
   static constexpr std::size_t size = sizeof...(T);
 };
 
+// The type comparisons below use the compiler's __is_same (g++ and clang), not std::is_same_v:
+// a list of n types searched n times would instantiate n^2 variables of long node types.
 template <class List, class T>
 inline constexpr bool contains_v = false;
 template <class... Ts, class T>
-inline constexpr bool contains_v<type_list<Ts...>, T> = (std::is_same_v<Ts, T> || ...);
+inline constexpr bool contains_v<type_list<Ts...>, T> = (__is_same(Ts, T) || ...);
 
-/// Appends T unless it is already in the list.
+/// List with T appended.
 template <class List, class T>
-struct push_unique;
+struct push_back;
 template <class... Ts, class T>
-struct push_unique<type_list<Ts...>, T> {
-  using type = std::conditional_t<contains_v<type_list<Ts...>, T>, type_list<Ts...>, type_list<Ts..., T>>;
+struct push_back<type_list<Ts...>, T> {
+  using type = type_list<Ts..., T>;
 };
 template <class List, class T>
-using push_unique_t = typename push_unique<List, T>::type;
+using push_back_t = typename push_back<List, T>::type;
 
 /// The types of List for which Pred<T>::value holds, in order.
 template <class... A, class... B>
@@ -49,7 +51,7 @@ constexpr void for_each_type(type_list<Ts...>, F&& f) {
 /// Index of T in the list, or the list's size when T is not in it.
 template <class T, class... Ts>
 constexpr std::size_t index_of(type_list<Ts...>) {
-  constexpr bool same[] = {std::is_same_v<T, Ts>..., false};
+  constexpr bool same[] = {__is_same(T, Ts)..., false};
   std::size_t i = 0;
   while (i < sizeof...(Ts) && !same[i]) ++i;
   return i;

@@ -329,7 +329,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
         if (seen) return;
         seen = true;
       }
-      std::apply([&](const auto&... a) { (visit(a), ...); }, n.args());
+      n.with_args([&](const auto&... a) { (visit(a), ...); });
     }
   }
 
@@ -383,14 +383,14 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
       return dims(n.template arg<0>());
     } else if constexpr (is_elementwise_v<N>) {
       // Binary ops name both operands' dims in the error; a third (tf.where) joins their result.
-      return std::apply([&](const auto& a, const auto& b, const auto&... rest) {
+      return n.with_args([&](const auto& a, const auto& b, const auto&... rest) {
         auto d = broadcast_runtime<rank_v<N>>(Op::tf_name, dims(a), dims(b));
         ((d = broadcast_runtime<rank_v<N>>(Op::tf_name, d, dims(rest))), ...);
         return d;
-      }, n.args());
+      });
     } else {
       // Called on the op object: an op with run-time attributes (a slice's begin) reads them.
-      return std::apply([&](const auto&... a) { return n.op().result_dims(dims(a)...); }, n.args());
+      return n.with_args([&](const auto&... a) { return n.op().result_dims(dims(a)...); });
     }
   }
 

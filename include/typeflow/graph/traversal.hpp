@@ -37,8 +37,8 @@ struct collect_operands<List, std::tuple<Args...>> {
 
 template <class List, class N>
 struct collect<List, N, false> {
-  using with_operands = typename collect_operands<List, typename operands_of<N>::type>::type;
-  using type = push_unique_t<with_operands, N>;
+  // N is not among its operands' nodes (a graph has no cycles): appended without a search.
+  using type = push_back_t<typename collect_operands<List, typename operands_of<N>::type>::type, N>;
 };
 
 template <class List, class N, class... Rest>

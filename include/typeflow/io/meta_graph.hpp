@@ -226,7 +226,7 @@ class graph_exporter {
       std::string pending = std::exchange(m_output_name, {});  // the operands are not the output
       node_def node;
       node.op = std::string(Op::tf_name);
-      std::apply([&](const auto&... a) { (node.inputs.push_back(tensor(a)), ...); }, n.args());
+      n.with_args([&](const auto&... a) { (node.inputs.push_back(tensor(a)), ...); });
       m_output_name = std::move(pending);
       node.name = take_name(node.op);
       using A0 = std::remove_cvref_t<std::tuple_element_t<0, typename N::args_type>>;

@@ -347,14 +347,12 @@ struct concat {
 
   // d(concat(a, b)) = (the part of g over a, the part over b)
   static constexpr auto vjp(const auto& g, const auto& n) {
-    return std::apply(
-        [&](const auto&... a) {
-          return [&]<std::size_t... I>(std::index_sequence<I...>) {
-            return std::tuple{graph::node<concat_part<Axis, I>, std::remove_cvref_t<decltype(g)>,
-                                          std::remove_cvref_t<decltype(a)>...>({}, g, a...)...};
-          }(std::index_sequence_for<decltype(a)...>{});
-        },
-        n.args());
+    return n.with_args([&](const auto&... a) {
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return std::tuple{graph::node<concat_part<Axis, I>, std::remove_cvref_t<decltype(g)>,
+                                      std::remove_cvref_t<decltype(a)>...>({}, g, a...)...};
+      }(std::index_sequence_for<decltype(a)...>{});
+    });
   }
 };
 
