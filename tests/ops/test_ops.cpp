@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <cstddef>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <typeflow/typeflow.hpp>
 
 #include "../random_tensor.hpp"
@@ -102,6 +104,23 @@ TEST_CASE("ops.elementwise: a fused chain whose rank-3 operands broadcast along 
         }
     CHECK(wrong == 0);
     CHECK(S() == doctest::Approx(sum).epsilon(1e-5));
+  }
+}
+
+TEST_CASE("ops.elementwise: a NaN literal is a node like any other; -0.0 and 0.0 are two nodes") {
+  // A plan finds a node's buffer by comparing payloads: bit for bit, so a NaN equals itself.
+  auto x = tf::placeholder<"x", float, 3>();
+  auto y = x * std::numeric_limits<float>::quiet_NaN();
+  auto z = y + y * 2.0f;  // y has a buffer, read twice
+  auto p = x * 0.0f;
+  auto m = x * -0.0f;  // p's type, another node
+  tf::Session sess;
+  const xt::xtensor<float, 1> X = {1, 2, 3};
+  const auto [Z, P, M] = sess.run(tf::fetch(z, p, m), tf::feed(x, X));
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(std::isnan(Z(i)));
+    CHECK(!std::signbit(P(i)));
+    CHECK(std::signbit(M(i)));
   }
 }
 

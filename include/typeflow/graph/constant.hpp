@@ -19,7 +19,7 @@ struct scalar : node_base {
   using value_type = T;
   using shape_type = shape<>;
   T m_value{};
-  bool operator==(const scalar&) const = default;
+  bool operator==(const scalar& o) const { return same_payload(m_value, o.m_value); }
 };
 
 /// A scalar fixed in the type (the 2 of d(x^2) = 2x, the seed 1 of a gradient). Autodiff

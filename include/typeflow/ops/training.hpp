@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <string_view>
 
+#include "../core/dtype.hpp"
 #include "../core/tensor_ref.hpp"
 #include "../graph/node.hpp"
 #include "../kernels/update.hpp"
@@ -47,7 +48,7 @@ struct apply_gradient_descent : operation {
     const std::size_t n = var.size();
     for (std::size_t i = 0; i < n; ++i) var.data[i] -= m_alpha * delta.data[i];
   }
-  bool operator==(const apply_gradient_descent& o) const { return m_alpha == o.m_alpha; }
+  bool operator==(const apply_gradient_descent& o) const { return same_payload(m_alpha, o.m_alpha); }
 };
 
 /// TF's ApplyMomentum; operands: var, accum, grad.
@@ -78,7 +79,9 @@ struct apply_momentum : operation {
       }
     }
   }
-  bool operator==(const apply_momentum&) const = default;
+  bool operator==(const apply_momentum& o) const {
+    return same_payload(m_lr, o.m_lr) && same_payload(m_momentum, o.m_momentum) && m_use_nesterov == o.m_use_nesterov;
+  }
 };
 
 /// TF's ApplyAdam; operands: var, m, v, beta1_power, beta2_power, grad.
@@ -106,7 +109,10 @@ struct apply_adam : operation {
       w -= (mi * alpha) / (sqrt(vi) + m_epsilon);
     }, var.data, m.data, v.data, grad.data);
   }
-  bool operator==(const apply_adam&) const = default;
+  bool operator==(const apply_adam& o) const {
+    return same_payload(m_lr, o.m_lr) && same_payload(m_beta1, o.m_beta1) && same_payload(m_beta2, o.m_beta2) &&
+           same_payload(m_epsilon, o.m_epsilon);
+  }
 };
 
 /// TF's ApplyRMSProp; operands: var, ms, mom, grad.
@@ -128,7 +134,10 @@ struct apply_rms_prop : operation {
       w -= u;
     }, var.data, ms.data, mom.data, grad.data);
   }
-  bool operator==(const apply_rms_prop&) const = default;
+  bool operator==(const apply_rms_prop& o) const {
+    return same_payload(m_lr, o.m_lr) && same_payload(m_rho, o.m_rho) && same_payload(m_momentum, o.m_momentum) &&
+           same_payload(m_epsilon, o.m_epsilon);
+  }
 };
 
 /// TF's ApplyCenteredRMSProp; operands: var, mg, ms, mom, grad. As ApplyRMSProp, with the
@@ -153,7 +162,10 @@ struct apply_centered_rms_prop : operation {
       w -= u;
     }, var.data, mg.data, ms.data, mom.data, grad.data);
   }
-  bool operator==(const apply_centered_rms_prop&) const = default;
+  bool operator==(const apply_centered_rms_prop& o) const {
+    return same_payload(m_lr, o.m_lr) && same_payload(m_rho, o.m_rho) && same_payload(m_momentum, o.m_momentum) &&
+           same_payload(m_epsilon, o.m_epsilon);
+  }
 };
 
 /// TF's ApplyAdagrad; operands: var, accum, grad. accum += g^2; var -= g * lr / sqrt(accum).
@@ -172,7 +184,7 @@ struct apply_adagrad : operation {
       w -= g * m_lr * (T(1) / sqrt(a));  // Eigen's rsqrt is 1 / sqrt
     }, var.data, accum.data, grad.data);
   }
-  bool operator==(const apply_adagrad&) const = default;
+  bool operator==(const apply_adagrad& o) const { return same_payload(m_lr, o.m_lr); }
 };
 
 /// var *= factor, after the operations among its other operands: Adam's beta powers
@@ -188,7 +200,7 @@ struct scale_variable : operation {
     const std::size_t n = var.size();
     for (std::size_t i = 0; i < n; ++i) var.data[i] *= m_factor;
   }
-  bool operator==(const scale_variable&) const = default;
+  bool operator==(const scale_variable& o) const { return same_payload(m_factor, o.m_factor); }
 };
 
 /// global_step += 1, after the operations among its other operands (TF's
