@@ -411,8 +411,9 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     }
   }
 
-  /// Node n in a fused loop over dims `loop` (n's dims broadcast to them): a leaf reading its
-  /// values (a leaf or a buffer), a literal, or, for a lazy node, its op over its operands.
+  /// Node n in a fused loop over dims `loop` (n's dims broadcast to them): a literal; for a
+  /// lazy node, its op over its operands; else a fused::leaf reading its values (a feed, a
+  /// variable, a constant or a node's buffer).
   template <std::size_t R, class N>
   auto fuse(const N& n, const std::array<std::size_t, R>& loop) {
     if constexpr (is_scalar_v<N>) {
