@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+from tf_import import SKIP, import_tensorflow
 
 # Tolerances, elementwise: |typeflow - tf| <= ATOL + RTOL * |tf|, per dtype.
 #
@@ -423,15 +423,10 @@ def main():
     parser.add_argument("--verbose", action="store_true", help="also print the notes on gradients")
     args = parser.parse_args()
 
-    # Before the import, as tf_parity.py: no INFO/WARNING lines, TF's own Eigen kernels.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    try:
-        import numpy as np
-        import tensorflow as tf
-    except Exception as e:  # ImportError, or a broken installation
-        print("SKIP: %s cannot import numpy and tensorflow: %s: %s" % (sys.executable, type(e).__name__, e))
+    imported = import_tensorflow()
+    if imported is None:
         return SKIP
+    tf, np = imported
     # One thread: TF's reductions sum in one fixed order on every machine.
     tf.config.threading.set_intra_op_parallelism_threads(1)
     tf.config.threading.set_inter_op_parallelism_threads(1)

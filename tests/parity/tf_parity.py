@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+from tf_import import SKIP, import_tensorflow
 
 # Tolerance, elementwise: |typeflow - tf| <= ATOL + RTOL * |tf|.
 # Both sides compute in float32 (eps = 6e-8) but sum in different orders (TF's Eigen
@@ -154,18 +154,10 @@ def main():
     parser.add_argument("--keep", metavar="DIR", help="write the data files to DIR and keep them")
     args = parser.parse_args()
 
-    # Before the import. TF_CPP_MIN_LOG_LEVEL=2: no INFO/WARNING lines. TF_ENABLE_ONEDNN_OPTS=0:
-    # TF's own Eigen kernels rather than oneDNN's, which are picked by the CPU's instruction set
-    # at run time; this also drops the oneDNN notice, which ignores TF_CPP_MIN_LOG_LEVEL. (Both
-    # kernel sets give the same results here to 1e-7; set the variable to 1 to compare with oneDNN.)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    try:
-        import numpy as np
-        import tensorflow as tf
-    except Exception as e:  # ImportError, or a broken installation
-        print("SKIP: %s cannot import numpy and tensorflow: %s: %s" % (sys.executable, type(e).__name__, e))
+    imported = import_tensorflow()
+    if imported is None:
         return SKIP
+    tf, np = imported
     tf.compat.v1.disable_eager_execution()
     print("TensorFlow %s, numpy %s (%s)" % (tf.__version__, np.__version__, sys.executable))
 

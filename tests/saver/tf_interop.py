@@ -32,7 +32,8 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "parity"))
+from tf_import import SKIP, import_tensorflow  # noqa: E402 (tests/parity/tf_import.py)
 
 
 def run_typeflow(exe, *args):
@@ -207,14 +208,10 @@ def main():
     if len(sys.argv) != 3 or sys.argv[1] not in CHECKS:
         print("usage: tf_interop.py {%s} SAVER_INTEROP_EXE" % ",".join(CHECKS))
         return 1
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    try:
-        import numpy as np
-        import tensorflow as tf
-    except Exception as e:  # ImportError, or a broken installation
-        print("SKIP: %s cannot import numpy and tensorflow: %s: %s" % (sys.executable, type(e).__name__, e))
+    imported = import_tensorflow()
+    if imported is None:
         return SKIP
+    tf, np = imported
     if sys.argv[1] != "typeflow_reads_tf2_checkpoint":  # TF2's Checkpoint saves eagerly; the others build TF1 graphs
         tf.compat.v1.disable_eager_execution()
     print("TensorFlow %s, numpy %s (%s)" % (tf.__version__, np.__version__, sys.executable))
