@@ -218,7 +218,7 @@ template <class T, class V, std::size_t R, class E>
 void assign(V* out, const std::array<std::size_t, R>& dims, E& e) {
   for_each_row(dims, e, [&](std::size_t offset, std::size_t length) {
     V* row = out + offset;
-    if (length < 2 * parallel::elementwise_grain) {
+    if (length < 2 * parallel::elementwise_grain) {  // too short to split: no set-up per row
       assign_row<T>(row, e, 0, length);
       return;
     }
@@ -235,9 +235,7 @@ template <class T, std::size_t R, class E>
 T sum(const std::array<std::size_t, R>& dims, E& e) {
   T total = 0;
   for_each_row(dims, e, [&](std::size_t, std::size_t length) {
-    constexpr std::size_t max_parts = 64;
-    std::array<T, max_parts> partial{};
-    const auto sum_range = [&](std::size_t part, std::size_t begin, std::size_t end) {
+    const auto range_sum = [&](std::size_t begin, std::size_t end) {
       T s = 0;
       std::size_t i = begin;
       if constexpr (simd_v<T, E>) {
@@ -254,9 +252,18 @@ T sum(const std::array<std::size_t, R>& dims, E& e) {
         }
       }
       for (; i < end; ++i) s += static_cast<T>(value_at(e, i));
-      partial[part] = s;
+      return s;
     };
-    parallel::for_parts(length, parallel::reduction_grain, batch<T>::size, max_parts, sum_range);
+    // A row too short to split is summed here, without per-part sums: a broadcast operand
+    // makes many short rows.
+    if (length < 2 * parallel::reduction_grain) {
+      total += range_sum(0, length);
+      return;
+    }
+    constexpr std::size_t max_parts = 64;
+    std::array<T, max_parts> partial{};
+    parallel::for_parts(length, parallel::reduction_grain, batch<T>::size, max_parts,
+                        [&](std::size_t part, std::size_t begin, std::size_t end) { partial[part] = range_sum(begin, end); });
     for (T p : partial) total += p;
   });
   return total;
