@@ -12,7 +12,7 @@
 
 #include "../core/thread_pool.hpp"
 #include "../eval/feed.hpp"
-#include "../eval/plan.hpp"
+#include "../eval/cpu_executor.hpp"
 #include "../eval/variable_store.hpp"
 #include "config.hpp"
 #include "graph.hpp"
@@ -52,6 +52,13 @@ inline constexpr bool is_feed_item_v<feed_item<P, V>> = true;
 
 template <class T>
 concept feed_like = is_feed_item_v<T>;
+
+namespace diagnostic {
+/// Session::run: a placeholder that the fetches depend on, named in this type, has no
+/// tf::feed(placeholder, value) among the run's arguments.
+template <class PlaceholderName>
+struct error_no_feed_for_placeholder;
+}  // namespace diagnostic
 
 namespace detail {
 
@@ -148,13 +155,13 @@ class Session {
 
  private:
   template <class Roots, class... Feeds>
-  static constexpr bool all_fed = detail::all_fed<Feeds...>(typename eval::plan<Roots, Feeds...>::nodes{});
+  static constexpr bool all_fed = detail::all_fed<Feeds...>(typename eval::cpu_executor<Roots, Feeds...>::nodes{});
   template <class Roots, class... Feeds>
-  static auto report_unfed() { return detail::report_unfed<Feeds...>(typename eval::plan<Roots, Feeds...>::nodes{}); }
+  static auto report_unfed() { return detail::report_unfed<Feeds...>(typename eval::cpu_executor<Roots, Feeds...>::nodes{}); }
 
   template <class Roots, class... Feeds>
   auto& plan_for(const Roots& roots) {
-    using plan_type = eval::plan<Roots, Feeds...>;
+    using plan_type = eval::cpu_executor<Roots, Feeds...>;
     const std::size_t id = detail::plan_id<plan_type>;
     if (id >= m_plans.size()) m_plans.resize(id + 1);
     auto* p = static_cast<plan_type*>(m_plans[id].get());
@@ -168,7 +175,7 @@ class Session {
   ConfigProto m_config;
   std::unique_ptr<parallel::thread_pool> m_pool;  // none for one thread
   eval::variable_store m_variables;
-  std::vector<std::unique_ptr<eval::plan_base>> m_plans;
+  std::vector<std::unique_ptr<eval::executor_base>> m_plans;
 };
 
 }  // namespace typeflow
