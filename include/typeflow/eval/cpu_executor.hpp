@@ -99,6 +99,15 @@ std::array<std::size_t, R> broadcast_runtime(std::string_view op, const std::arr
               shape_string(fetch_dims) + " (the array is left as it was)");
 }
 
+/// Whether kernel node N's op has a forward for N's operands read as tensor_refs. (Not a
+/// pack expansion inside the executor's generic lambda: clang 14 mis-expands it there.)
+template <class N, class Args = typename N::args_type>
+struct runs_on_cpu;
+template <class N, class... A>
+struct runs_on_cpu<N, std::tuple<A...>>
+    : std::bool_constant<op::kernel_op<typename N::op_type, tensor_ref<value_t<N>, rank_v<N>>,
+                                       tensor_ref<const value_t<A>, rank_v<A>>...>> {};
+
 template <class Roots, class... Feeds>
 class cpu_executor;
 
@@ -106,6 +115,11 @@ class cpu_executor;
 class executor_base {
  public:
   virtual ~executor_base() = default;
+
+ protected:
+  executor_base() = default;
+  executor_base(const executor_base&) = default;
+  executor_base& operator=(const executor_base&) = default;  // an executor is rebuilt in place
 };
 
 template <class... Roots, class... Feeds>
@@ -361,11 +375,10 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
       buffer.data()[0] = fused::sum<value_t<N>>(xd, tree) * Op::template total_scale<value_t<N>>(xd);
     } else {
       [&]<std::size_t... I>(std::index_sequence<I...>) {
-        using out_ref = tensor_ref<value_t<N>, rank_v<N>>;
-        if constexpr (!op::kernel_op<Op, out_ref, decltype(kernel_operand<N, I>(n.template arg<I>()))...>) {
+        if constexpr (!runs_on_cpu<N>::value) {
           diagnostic::error_cpu_executor_cannot_run_kernel_op<Op> error;
         } else {
-          n.op().forward(out_ref{buffer.data(), d}, kernel_operand<N, I>(n.template arg<I>())...);
+          n.op().forward(tensor_ref<value_t<N>, rank_v<N>>{buffer.data(), d}, kernel_operand<N, I>(n.template arg<I>())...);
         }
       }(std::make_index_sequence<std::tuple_size_v<typename N::args_type>>{});
     }
