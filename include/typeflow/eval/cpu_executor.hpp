@@ -115,11 +115,6 @@ class cpu_executor;
 class executor_base {
  public:
   virtual ~executor_base() = default;
-
- protected:
-  executor_base() = default;
-  executor_base(const executor_base&) = default;
-  executor_base& operator=(const executor_base&) = default;  // an executor is rebuilt in place
 };
 
 template <class... Roots, class... Feeds>
@@ -342,18 +337,29 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
       else
         return n.op();
     }();
-    // The operands read for their values (a reduction gradient's x only gives the shape).
-    static constexpr auto read = [] {
-      std::array<std::size_t, sizeof...(A)> places{};
-      std::size_t count = 0;
-      for (std::size_t i = 0; i < sizeof...(A); ++i)
-        if (op::traits<Op>::reads_values(i)) places[count++] = i;
-      return std::pair{places, count};
-    }();
     return [&]<std::size_t... J>(std::index_sequence<J...>) {
-      using tree = fused::apply<std::remove_const_t<decltype(op)>, decltype(fuse_operand<read.first[J]>(n, loop))...>;
-      return tree{op, {{fuse_operand<read.first[J]>(n, loop)}...}};
-    }(std::make_index_sequence<read.second>{});
+      using tree = fused::apply<std::remove_const_t<decltype(op)>, decltype(fuse_operand<J>(n, loop))...>;
+      return tree{op, {{fuse_operand<J>(n, loop)}...}};
+    }(value_operands<Op, sizeof...(A)>());
+  }
+
+  /// The operands an elementwise op reads for their values, which its loop takes: all, or
+  /// (where the op says `reads_values`) the leading ones (a reduction gradient's x gives only
+  /// the shape).
+  template <class Op, std::size_t Arity>
+  static constexpr auto value_operands() {
+    if constexpr (!requires { Op::reads_values(0); }) {
+      return std::make_index_sequence<Arity>{};
+    } else {
+      constexpr std::size_t read = [] {
+        std::size_t k = 0;
+        while (k < Arity && Op::reads_values(k)) ++k;
+        for (std::size_t i = k; i < Arity; ++i)
+          if (Op::reads_values(i)) throw "typeflow: an elementwise op's value operands come first";
+        return k;
+      }();
+      return std::make_index_sequence<read>{};
+    }
   }
 
   template <class N>

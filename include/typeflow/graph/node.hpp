@@ -76,8 +76,7 @@ template <class Op, graph_node... Args>
 struct node : node_base {
   using op_type = Op;
   using args_type = std::tuple<Args...>;
-  using contract_checked = decltype(op::check_tag<Op, Args...>());  // names the tag and what it lacks
-  using value_type = op::value_type_t<Op, Args...>;
+  using value_type = op::value_type_t<Op, Args...>;  // a tag that breaks the contract is named here
   using shape_type = op::shape_type_t<Op, Args...>;
 
  private:

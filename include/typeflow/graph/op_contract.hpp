@@ -115,12 +115,18 @@ struct traits {
 
 namespace detail {
 template <class Op, class... A>
-struct result_types {  // after a diagnostic: types that add no second error
+auto check_tag();
+
+/// A tag that breaks the contract: named once (check_tag), then types that add no second error.
+template <class Op, class... A>
+struct result_types {
+  using checked = decltype(check_tag<Op, A...>());
   using value = void;
   using shape = typeflow::shape<>;
 };
 template <class Op, class... A>
   requires requires {
+    Op::tf_name;
     typename Op::template value_type<A...>;
     typename Op::template shape_type<A...>;
   }
@@ -178,11 +184,11 @@ concept state_op = traits<Op>::updates_variable;
 template <class Op, class G, class N>
 concept differentiable_op = requires(const G& g, const N& n) { Op::vjp(g, n); };
 
-/// Names Op and what it lacks when a node of it is declared (graph::node's first member).
-/// Called as an unevaluated `decltype` operand, never in a constant expression: clang 14
-/// crashes evaluating a function whose body holds an invalid diagnostic declaration.
+/// Names Op and what it lacks, when a node of it is declared (through result_types). Called
+/// as an unevaluated `decltype` operand, never in a constant expression: clang 14 crashes
+/// evaluating a function whose body holds an invalid diagnostic declaration.
 template <class Op, class... A>
-auto check_tag() {
+auto detail::check_tag() {
   if constexpr (!requires { Op::tf_name; }) {
     diagnostic::error_op_tag_defines_no_tf_name<Op> error;
   } else if constexpr (!requires { typename Op::template value_type<A...>; }) {

@@ -40,7 +40,7 @@ class executor_slot {
   E& check_out(const Roots& roots, eval::variable_store& store) {
     auto* e = static_cast<E*>(m_idle.exchange(nullptr, std::memory_order_acquire));
     if (!e) e = spare<E>(roots, store);
-    if (!e->built_for(roots)) *e = E(roots, store);  // same types, other payloads (`x * 3.0f`)
+    if (!e->built_for(roots)) e = rebuilt<E>(e, roots, store);  // same types, other payloads (`x * 3.0f`)
     return *e;
   }
 
@@ -62,6 +62,20 @@ class executor_slot {
     }
     m_owned.push_back(std::make_unique<E>(roots, store));
     return static_cast<E*>(m_owned.back().get());
+  }
+
+  /// A new executor in place of `old`, which is destroyed.
+  template <class E, class Roots>
+  E* rebuilt(E* old, const Roots& roots, eval::variable_store& store) {
+    auto fresh = std::make_unique<E>(roots, store);
+    E* e = fresh.get();
+    std::lock_guard lock(m_mutex);
+    for (auto& owned : m_owned)
+      if (owned.get() == old) {
+        owned = std::move(fresh);
+        break;
+      }
+    return e;
   }
 
   std::atomic<eval::executor_base*> m_idle{nullptr};
