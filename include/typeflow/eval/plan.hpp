@@ -36,13 +36,6 @@
 
 namespace typeflow {
 
-namespace diagnostic {
-/// Session::run: a placeholder that the fetches depend on, named in this type, has no
-/// tf::feed(placeholder, value) among the run's arguments.
-template <class PlaceholderName>
-struct error_no_feed_for_placeholder;
-}  // namespace diagnostic
-
 /// What an operation (a train op, an assign) contributes to a fetch tuple.
 struct no_value {};
 
