@@ -74,10 +74,6 @@ inline constexpr auto use_counts_v = []<class... Us>(type_list<Us...>) {
   return counts;
 }(List{});
 
-/// Number of value uses of N by the nodes of List.
-template <class List, class N>
-inline constexpr std::size_t use_count_v = use_counts_v<List>[position_v<List, N>];
-
 }  // namespace typeflow
 
 #endif
