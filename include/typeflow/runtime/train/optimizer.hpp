@@ -188,10 +188,12 @@ class Optimizer {
   /// optional tf::var_list(...) and an optional global step (TF1's order is global_step, var_list).
   template <tensor_node Loss, class... Args>
   auto minimize(const Loss& loss, const Args&... args) const {
+    // clang-format off
     static_assert((detail::is_var_list_v<Args> + ... + 0) <= 1 && (detail::is_global_step_v<Args> + ... + 0) <= 1 &&
                       ((detail::is_var_list_v<Args> || detail::is_global_step_v<Args>) && ...),
                   "typeflow::train::Optimizer::minimize(loss, ...): after the loss, pass at most one tf::var_list(...) "
                   "and one global step (an integer scalar tf::Variable)");
+    // clang-format on
     const auto vars = std::tuple_cat(detail::keep_if<detail::var_list_pred>(args)...);
     const auto steps = std::tuple_cat(detail::keep_if<detail::global_step_pred>(args)...);
     const auto grads_and_vars = std::apply([&](const auto&... v) { return compute_gradients(loss, v...); }, vars);
