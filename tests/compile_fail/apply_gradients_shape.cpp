@@ -14,7 +14,7 @@ int main() {
   auto [gv] = opt.compute_gradients(loss);
 #ifdef TYPEFLOW_SHOULD_FAIL
   // expect-error: error_gradient_does_not_match_variable
-  // expect-error-gcc: variable<typeflow::fixed_string<2>{"W"}, float, typeflow::shape<3, 1> >, float, typeflow::shape<> >
+  // expect-error-gcc: variable<typeflow::fixed_string<2>{"W"}, float, typeflow::shape<3, 1> >, float, typeflow::shape<>
   // expect-error-clang: variable<typeflow::name<'W'>, float, typeflow::shape<3, 1>>, float, typeflow::shape<>>
   // max-chars-gcc: 2500
   // max-chars-clang: 1500
