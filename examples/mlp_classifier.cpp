@@ -162,7 +162,8 @@ int main(int argc, char** argv) try {
     }
     const float acc = sess.run(accuracy, tf::feed(x, test.x), tf::feed(y, test.y))();
     if (!quiet)
-      std::cout << "epoch " << std::setw(3) << epoch << "  loss " << total / n_train << "  held-out accuracy " << acc << "\n";
+      std::cout << "epoch " << std::setw(3) << epoch << "  loss " << total / n_train << "  held-out accuracy " << acc
+                << "\n";
   }
   //]
 
