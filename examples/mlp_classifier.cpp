@@ -161,7 +161,9 @@ int main(int argc, char** argv) try {
       total += loss_val() * static_cast<double>(batch.y.size());
     }
     const float acc = sess.run(accuracy, tf::feed(x, test.x), tf::feed(y, test.y))();
-    if (!quiet) std::cout << "epoch " << std::setw(3) << epoch << "  loss " << total / n_train << "  held-out accuracy " << acc << "\n";
+    if (!quiet)
+      std::cout << "epoch " << std::setw(3) << epoch << "  loss " << total / n_train << "  held-out accuracy " << acc
+                << "\n";
   }
   //]
 

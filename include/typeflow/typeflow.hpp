@@ -1,7 +1,9 @@
 #ifndef TYPEFLOW_TYPEFLOW_HPP
 #define TYPEFLOW_TYPEFLOW_HPP
 
-// typeflow: TensorFlow 1.x graphs as C++ types. Umbrella header: every public layer.
+// typeflow: TensorFlow 1.x graphs as C++ types. Umbrella header: every public layer. Not the
+// test helper test/gradient_checker.hpp (tf::test::compute_gradient_error), which code that
+// checks gradients includes itself, as TF's tf.test is imported apart.
 
 #include "autodiff/gradients.hpp"
 #include "graph/constant.hpp"
@@ -34,6 +36,5 @@
 #include "runtime/train/rmsprop.hpp"
 #include "runtime/train/saver.hpp"
 #include "runtime/variables.hpp"
-#include "test/gradient_checker.hpp"
 
 #endif

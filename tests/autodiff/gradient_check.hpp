@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <cstddef>
+#include <typeflow/test/gradient_checker.hpp>
 #include <typeflow/typeflow.hpp>
 
 #include "../random_tensor.hpp"

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <typeflow/test/gradient_checker.hpp>
 #include <typeflow/typeflow.hpp>
 
 #include "gradient_check.hpp"

@@ -11,6 +11,8 @@ int main() {
 #ifdef TYPEFLOW_SHOULD_FAIL
   // expect-error: std::string
   // expect-error: tensor_node
+  // max-chars-gcc: 22300
+  // max-chars-clang: 9900
   std::string s = "2";
   auto y = x + s;
 #else

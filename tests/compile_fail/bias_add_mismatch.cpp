@@ -11,6 +11,8 @@ int main() {
   // expect-error: error_bias_add_bias_must_be_rank_1_and_match_last_dim
   // expect-error: shape<-1, 3>
   // expect-error: shape<4>
+  // max-chars-gcc: 1000
+  // max-chars-clang: 1200
   auto b = tf::placeholder<"b", float, 4>();
 #else
   auto b = tf::placeholder<"b", float, 3>();

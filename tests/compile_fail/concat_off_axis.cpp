@@ -10,6 +10,8 @@ int main() {
   // expect-error: error_concat_shapes_differ_off_axis
   // expect-error: shape<2, 3>
   // expect-error: shape<4, 1>
+  // max-chars-gcc: 1000
+  // max-chars-clang: 1200
   auto b = tf::placeholder<"b", float, 4, 1>();
 #else
   auto b = tf::placeholder<"b", float, tf::none, 1>();

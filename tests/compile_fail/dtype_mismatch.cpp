@@ -9,6 +9,8 @@ int main() {
 #ifdef TYPEFLOW_SHOULD_FAIL
   // expect-error: error_dtypes_differ
   // expect-error: float, double
+  // max-chars-gcc: 1600
+  // max-chars-clang: 2000
   auto y = tf::placeholder<"y", double, 3>();
 #else
   auto y = tf::placeholder<"y", float, 3>();

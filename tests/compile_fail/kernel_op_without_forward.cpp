@@ -29,6 +29,8 @@ int main() {
   auto x = tf::placeholder<"x", float, 2, 3>();
   auto X = xt::xtensor<float, 2>::from_shape({2, 3});
   tf::Session sess;
+  // max-chars-gcc: 7500
+  // max-chars-clang: 2500
   // expect-error: error_cpu_executor_cannot_run_kernel_op<row_sums>
   auto v = sess.run(tf::graph::node<row_sums, decltype(x)>({}, x), tf::feed(x, X));
   (void)v;

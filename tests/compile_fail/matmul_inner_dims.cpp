@@ -10,6 +10,8 @@ int main() {
   // expect-error: error_matmul_inner_dimensions_differ
   // expect-error: shape<-1, 3>
   // expect-error: shape<4, 1>
+  // max-chars-gcc: 1300
+  // max-chars-clang: 1600
   auto w = tf::placeholder<"w", float, 4, 1>();
 #else
   auto w = tf::placeholder<"w", float, 3, 1>();

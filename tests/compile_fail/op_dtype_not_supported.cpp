@@ -9,6 +9,8 @@ int main() {
 #ifdef TYPEFLOW_SHOULD_FAIL
   // expect-error: error_op_does_not_support_dtype
   // expect-error: sqrt, int
+  // max-chars-gcc: 1400
+  // max-chars-clang: 1800
   auto x = tf::placeholder<"x", std::int32_t, 3>();
 #else
   auto x = tf::placeholder<"x", float, 3>();

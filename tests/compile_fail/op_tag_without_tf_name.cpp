@@ -16,6 +16,8 @@ struct twice : tf::op::elementwise_unary {
 
 int main() {
   auto x = tf::placeholder<"x", float, 3>();
+  // max-chars-gcc: 2000
+  // max-chars-clang: 2500
   // expect-error: error_op_tag_defines_no_tf_name<twice>
   auto y = tf::graph::node<twice, decltype(x)>({}, x);
   (void)y;

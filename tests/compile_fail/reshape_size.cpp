@@ -10,6 +10,8 @@ int main() {
   // expect-error: error_reshape_sizes_differ
   // expect-error: shape<3, 5>
   // expect-error: shape<4, 4>
+  // max-chars-gcc: 800
+  // max-chars-clang: 1000
   auto r = tf::reshape<4, 4>(x);
 #else
   auto r = tf::reshape<-1, 3>(x);

@@ -7,17 +7,26 @@ COMPILER and FLAGS are the compile command without a source file (e.g. `g++ -Iin
 The snippet is compiled with -std=c++20 -fsyntax-only:
   1. plain: it must compile (the snippet is a correct program);
   2. with -DTYPEFLOW_SHOULD_FAIL: it must fail, and the compiler's output must contain the
-     text of every `// expect-error: <substring>` line of the snippet.
+     text of every `// expect-error: <substring>` line of the snippet, and of every
+     `// expect-error-gcc:` or `// expect-error-clang:` line for the compiler in use (the
+     compilers print some names differently);
+  3. the failing build's output is measured in characters (the checkout's path taken out, so
+     the count does not depend on where the tree lives) and printed; a `// max-chars: N` line
+     (or `// max-chars-gcc:` / `// max-chars-clang:`) makes a longer output a failure, so a
+     diagnostic cannot silently grow back into pages of nested types.
 A compiler crash (internal compiler error) never counts as the expected failure.
-Exit status 0 when both hold, 1 otherwise.
+Exit status 0 when all hold, 1 otherwise.
 """
 
+import pathlib
 import re
 import subprocess
 import sys
 import time
 
-EXPECT = re.compile(r"//\s*expect-error:\s*(.*?)\s*$")
+# `// expect-error: text`, or `// expect-error-gcc: text` for one compiler only; likewise max-chars.
+EXPECT = re.compile(r"//\s*expect-error(?:-(gcc|clang))?:\s*(.*?)\s*$")
+MAX_CHARS = re.compile(r"//\s*max-chars(?:-(gcc|clang))?:\s*(\d+)\s*$")
 # `file:line:col: error: ...` on both compilers; also `clang: error: ...` and fatal errors.
 ERROR_LINE = re.compile(r"(?:^|: )(?:fatal )?error: ")
 CRASH = ("internal compiler error", "PLEASE submit a bug report", "frontend command failed")
@@ -60,14 +69,23 @@ def main(argv):
         print(__doc__.strip(), file=sys.stderr)
         return 2
     snippet, compiler = argv[1], argv[2:]
+    # The snippet by its absolute path, so the output's paths all start with the checkout's root,
+    # which the character count leaves out (the count must not depend on where the tree lives).
+    snippet = str(pathlib.Path(snippet).resolve())
+    root = str(pathlib.Path(snippet).parents[2])
+    family = "clang" if is_clang(compiler) else "gcc"
     with open(snippet, encoding="utf-8") as f:
-        expected = [m.group(1) for m in map(EXPECT.search, f) if m and m.group(1)]
+        lines = f.read().splitlines()
+    expected = [m.group(2) for m in map(EXPECT.search, lines) if m and m.group(2) and m.group(1) in (None, family)]
+    # A compiler's own budget overrides the common one.
+    budgets = {m.group(1): int(m.group(2)) for m in map(MAX_CHARS.search, lines) if m}
+    max_chars = budgets.get(family, budgets.get(None))
     if not expected:
-        print(f"FAIL {snippet}: no `// expect-error: <substring>` line")
+        print(f"FAIL {snippet}: no `// expect-error: <substring>` line for {family}")
         return 1
 
     base = compiler + ["-std=c++20", "-fsyntax-only", "-fdiagnostics-color=never"]
-    if is_clang(compiler):
+    if family == "clang":
         base.append("-fno-crash-diagnostics")  # a crash must not leave reproducer files in /tmp
     ok = True
 
@@ -87,10 +105,12 @@ def main(argv):
     command = base + ["-DTYPEFLOW_SHOULD_FAIL", snippet]
     code, output, seconds = compile_snippet(command)
     # The compiler echoes source lines; the expect-error comments themselves must not match.
-    diagnostics = "\n".join(line for line in output.splitlines() if "expect-error:" not in line)
+    diagnostics = "\n".join(line for line in output.splitlines() if "expect-error" not in line)
     error_lines = [line for line in output.splitlines() if ERROR_LINE.search(line)]
     missing = [text for text in expected if text not in diagnostics]
-    print(f"ko build: exit status {code}, {len(error_lines)} error line(s) ({seconds:.1f} s)")
+    chars = len(output.replace(root + "/", ""))
+    budget = f" (max-chars {max_chars})" if max_chars is not None else ""
+    print(f"ko build: exit status {code}, {len(error_lines)} error line(s), {chars} chars of output{budget} ({seconds:.1f} s)")
     for line in error_lines[:3]:
         print("  " + line)
     problems = []
@@ -100,6 +120,9 @@ def main(argv):
         problems.append("the compiler crashed: an internal compiler error is not a diagnostic")
     if missing:
         problems.append("its output lacks " + ", ".join(repr(t) for t in missing))
+    if max_chars is not None and chars > max_chars:
+        problems.append(f"its output is {chars} characters, over the snippet's `// max-chars: {max_chars}` "
+                        "(shorten the diagnostic, or raise the budget and say why)")
     if problems:
         ok = False
         print("FAIL ko build: " + "; ".join(problems))

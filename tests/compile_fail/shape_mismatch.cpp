@@ -10,6 +10,8 @@ int main() {
   // expect-error: error_shapes_do_not_broadcast
   // expect-error: shape<3, 2>
   // expect-error: shape<4, 2>
+  // max-chars-gcc: 1700
+  // max-chars-clang: 2000
   auto y = tf::placeholder<"y", float, 4, 2>();
 #else
   auto y = tf::placeholder<"y", float, 1, 2>();

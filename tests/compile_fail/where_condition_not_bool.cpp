@@ -9,6 +9,8 @@ int main() {
   auto x = tf::placeholder<"x", float, 3>();
 #ifdef TYPEFLOW_SHOULD_FAIL
   // expect-error: error_where_condition_is_not_bool<float>
+  // max-chars-gcc: 1400
+  // max-chars-clang: 1800
   auto cond = x * 2.0f;
 #else
   auto cond = x > 2.0f;

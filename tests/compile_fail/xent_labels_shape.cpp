@@ -11,6 +11,8 @@ int main() {
   // expect-error: error_labels_and_logits_shapes_differ
   // expect-error: shape<-1, 4>
   // expect-error: shape<-1, 3>
+  // max-chars-gcc: 1500
+  // max-chars-clang: 1800
   auto z = tf::placeholder<"z", float, tf::none, 4>();
 #else
   auto z = tf::placeholder<"z", float, tf::none, 3>();

@@ -95,7 +95,7 @@ TEST_CASE("graph.traversal: unique nodes in topological order; values uses count
   using order = tf::topo_order_t<decltype(loss)>;
   // y, x, W, matmul, b, add, d, square, square + d, mean: d appears once.
   static_assert(order::size == 10);
-  static_assert(tf::use_count_v<order, decltype(d)> == 2);
+  static_assert(tf::use_counts_v<order>[tf::position_v<order, decltype(d)>] == 2);
   static_assert(tf::position_v<order, decltype(x)> < tf::position_v<order, decltype(tf::matmul(x, W))>);
 }
 

@@ -24,6 +24,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "../core/fixed_string.hpp"
 #include "../core/type_list.hpp"
 #include "../graph/constant.hpp"
 #include "../graph/node.hpp"
@@ -265,7 +266,7 @@ template <class Y, class X>
 void require_dependence() {
   if constexpr (!depends_on_v<Y, X>) {
     // y is not computed from this x; see the comment on the type above.
-    diagnostic::error_y_does_not_depend_on<X> error;
+    diagnostic::error_y_does_not_depend_on<diagnostic::spelled_t<X>> error;
   }
 }
 

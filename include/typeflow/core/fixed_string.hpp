@@ -34,6 +34,28 @@ auto to_name(std::index_sequence<I...>) -> name<S.data[I]...>;
 template <fixed_string S>
 using name_of = decltype(detail::to_name<S>(std::make_index_sequence<S.size()>{}));
 
+/// The char pack back as a fixed_string (for diagnostics, below).
+template <char... C>
+constexpr fixed_string<sizeof...(C) + 1> to_fixed_string(name<C...>) {
+  const char s[] = {C..., '\0'};
+  return fixed_string<sizeof...(C) + 1>(s);
+}
+
+namespace diagnostic {
+/// How a diagnostic names node N: spelled_t<N> is N, except that under g++ a named leaf
+/// (placeholder, variable) becomes a type holding its name as a fixed_string, which g++ prints
+/// as `fixed_string<7>{"labels"}` where the char pack reads `name<'l', 'a', 'b', 'e', 'l', 's'>`.
+/// clang 14 prints a fixed_string argument as numbers (`{{120, 0}}`) but the char pack as
+/// `name<'x'>`, so it keeps N. Only diagnostics use this: node identity stays the char pack,
+/// one type on both compilers. graph/placeholder.hpp and graph/variable.hpp specialise it.
+template <class N>
+struct spelled {
+  using type = N;
+};
+template <class N>
+using spelled_t = typename spelled<N>::type;
+}  // namespace diagnostic
+
 }  // namespace typeflow
 
 #endif

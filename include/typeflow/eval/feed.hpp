@@ -25,8 +25,8 @@ struct feed_item {
 
 namespace diagnostic {
 /// tf::feed(placeholder, value): the value's rank (fixed in its type) is not the
-/// placeholder's; the placeholder's name and shape and the value's rank are in this type.
-template <class PlaceholderName, class Shape, std::ptrdiff_t ValueRank>
+/// placeholder's; the placeholder (name, dtype, shape) and the value's rank are in this type.
+template <class Placeholder, std::ptrdiff_t ValueRank>
 struct error_feed_rank_differs;
 }  // namespace diagnostic
 
@@ -37,7 +37,7 @@ constexpr void check_feed_rank() {
     constexpr auto rank = xt::static_dimension<typename V::shape_type>::value;
     if constexpr (rank >= 0 && rank != static_cast<std::ptrdiff_t>(shape_of_t<P>::rank)) {
       // The fed value has another rank than the placeholder, see the type below.
-      diagnostic::error_feed_rank_differs<typename P::name_type, shape_of_t<P>, rank> error;
+      diagnostic::error_feed_rank_differs<diagnostic::spelled_t<P>, rank> error;
     }
   } else {
     static_assert(shape_of_t<P>::rank == 0, "typeflow::feed: a number can only feed a rank-0 placeholder");

@@ -19,6 +19,18 @@ struct placeholder : node_base {
 
 }  // namespace graph
 
+#if !defined(__clang__)
+namespace diagnostic {
+/// A placeholder as g++ diagnostics name it, its name in quotes (core/fixed_string.hpp says why).
+template <fixed_string Name, class T, class Shape>
+struct placeholder;
+template <class Name, class T, class S>
+struct spelled<graph::placeholder<Name, T, S>> {
+  using type = placeholder<to_fixed_string(Name{}), T, S>;
+};
+}  // namespace diagnostic
+#endif
+
 template <class N>
 inline constexpr bool is_placeholder_v = false;
 template <class Name, class T, class S>

@@ -58,9 +58,11 @@ namespace detail {
 template <class List, class U, std::size_t N>
 constexpr void count_uses(std::array<std::size_t, N>& counts) {
   if constexpr (is_op_node_v<U>) {
+    // clang-format off
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       ((reads_values_v<U, I> ? ++counts[position_v<List, std::tuple_element_t<I, typename U::args_type>>] : 0), ...);
     }(std::make_index_sequence<std::tuple_size_v<typename U::args_type>>{});
+    // clang-format on
   }
 }
 
@@ -73,10 +75,6 @@ inline constexpr auto use_counts_v = []<class... Us>(type_list<Us...>) {
   (detail::count_uses<List, Us>(counts), ...);
   return counts;
 }(List{});
-
-/// Number of value uses of N by the nodes of List.
-template <class List, class N>
-inline constexpr std::size_t use_count_v = use_counts_v<List>[position_v<List, N>];
 
 }  // namespace typeflow
 

@@ -22,6 +22,18 @@ struct variable : node_base {
 
 }  // namespace graph
 
+#if !defined(__clang__)
+namespace diagnostic {
+/// A variable as g++ diagnostics name it, its name in quotes (core/fixed_string.hpp says why).
+template <fixed_string Name, class T, class Shape>
+struct variable;
+template <class Name, class T, class S>
+struct spelled<graph::variable<Name, T, S>> {
+  using type = variable<to_fixed_string(Name{}), T, S>;
+};
+}  // namespace diagnostic
+#endif
+
 template <class N>
 inline constexpr bool is_variable_v = false;
 template <class Name, class T, class S>

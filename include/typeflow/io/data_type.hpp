@@ -13,12 +13,14 @@
 
 namespace typeflow::io {
 
+// clang-format off
 enum data_type : std::int32_t {
   DT_INVALID = 0, DT_FLOAT = 1, DT_DOUBLE = 2, DT_INT32 = 3, DT_UINT8 = 4, DT_INT16 = 5, DT_INT8 = 6,
   DT_STRING = 7, DT_COMPLEX64 = 8, DT_INT64 = 9, DT_BOOL = 10, DT_QINT8 = 11, DT_QUINT8 = 12, DT_QINT32 = 13,
   DT_BFLOAT16 = 14, DT_QINT16 = 15, DT_QUINT16 = 16, DT_UINT16 = 17, DT_COMPLEX128 = 18, DT_HALF = 19,
   DT_RESOURCE = 20, DT_VARIANT = 21, DT_UINT32 = 22, DT_UINT64 = 23,
 };
+// clang-format on
 
 namespace detail {
 struct data_type_info {
@@ -26,6 +28,7 @@ struct data_type_info {
   std::string_view python_name;
   std::size_t size;  // bytes per element; 0 for types that are not plain bytes
 };
+// clang-format off
 inline constexpr data_type_info data_types[] = {
     {"DT_INVALID", "invalid", 0}, {"DT_FLOAT", "float32", 4},      {"DT_DOUBLE", "float64", 8},
     {"DT_INT32", "int32", 4},     {"DT_UINT8", "uint8", 1},        {"DT_INT16", "int16", 2},
@@ -36,6 +39,7 @@ inline constexpr data_type_info data_types[] = {
     {"DT_COMPLEX128", "complex128", 16}, {"DT_HALF", "float16", 2}, {"DT_RESOURCE", "resource", 0},
     {"DT_VARIANT", "variant", 0}, {"DT_UINT32", "uint32", 4},      {"DT_UINT64", "uint64", 8},
 };
+// clang-format on
 inline constexpr int data_type_count = static_cast<int>(std::size(data_types));
 }  // namespace detail
 

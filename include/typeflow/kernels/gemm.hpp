@@ -55,9 +55,11 @@ namespace detail {
 /// f(integral_constant<I>) for I = 0 .. N-1, unrolled.
 template <std::size_t N, class F>
 [[gnu::always_inline]] inline void unroll(F&& f) {
+  // clang-format off
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (f(std::integral_constant<std::size_t, I>{}), ...);
   }(std::make_index_sequence<N>{});
+  // clang-format on
 }
 
 /// The first `count` (< lanes) elements at p as a batch, the rest zero; only those are read.
@@ -341,9 +343,11 @@ bool narrow(const T* a, const T* b, T* c, std::size_t m, std::size_t n, std::siz
   if constexpr (widest < 2 || !blocking<T>::many_registers) {
     return false;
   } else {
+    // clang-format off
     return [&]<std::size_t... N>(std::index_sequence<N...>) {
       return ((n == N + 2 ? (narrow_transposed_a<TransposeB, N + 2>(a, b, c, m, k, i0, i1), true) : false) || ...);
     }(std::make_index_sequence<widest - 1>{});
+    // clang-format on
   }
 }
 

@@ -60,9 +60,11 @@ void columns_dot(const T* __restrict a, const T* __restrict b, T* __restrict out
 /// Calls f(std::integral_constant<std::size_t, N>) when 1 <= n <= 8; returns whether it did.
 template <class F>
 bool with_small(std::size_t n, F&& f) {
+  // clang-format off
   return [&]<std::size_t... N>(std::index_sequence<N...>) {
     return ((n == N + 1 ? (f(std::integral_constant<std::size_t, N + 1>{}), true) : false) || ...);
   }(std::make_index_sequence<8>{});
+  // clang-format on
 }
 
 }  // namespace detail

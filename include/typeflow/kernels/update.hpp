@@ -3,8 +3,8 @@
 
 // The loop of the optimizers' in-place updates: xsimd batches, then a scalar tail, with the
 // update written once as a generic lambda over values. A plain loop over std::sqrt stays
-// scalar (std::sqrt may set errno, so g++ keeps every call): Adam's update of a 784x128
-// weight took half of an MLP training step that way.
+// scalar (std::sqrt may set errno, so g++ keeps every call), and Adam's update then weighs on
+// a whole training step (the figures are in benchmarks/README.md, bench_mlp).
 
 #include <cstddef>
 #include <tuple>

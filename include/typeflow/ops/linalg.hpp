@@ -241,8 +241,10 @@ template <tensor_node A, tensor_node B, class... Flags>
 constexpr auto matmul(const A& a, const B& b, Flags...) {
   constexpr bool ta = (std::is_same_v<Flags, transpose_a_t> || ...);
   constexpr bool tb = (std::is_same_v<Flags, transpose_b_t> || ...);
+  // clang-format off
   static_assert(((std::is_same_v<Flags, transpose_a_t> || std::is_same_v<Flags, transpose_b_t>) && ...),
                 "typeflow::matmul: the only options are tf::transpose_a and tf::transpose_b");
+  // clang-format on
   return detail::make_matmul<ta, tb>(a, b);
 }
 

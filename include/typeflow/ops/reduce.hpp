@@ -405,9 +405,6 @@ constexpr auto argmin(const X& x, axis_t<A> = {}) {
   return detail::make_arg_extremum<false, A>(x);
 }
 
-/// Sums a gradient g back to the static shape Target of the operand it belongs to, undoing
-/// NumPy broadcasting: leading axes that Target lacks are summed away, axes where Target
-/// has 1 and g does not are summed with keepdims. The identity when the shapes agree.
 namespace detail {
 
 /// The axes that unbroadcast<Target> sums for a gradient of shape S: `unit` are the axes

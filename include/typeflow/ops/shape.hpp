@@ -348,10 +348,12 @@ struct concat {
   // d(concat(a, b)) = (the part of g over a, the part over b)
   static constexpr auto vjp(const auto& g, const auto& n) {
     return n.with_args([&](const auto&... a) {
+      // clang-format off
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
         return std::tuple{graph::node<concat_part<Axis, I>, std::remove_cvref_t<decltype(g)>,
                                       std::remove_cvref_t<decltype(a)>...>({}, g, a...)...};
       }(std::index_sequence_for<decltype(a)...>{});
+      // clang-format on
     });
   }
 };
@@ -532,9 +534,11 @@ template <int... Perm, tensor_node X>
 constexpr auto transpose(const X& x) {
   constexpr std::size_t R = rank_v<X>;
   if constexpr (sizeof...(Perm) == 0) {
+    // clang-format off
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return graph::node<op::transpose<(R - 1 - I)...>, X>({}, x);
     }(std::make_index_sequence<R>{});
+    // clang-format on
   } else {
     constexpr bool ok = [] {
       if (sizeof...(Perm) != R) return false;
@@ -606,7 +610,9 @@ template <int Axis, tensor_node X0, tensor_node... X>
 constexpr auto concat(const X0& x0, const X&... xs) {
   constexpr int R = static_cast<int>(rank_v<X0>);
   constexpr int a = Axis < 0 ? Axis + R : Axis;
+  // clang-format off
   constexpr bool same_kind = ((rank_v<X> == rank_v<X0> && std::is_same_v<value_t<X>, value_t<X0>>) && ...);
+  // clang-format on
   if constexpr (a < 0 || a >= R || !same_kind) {
     // The shapes named in this type differ in rank (or the dtypes differ), or the axis is out of range.
     diagnostic::error_concat_shapes_differ_off_axis<axis_t<Axis>, shape_of_t<X0>, shape_of_t<X>...> error;

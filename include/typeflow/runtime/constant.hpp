@@ -17,18 +17,20 @@ namespace typeflow {
 /// static rank. Its dims are `tf::none` unless given: `tf::constant<3, 2>(array)` checks them
 /// and makes them part of the static shape.
 template <std::int64_t... Dims, class E>
-  requires xt::is_xexpression<E>::value
+  requires(xt::is_xexpression<E>::value)
 auto constant(const E& expr) {
   using T = typename E::value_type;
   constexpr auto rank = xt::static_dimension<typename E::shape_type>::value;
   static_assert(rank >= 0 || sizeof...(Dims) > 0,
                 "typeflow::constant: give the dims of an array of dynamic rank: tf::constant<3, 2>(array)");
   constexpr std::size_t R = sizeof...(Dims) > 0 ? sizeof...(Dims) : static_cast<std::size_t>(rank);
+  // clang-format off
   using S = std::conditional_t<sizeof...(Dims) == 0,
                                decltype([]<std::size_t... I>(std::index_sequence<I...>) {
                                  return shape<(static_cast<void>(I), none)...>{};
                                }(std::make_index_sequence<R>{})),
                                shape<Dims...>>;
+  // clang-format on
   xt::xtensor<T, R> value;
   const auto& sh = expr.shape();
   if (sh.size() != R || !matches_static<S>(sh))

@@ -54,11 +54,19 @@ template <class T>
 concept feed_like = is_feed_item_v<T>;
 
 namespace diagnostic {
-/// Session::run: a placeholder that the fetches depend on, named in this type, has no
-/// tf::feed(placeholder, value) among the run's arguments.
-template <class PlaceholderName>
-struct error_no_feed_for_placeholder;
+/// Session::run: false for the list of placeholders that the fetches read and the run does not
+/// feed, which the failed static_assert prints (g++ in a note, clang as the requirement).
+template <class UnfedPlaceholders>
+inline constexpr bool is_fed = false;
+template <>
+inline constexpr bool is_fed<type_list<>> = true;
 }  // namespace diagnostic
+
+// The static_assert of each Session::run when a placeholder is not fed. The check is in run's
+// own body, so the compilers' "required from" chain is one step from the user's call.
+#define TYPEFLOW_NO_FEED_MESSAGE                                                                 \
+  "typeflow::Session::run: the fetches read a placeholder (named in this assertion's condition) " \
+  "that the run does not feed: add tf::feed(placeholder, value) to the run's arguments"
 
 namespace detail {
 
@@ -70,29 +78,15 @@ struct nodes_of<std::tuple<N...>> {
   using type = topo_order_t<N...>;
 };
 
-/// Whether every placeholder among the nodes is fed. Pure, so safe to constant-evaluate.
-template <class... Feeds, class... Ns>
-constexpr bool all_fed(type_list<Ns...>) {
-  return ((!is_placeholder_v<Ns> || eval::feed_index<Ns, Feeds...>() != sizeof...(Feeds)) && ...);
-}
+template <class... Ps>
+type_list<diagnostic::spelled_t<Ps>...> spell(type_list<Ps...>);  // only for decltype
 
-/// Names placeholder N in a compile error if the run does not feed it. A named, non-constexpr
-/// function rather than a lambda: clang 14 crashes constant-folding a call whose body holds
-/// the invalid declaration below.
-template <class N, class... Feeds>
-auto require_feed() {
-  if constexpr (is_placeholder_v<N> && eval::feed_index<N, Feeds...>() == sizeof...(Feeds)) {
-    // This placeholder (its name is in the type) is read by the fetches but not fed:
-    // add tf::feed(placeholder, value) to the run's arguments.
-    diagnostic::error_no_feed_for_placeholder<typename N::name_type> error;
-  }
-}
-
+/// The placeholders among the nodes that no feed binds, as diagnostics spell them.
 template <class... Feeds, class... Ns>
-auto report_unfed(type_list<Ns...>) {
-  (require_feed<Ns, Feeds...>(), ...);
-  return no_value{};  // what the failed run yields, so `auto v = sess.run(...)` adds no second error
-}
+auto unfed(type_list<Ns...>)
+    -> decltype(spell((type_list<>{} + ... +
+                       std::conditional_t<is_placeholder_v<Ns> && eval::feed_index<Ns, Feeds...>() == sizeof...(Feeds),
+                                          type_list<Ns>, type_list<>>{})));
 
 }  // namespace detail
 
@@ -117,31 +111,40 @@ class Session {
   /// elements are xt::xtensor values (tf::no_value for an operation such as a train op).
   template <graph_node... N, feed_like... Feeds>
   auto run(const fetch_list<N...>& fetches, const Feeds&... feeds) {
-    const parallel::use_pool lend(m_pool.get());
-    if constexpr (all_fed<std::tuple<N...>, Feeds...>) return executor_for<std::tuple<N...>, Feeds...>(fetches.nodes)->run(feeds...);
-    else return report_unfed<std::tuple<N...>, Feeds...>();
+    using unfed = unfed_t<std::tuple<N...>, Feeds...>;
+    if constexpr (!diagnostic::is_fed<unfed>) {
+      static_assert(diagnostic::is_fed<unfed>, TYPEFLOW_NO_FEED_MESSAGE);
+      return no_value{};  // so that `auto v = sess.run(...)` adds no second error
+    } else {
+      const parallel::use_pool lend(m_pool.get());
+      return executor_for<std::tuple<N...>, Feeds...>(fetches.nodes)->run(feeds...);
+    }
   }
 
   /// Runs one fetch: returns its value as an xt::xtensor<T, rank>, or nothing for an operation.
   template <graph_node N, feed_like... Feeds>
   auto run(const N& node, const Feeds&... feeds) {
-    const parallel::use_pool lend(m_pool.get());
-    if constexpr (all_fed<std::tuple<N>, Feeds...>) {
+    using unfed = unfed_t<std::tuple<N>, Feeds...>;
+    if constexpr (!diagnostic::is_fed<unfed>) {
+      static_assert(diagnostic::is_fed<unfed>, TYPEFLOW_NO_FEED_MESSAGE);
+      return no_value{};
+    } else {
+      const parallel::use_pool lend(m_pool.get());
       auto values = executor_for<std::tuple<N>, Feeds...>(std::tuple<N>{node})->run(feeds...);
       if constexpr (!is_operation_v<N>) return std::move(std::get<0>(values));
-    } else {
-      return report_unfed<std::tuple<N>, Feeds...>();
     }
   }
 
   /// Runs one fetch into the caller's array: `sess.run(tf::fetch_into(out, y), feeds...)`.
   template <tensor_node N, feed_like... Feeds>
   void run(const fetch_into_t<N>& target, const Feeds&... feeds) {
-    const parallel::use_pool lend(m_pool.get());
-    if constexpr (all_fed<std::tuple<N>, Feeds...>)
+    using unfed = unfed_t<std::tuple<N>, Feeds...>;
+    if constexpr (!diagnostic::is_fed<unfed>) {
+      static_assert(diagnostic::is_fed<unfed>, TYPEFLOW_NO_FEED_MESSAGE);
+    } else {
+      const parallel::use_pool lend(m_pool.get());
       executor_for<std::tuple<N>, Feeds...>(std::tuple<N>{target.node})->run_into(target.out, feeds...);
-    else
-      report_unfed<std::tuple<N>, Feeds...>();
+    }
   }
 
   /// Runs tf::global_variables_initializer(): every declared variable gets its initial value.
@@ -155,9 +158,7 @@ class Session {
 
  private:
   template <class Roots, class... Feeds>
-  static constexpr bool all_fed = detail::all_fed<Feeds...>(typename detail::nodes_of<Roots>::type{});
-  template <class Roots, class... Feeds>
-  static auto report_unfed() { return detail::report_unfed<Feeds...>(typename detail::nodes_of<Roots>::type{}); }
+  using unfed_t = decltype(detail::unfed<Feeds...>(typename detail::nodes_of<Roots>::type{}));
 
   /// An executor for this fetch set that no other run holds, until the lease ends.
   template <class Roots, class... Feeds>
@@ -174,5 +175,7 @@ class Session {
 };
 
 }  // namespace typeflow
+
+#undef TYPEFLOW_NO_FEED_MESSAGE
 
 #endif

@@ -29,9 +29,9 @@
 namespace typeflow {
 
 namespace diagnostic {
-/// apply_gradients: the gradient paired with the variable named here has another dtype or
-/// static shape than the variable (GradDtype, GradShape vs VarDtype, VarShape).
-template <class VarName, class GradDtype, class GradShape, class VarDtype, class VarShape>
+/// apply_gradients: the gradient paired with the variable named here (with its dtype and
+/// shape) has another dtype or static shape (GradDtype, GradShape).
+template <class Variable, class GradDtype, class GradShape>
 struct error_gradient_does_not_match_variable;
 }  // namespace diagnostic
 
@@ -168,7 +168,7 @@ class Optimizer {
     static_assert(sizeof...(Step) <= 1 && (detail::is_global_step_v<Step> && ...),
                   "typeflow::train::Optimizer::apply_gradients: global_step must be an integer scalar tf::Variable "
                   "(tf::train::get_or_create_global_step())");
-    (check_pair<G, V>(), ...);
+    (check_pair<V, value_t<G>, shape_of_t<G>>(), ...);
     const auto context = make_context<V...>();
     // A braced list applies (and declares the slots of) the variables in order, as TF does.
     const auto applies = std::apply(
@@ -188,10 +188,12 @@ class Optimizer {
   /// optional tf::var_list(...) and an optional global step (TF1's order is global_step, var_list).
   template <tensor_node Loss, class... Args>
   auto minimize(const Loss& loss, const Args&... args) const {
+    // clang-format off
     static_assert((detail::is_var_list_v<Args> + ... + 0) <= 1 && (detail::is_global_step_v<Args> + ... + 0) <= 1 &&
                       ((detail::is_var_list_v<Args> || detail::is_global_step_v<Args>) && ...),
                   "typeflow::train::Optimizer::minimize(loss, ...): after the loss, pass at most one tf::var_list(...) "
                   "and one global step (an integer scalar tf::Variable)");
+    // clang-format on
     const auto vars = std::tuple_cat(detail::keep_if<detail::var_list_pred>(args)...);
     const auto steps = std::tuple_cat(detail::keep_if<detail::global_step_pred>(args)...);
     const auto grads_and_vars = std::apply([&](const auto&... v) { return compute_gradients(loss, v...); }, vars);
@@ -229,13 +231,13 @@ class Optimizer {
     else return updates;
   }
 
-  template <class G, class V>
+  // Takes the gradient's dtype and shape, not the gradient: the compilers print this function's
+  // template arguments in the error's context, and a gradient's type can run to pages.
+  template <class V, class GradDtype, class GradShape>
   static void check_pair() {
-    if constexpr (!std::is_same_v<value_t<G>, value_t<V>> || !std::is_same_v<shape_of_t<G>, shape_of_t<V>>) {
+    if constexpr (!std::is_same_v<GradDtype, value_t<V>> || !std::is_same_v<GradShape, shape_of_t<V>>) {
       // The gradient paired with this variable has another dtype or static shape.
-      diagnostic::error_gradient_does_not_match_variable<typename V::name_type, value_t<G>, shape_of_t<G>, value_t<V>,
-                                                         shape_of_t<V>>
-          error;
+      diagnostic::error_gradient_does_not_match_variable<diagnostic::spelled_t<V>, GradDtype, GradShape> error;
     }
   }
 };

@@ -86,10 +86,12 @@ class RMSPropOptimizer : public Optimizer<RMSPropOptimizer<Name, Centered>> {
   double m_learning_rate, m_decay, m_momentum, m_epsilon;
 };
 
+// clang-format off
 RMSPropOptimizer(double, double, double, double, bool, centered_t) -> RMSPropOptimizer<"RMSProp", true>;
 RMSPropOptimizer(double, double, double, double, bool, centered_t, std::string_view)
     -> RMSPropOptimizer<"RMSProp", true>;
 RMSPropOptimizer(double, centered_t) -> RMSPropOptimizer<"RMSProp", true>;
+// clang-format on
 
 }  // namespace typeflow::train
 

@@ -259,8 +259,10 @@ class Saver {
   }
 
   /// save(sess, path, global_step_variable): the step is the variable's value, as in TF.
+  // clang-format off
   template <tensor_node V>
     requires(is_variable_v<V> && std::is_integral_v<value_t<V>> && rank_v<V> == 0)
+  // clang-format on
   std::string save(Session& sess, const std::string& save_path, const V& global_step, const save_options& options = {}) {
     return save(sess, save_path, static_cast<std::int64_t>(sess.run(global_step)()), options);
   }
