@@ -73,8 +73,8 @@ TEST_CASE("graph.ops: operands must be nodes or numbers") {
 }
 
 TEST_CASE("graph.simplify: x * 1, x + 0, x - 0 are x; 0 - x is -x; -(-x) is x") {
-  using one = tf::graph::integer<float, 1>;
-  using zero = tf::graph::integer<float, 0>;
+  using one = tf::graph::static_scalar<float, 1>;
+  using zero = tf::graph::static_scalar<float, 0>;
   static_assert(std::is_same_v<decltype(x * one{}), decltype(x)>);
   static_assert(std::is_same_v<decltype(one{} * x), decltype(x)>);
   static_assert(std::is_same_v<decltype(x + zero{}), decltype(x)>);

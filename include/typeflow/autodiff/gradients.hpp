@@ -245,7 +245,7 @@ constexpr auto adjoint(const E& handed) {
 /// The gradient seed: ones in y's shape (a plain 1 for a scalar y), as TF's gradients() uses.
 template <tensor_node Y>
 constexpr auto ones_like(const Y& y) {
-  using one = graph::integer<value_t<Y>, 1>;
+  using one = graph::static_scalar<value_t<Y>, 1>;
   if constexpr (rank_v<Y> == 0) {
     return one{};
   } else {

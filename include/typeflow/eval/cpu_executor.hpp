@@ -286,7 +286,7 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
     if constexpr (is_placeholder_v<N>) return {feed_of<N>().data, feed_of<N>().dims};
     else if constexpr (is_variable_v<N>) return {var_of<N>().value.data(), dims(n)};
     else if constexpr (is_scalar_v<N>) return {&n.m_value, {}};
-    else if constexpr (is_integer_v<N>) return {&N::value, {}};
+    else if constexpr (is_static_scalar_v<N>) return {&N::value, {}};
     else if constexpr (is_constant_v<N>) return {n.m_data->data(), n.m_shape};
     else {
       static_assert(materialised<N>, "typeflow internal: a buffer was read from a lazy node");
@@ -302,7 +302,7 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
   auto fuse(const N& n, const std::array<std::size_t, R>& loop) {
     if constexpr (is_scalar_v<N>) {
       return fused::scalar<value_t<N>>{n.m_value};
-    } else if constexpr (is_integer_v<N>) {
+    } else if constexpr (is_static_scalar_v<N>) {
       return fused::scalar<value_t<N>>{N::value};
     } else if constexpr (is_op_node_v<N> && !materialised<N>) {
       return fuse_lazy(n, loop);

@@ -23,13 +23,13 @@ struct scalar : node_base {
 };
 
 /// A scalar fixed in the type (the 2 of d(x^2) = 2x, the seed 1 of a gradient). Autodiff
-/// simplifies with these: `integer<T, 1> * x` is `x`.
+/// simplifies with these: `static_scalar<T, 1> * x` is `x`.
 template <dtype T, int N>
-struct integer : node_base {
+struct static_scalar : node_base {
   using value_type = T;
   using shape_type = shape<>;
   static constexpr T value = static_cast<T>(N);
-  bool operator==(const integer&) const = default;
+  bool operator==(const static_scalar&) const = default;
 };
 
 /// A constant tensor (from an xtensor array), shared by reference among copies of the node;
@@ -51,9 +51,9 @@ template <class T>
 inline constexpr bool is_scalar_v<graph::scalar<T>> = true;
 
 template <class N>
-inline constexpr bool is_integer_v = false;
+inline constexpr bool is_static_scalar_v = false;
 template <class T, int N>
-inline constexpr bool is_integer_v<graph::integer<T, N>> = true;
+inline constexpr bool is_static_scalar_v<graph::static_scalar<T, N>> = true;
 
 template <class N>
 inline constexpr bool is_constant_v = false;

@@ -203,10 +203,10 @@ class graph_exporter {
       p.set_attr("shape", attr::shape(shape_of_t<N>::dims));
       m_nodes.push_back(std::move(p));
       return m_nodes.back().name;
-    } else if constexpr (is_scalar_v<N> || is_integer_v<N> || is_constant_v<N>) {
+    } else if constexpr (is_scalar_v<N> || is_static_scalar_v<N> || is_constant_v<N>) {
       std::string value;
       if constexpr (is_scalar_v<N>) value = tensor_proto<T>({}, std::span<const T>(&n.m_value, 1));
-      else if constexpr (is_integer_v<N>) value = tensor_proto<T>({}, std::span<const T>(&N::value, 1));
+      else if constexpr (is_static_scalar_v<N>) value = tensor_proto<T>({}, std::span<const T>(&N::value, 1));
       else {
         std::vector<std::int64_t> dims(n.m_shape.begin(), n.m_shape.end());
         value = tensor_proto<T>(dims, std::span<const T>(*n.m_data));

@@ -43,7 +43,7 @@ struct sigmoid : elementwise_unary {
   }
   // d sigmoid(x) = y (1 - y) dx
   static constexpr auto vjp(const auto& g, const auto& n) {
-    using one = graph::integer<value_t<decltype(n)>, 1>;
+    using one = graph::static_scalar<value_t<decltype(n)>, 1>;
     return std::tuple{g * (n * (one{} - n))};
   }
 };
@@ -62,7 +62,7 @@ struct tanh : elementwise_unary {
   }
   // d tanh(x) = (1 - y^2) dx
   static constexpr auto vjp(const auto& g, const auto& n) {
-    using one = graph::integer<value_t<decltype(n)>, 1>;
+    using one = graph::static_scalar<value_t<decltype(n)>, 1>;
     return std::tuple{g * (one{} - n * n)};
   }
 };
@@ -81,7 +81,7 @@ struct relu : elementwise_unary {
   }
   // d relu(x) = dx where y > 0 (TF's ReluGrad reads the output)
   static constexpr auto vjp(const auto& g, const auto& n) {
-    using zero = graph::integer<value_t<decltype(g)>, 0>;
+    using zero = graph::static_scalar<value_t<decltype(g)>, 0>;
     return std::tuple{
         typeflow::detail::select_node(typeflow::detail::compare_to_zero<greater>(n), g, zero{})};
   }
@@ -103,8 +103,8 @@ struct relu6 : elementwise_unary {
   static constexpr auto vjp(const auto& g, const auto& n) {
     const auto& x = n.template arg<0>();
     using X = std::remove_cvref_t<decltype(x)>;
-    using zero = graph::integer<value_t<X>, 0>;
-    using six = graph::integer<value_t<X>, 6>;
+    using zero = graph::static_scalar<value_t<X>, 0>;
+    using six = graph::static_scalar<value_t<X>, 6>;
     const auto below_six = graph::node<less, X, six>({}, x, six{});
     return std::tuple{typeflow::detail::select_node(typeflow::detail::compare_to_zero<greater>(x),
                                                     typeflow::detail::select_node(below_six, g, zero{}),
@@ -148,7 +148,7 @@ struct elu : elementwise_unary {
   }
   // d elu(x) = (y + 1) dx where y < 0, dx elsewhere (TF's EluGrad reads the output)
   static constexpr auto vjp(const auto& g, const auto& n) {
-    using one = graph::integer<value_t<decltype(n)>, 1>;
+    using one = graph::static_scalar<value_t<decltype(n)>, 1>;
     return std::tuple{
         typeflow::detail::select_node(typeflow::detail::compare_to_zero<less>(n), g * (n + one{}), g)};
   }

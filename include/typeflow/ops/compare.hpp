@@ -57,7 +57,7 @@ namespace detail {
 /// The node `a CMP 0`, the 0 of a's dtype (for gradients: relu's is where(y > 0, g, 0)).
 template <class Cmp, class A>
 constexpr auto compare_to_zero(const A& a) {
-  using zero = graph::integer<value_t<A>, 0>;
+  using zero = graph::static_scalar<value_t<A>, 0>;
   return graph::node<Cmp, A, zero>({}, a, zero{});
 }
 }  // namespace detail

@@ -92,7 +92,7 @@ struct square : elementwise_unary {
   // d(a^2) = 2a da
   static constexpr auto vjp(const auto& g, const auto& n) {
     using T = value_t<decltype(n)>;
-    return std::tuple{g * (graph::integer<T, 2>{} * n.template arg<0>())};
+    return std::tuple{g * (graph::static_scalar<T, 2>{} * n.template arg<0>())};
   }
 };
 
@@ -104,9 +104,9 @@ concept arithmetic = std::is_arithmetic_v<T>;
 namespace detail {
 
 template <class N, int V>
-inline constexpr bool is_integer_value_v = false;
+inline constexpr bool is_static_scalar_of_v = false;
 template <class T, int N, int V>
-inline constexpr bool is_integer_value_v<graph::integer<T, N>, V> = N == V;
+inline constexpr bool is_static_scalar_of_v<graph::static_scalar<T, N>, V> = N == V;
 
 /// Whether `a op b` has a's dtype and shape, so that a neutral b may be dropped.
 template <class A, class B>
@@ -127,33 +127,33 @@ constexpr auto make_binary(const A& a, const B& b) {
   return graph::node<Op, A, B>(Op{}, a, b);
 }
 
-// Zeros and ones are types (graph::integer), as the gradients write them, so these identities
+// Zeros and ones are types (graph::static_scalar), as the gradients write them, so these identities
 // hold at compile time and keep gradient types small. Each applies only where the neutral
 // operand does not broaden the other's shape.
 
 /// x + 0 and 0 + x are x.
 template <graph_node A, graph_node B>
 constexpr auto make_add(const A& a, const B& b) {
-  if constexpr (is_integer_value_v<A, 0> && keeps_shape_v<B, A>) return b;
-  else if constexpr (is_integer_value_v<B, 0> && keeps_shape_v<A, B>) return a;
+  if constexpr (is_static_scalar_of_v<A, 0> && keeps_shape_v<B, A>) return b;
+  else if constexpr (is_static_scalar_of_v<B, 0> && keeps_shape_v<A, B>) return a;
   else return make_binary<op::add>(a, b);
 }
 
 /// x - 0 is x; 0 - x is -x.
 template <graph_node A, graph_node B>
 constexpr auto make_sub(const A& a, const B& b) {
-  if constexpr (is_integer_value_v<B, 0> && keeps_shape_v<A, B>) return a;
-  else if constexpr (is_integer_value_v<A, 0> && keeps_shape_v<B, A>) return graph::node<op::neg, B>(op::neg{}, b);
+  if constexpr (is_static_scalar_of_v<B, 0> && keeps_shape_v<A, B>) return a;
+  else if constexpr (is_static_scalar_of_v<A, 0> && keeps_shape_v<B, A>) return graph::node<op::neg, B>(op::neg{}, b);
   else return make_binary<op::sub>(a, b);
 }
 
 /// x * 1 and 1 * x are x; x * 0 and 0 * x are 0 where x is a scalar.
 template <graph_node A, graph_node B>
 constexpr auto make_mul(const A& a, const B& b) {
-  if constexpr (is_integer_value_v<A, 1> && keeps_shape_v<B, A>) return b;
-  else if constexpr (is_integer_value_v<B, 1> && keeps_shape_v<A, B>) return a;
-  else if constexpr (is_integer_value_v<A, 0> && keeps_shape_v<A, B>) return a;
-  else if constexpr (is_integer_value_v<B, 0> && keeps_shape_v<B, A>) return b;
+  if constexpr (is_static_scalar_of_v<A, 1> && keeps_shape_v<B, A>) return b;
+  else if constexpr (is_static_scalar_of_v<B, 1> && keeps_shape_v<A, B>) return a;
+  else if constexpr (is_static_scalar_of_v<A, 0> && keeps_shape_v<A, B>) return a;
+  else if constexpr (is_static_scalar_of_v<B, 0> && keeps_shape_v<B, A>) return b;
   else return make_binary<op::mul>(a, b);
 }
 

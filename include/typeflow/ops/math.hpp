@@ -37,7 +37,7 @@ struct numeric_unary : elementwise_unary {
 };
 
 template <class N, int V>
-using integer_like = graph::integer<value_t<N>, V>;
+using static_scalar_like = graph::static_scalar<value_t<N>, V>;
 
 struct sqrt : floating_unary {
   static constexpr std::string_view tf_name = "Sqrt";
@@ -51,7 +51,7 @@ struct sqrt : floating_unary {
   }
   // d sqrt(x) = dx / (2 y)
   static constexpr auto vjp(const auto& g, const auto& n) {
-    return std::tuple{g / (integer_like<decltype(g), 2>{} * n)};
+    return std::tuple{g / (static_scalar_like<decltype(g), 2>{} * n)};
   }
 };
 
@@ -68,7 +68,7 @@ struct rsqrt : floating_unary {
   }
   // d x^(-1/2) = -y^3/2 dx
   static constexpr auto vjp(const auto& g, const auto& n) {
-    return std::tuple{g * (n * n * n) / integer_like<decltype(g), -2>{}};
+    return std::tuple{g * (n * n * n) / static_scalar_like<decltype(g), -2>{}};
   }
 };
 
@@ -112,7 +112,7 @@ struct log1p : floating_unary {
   }
   // d log(1 + x) = dx / (1 + x)
   static constexpr auto vjp(const auto& g, const auto& n) {
-    return std::tuple{g / (integer_like<decltype(g), 1>{} + n.template arg<0>())};
+    return std::tuple{g / (static_scalar_like<decltype(g), 1>{} + n.template arg<0>())};
   }
 };
 
@@ -171,8 +171,8 @@ struct pow : elementwise_binary {
     const auto& x = n.template arg<0>();
     const auto& y = n.template arg<1>();
     using X = std::remove_cvref_t<decltype(x)>;
-    using zero = integer_like<X, 0>;
-    using one = integer_like<X, 1>;
+    using zero = static_scalar_like<X, 0>;
+    using one = static_scalar_like<X, 1>;
     auto y_minus_1 = y - one{};
     auto dx = g * (y * graph::node<pow, X, decltype(y_minus_1)>({}, x, y_minus_1));
     auto positive = graph::node<greater, X, zero>({}, x, zero{});
@@ -194,7 +194,7 @@ struct extremum : elementwise_binary {
     const auto& x = n.template arg<0>();
     const auto& y = n.template arg<1>();
     using G = std::remove_cvref_t<decltype(g)>;
-    using zero = integer_like<G, 0>;
+    using zero = static_scalar_like<G, 0>;
     auto x_wins =
         graph::node<Wins, std::remove_cvref_t<decltype(x)>, std::remove_cvref_t<decltype(y)>>({}, x, y);
     using C = decltype(x_wins);

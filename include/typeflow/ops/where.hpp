@@ -44,7 +44,7 @@ struct where {
   static constexpr auto vjp(const auto& g, const auto& n) {
     using G = std::remove_cvref_t<decltype(g)>;
     using C = std::remove_cvref_t<decltype(n.template arg<0>())>;
-    using zero = graph::integer<value_t<G>, 0>;
+    using zero = graph::static_scalar<value_t<G>, 0>;
     const auto& c = n.template arg<0>();
     return std::tuple{g, graph::node<where, C, G, zero>({}, c, g, zero{}),
                       graph::node<where, C, zero, G>({}, c, zero{}, g)};
