@@ -26,7 +26,6 @@ namespace op {
 /// C = op(A) op(B) for rank-2 operands, op(X) being X or its transpose.
 template <bool TransposeA, bool TransposeB>
 struct matmul {
-  static constexpr bool elementwise = false;
   static constexpr std::string_view tf_name = "MatMul";
   static constexpr bool transpose_a = TransposeA;
   static constexpr bool transpose_b = TransposeB;
@@ -82,7 +81,6 @@ struct matmul {
 /// product's batches summed when the operand's run-time batch is 1 (it was broadcast),
 /// copied otherwise. Reads only the dims of x, the operand.
 struct batch_sum_to {
-  static constexpr bool elementwise = false;
   static constexpr std::string_view tf_name = "Sum";
   static constexpr bool reads_values(std::size_t i) { return i == 0; }
   template <class P, class X>
@@ -109,7 +107,6 @@ struct batch_sum_to {
 /// a rank-2 operand, is shared by every batch of the other operand.
 template <bool TransposeA, bool TransposeB>
 struct batch_matmul {
-  static constexpr bool elementwise = false;
   static constexpr std::string_view tf_name = "BatchMatMulV2";
   static constexpr bool transpose_a = TransposeA;
   static constexpr bool transpose_b = TransposeB;

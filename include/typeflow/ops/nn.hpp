@@ -107,7 +107,6 @@ namespace op {
 
 /// Kernels over the rows of the last axis.
 struct row_kernel {
-  static constexpr bool elementwise = false;
 
   /// Rows: the product of all dims but the last.
   template <std::size_t R>
@@ -362,7 +361,6 @@ struct sigmoid_cross_entropy_with_logits : elementwise_binary {
 
 /// sum(t^2) / 2, a scalar.
 struct l2_loss {
-  static constexpr bool elementwise = false;
   static constexpr std::string_view tf_name = "L2Loss";
   template <class X>
   using value_type = value_t<X>;

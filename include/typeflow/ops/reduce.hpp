@@ -72,7 +72,6 @@ constexpr axes_mask all_axes() {
 /// rank-2 input are the same node type.
 template <reduction Kind, axes_mask Mask, bool KeepDims>
 struct reduce {
-  static constexpr bool elementwise = false;
   static constexpr std::string_view tf_name = reduction_name(Kind);
 
   template <std::size_t R>
@@ -163,7 +162,6 @@ constexpr std::array<bool, R> mask_array() {
 /// composes it from Equal, Cast, Sum, RealDiv and Mul; here it is one kernel over the groups.
 template <axes_mask Mask, bool KeepDims>
 struct reduce_extremum_grad {
-  static constexpr bool elementwise = false;
   static constexpr std::string_view tf_name = "ReduceExtremumGrad";
   template <class G, class X, class Y>
   using value_type = value_t<G>;
@@ -183,7 +181,6 @@ struct reduce_extremum_grad {
 /// The gradient of reduce_prod: operands g and x. As TF's (Cumprod, exclusive, both ways).
 template <axes_mask Mask, bool KeepDims>
 struct reduce_prod_grad {
-  static constexpr bool elementwise = false;
   static constexpr std::string_view tf_name = "ReduceProdGrad";
   template <class G, class X>
   using value_type = value_t<G>;
@@ -202,7 +199,6 @@ struct reduce_prod_grad {
 /// tf.argmax / tf.argmin over one axis: the int64 index of the first largest (smallest) value.
 template <bool Max, std::size_t Axis>
 struct arg_extremum {
-  static constexpr bool elementwise = false;
   static constexpr std::string_view tf_name = Max ? "ArgMax" : "ArgMin";
   static constexpr bool differentiable(std::size_t) { return false; }  // an index has no gradient
 

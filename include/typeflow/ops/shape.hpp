@@ -69,7 +69,6 @@ namespace op {
 
 /// A kernel that copies its input's values into a result of other dims (reshape and kin).
 struct copy_kernel {
-  static constexpr bool elementwise = false;
   template <class A>
   using value_type = value_t<A>;
   template <class T, std::size_t R, std::size_t RI>
@@ -81,7 +80,6 @@ struct copy_kernel {
 /// The gradient of reshape, expand_dims and squeeze: g in the run-time dims of x, whose
 /// values it never reads.
 struct reshape_like {
-  static constexpr bool elementwise = false;
   static constexpr std::string_view tf_name = "Reshape";
   static constexpr bool reads_values(std::size_t i) { return i == 0; }
   template <class G, class X>
@@ -218,7 +216,6 @@ struct squeeze : copy_kernel {
 /// tf.transpose(x, perm): result axis i is input axis Perm[i].
 template <std::size_t... Perm>
 struct transpose {
-  static constexpr bool elementwise = false;
   static constexpr std::string_view tf_name = "Transpose";
   static constexpr std::size_t rank = sizeof...(Perm);
   static constexpr std::array<std::size_t, rank> perm{Perm...};
@@ -263,7 +260,6 @@ struct transpose {
 /// Reads g's values and only the dims of the operands (A...).
 template <std::size_t Axis, std::size_t I>
 struct concat_part {
-  static constexpr bool elementwise = false;
   static constexpr std::string_view tf_name = "Slice";
   static constexpr bool reads_values(std::size_t i) { return i == 0; }
   template <class G, class... A>
@@ -287,7 +283,6 @@ struct concat_part {
 /// tf.concat(values, axis): the operands joined along Axis; other dims must agree.
 template <std::size_t Axis>
 struct concat {
-  static constexpr bool elementwise = false;
   static constexpr std::string_view tf_name = "ConcatV2";
 
   template <class A0, class... A>
@@ -361,7 +356,6 @@ struct concat {
 /// The gradient of slice: g placed at begin in zeros of x's dims (TF's Pad).
 template <std::size_t R>
 struct slice_grad {
-  static constexpr bool elementwise = false;
   static constexpr std::string_view tf_name = "Pad";
   static constexpr bool reads_values(std::size_t i) { return i == 0; }
   std::array<std::size_t, R> m_begin{};
@@ -385,7 +379,6 @@ struct slice_grad {
 /// begin and size are run-time payload; Shape is the static result shape.
 template <std::size_t R, class Shape>
 struct slice {
-  static constexpr bool elementwise = false;
   static constexpr std::string_view tf_name = "Slice";
   std::array<std::int64_t, R> m_begin{}, m_size{};
   bool operator==(const slice&) const = default;
@@ -434,7 +427,6 @@ struct slice {
 
 /// The gradient of tile: the sum of g's tiles, in x's dims (TF reshapes g and sums).
 struct tile_grad {
-  static constexpr bool elementwise = false;
   static constexpr std::string_view tf_name = "Sum";
   static constexpr bool reads_values(std::size_t i) { return i == 0; }
   template <class G, class X>
@@ -452,7 +444,6 @@ struct tile_grad {
 /// tf.tile(x, multiples): x repeated Multiples[i] times along axis i.
 template <std::int64_t... Multiples>
 struct tile {
-  static constexpr bool elementwise = false;
   static constexpr std::string_view tf_name = "Tile";
   static constexpr std::size_t rank = sizeof...(Multiples);
   static constexpr std::array<std::int64_t, rank> multiples{Multiples...};

@@ -22,7 +22,6 @@
 namespace typeflow::op {
 
 struct operation {
-  static constexpr bool elementwise = false;
   template <class...>
   using value_type = void;
   template <class...>
