@@ -218,6 +218,36 @@ void run_case(output& out, const std::string& name, std::string_view tf_expr, F 
   }(std::index_sequence_for<S...>{});
 }
 
+/// The cases of a row of tests/ops/op_table.hpp: NAME (float32, operands [3, 4] drawn from the
+/// row's domain; bool for a logical op), NAME_f64, and NAME_hard (float32) and NAME_hard_f64 at
+/// the row's hard inputs `hard` and `hard_f64`, where it has them (each list cycled to 16
+/// values, so the operands' lists should have one length).
+template <class Row>
+void run_row(output& out, const Row& row) {
+  const std::string name(row.name);
+  if (row.domain.size() != Row::arity || (!row.hard.empty() && row.hard.size() != Row::arity) ||
+      (!row.hard_f64.empty() && row.hard_f64.size() != Row::arity))
+    throw std::runtime_error(name + ": the row needs a domain (and hard inputs) per operand");
+  const auto cases = [&]<class T>(const std::string& suffix) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      run_case(out, name + suffix, row.tf, row.fn, in<T, 3, 4>{row.domain[I]}...);
+      const auto& hard = std::is_same_v<T, double> ? row.hard_f64 : row.hard;
+      if (!hard.empty()) {
+        for (const gen& g : hard)
+          if (g.k != gen::list || g.values.size() > 16)
+            throw std::runtime_error(name + ": hard inputs are lists of at most 16 values");
+        run_case(out, name + "_hard" + suffix, row.tf, row.fn, in<T, 16>{hard[I]}...);
+      }
+    }(std::make_index_sequence<Row::arity>{});
+  };
+  if constexpr (Row::boolean) {
+    cases.template operator()<bool>("");
+  } else {
+    cases.template operator()<float>("");
+    cases.template operator()<double>("_f64");
+  }
+}
+
 }  // namespace parity
 
 #endif

@@ -1,7 +1,8 @@
 // The activation and nn cases of the per-op parity test (see op_parity.cpp and
-// op_parity.hpp): activations (with their kinks and large inputs), softmax, log_softmax, the
-// cross-entropies, l2_loss, bias_add and mean_squared_error.
+// op_parity.hpp): the activation rows of tests/ops/op_table.hpp (with their kinks and large
+// inputs), softmax, log_softmax, the cross-entropies, l2_loss, bias_add and mean_squared_error.
 
+#include "../ops/op_table.hpp"
 #include "op_parity.hpp"
 
 namespace {
@@ -11,42 +12,6 @@ using f32 = float;
 using f64 = double;
 using i32 = std::int32_t;
 using i64 = std::int64_t;
-
-void activation_cases(output& out) {
-  run_case(out, "sigmoid", "tf.sigmoid", [](auto a) { return tf::sigmoid(a); }, in<f32, 3, 4>{uniform(-6, 6)});
-  run_case(out, "tanh", "tf.tanh", [](auto a) { return tf::tanh(a); }, in<f32, 3, 4>{uniform(-4, 4)});
-  run_case(out, "relu", "tf.nn.relu", [](auto a) { return tf::nn::relu(a); }, in<f32, 3, 4>{away(-2, 2, {0})});
-  run_case(out, "relu6", "tf.nn.relu6", [](auto a) { return tf::nn::relu6(a); }, in<f32, 3, 4>{away(-3, 9, {0, 6})});
-  run_case(out, "leaky_relu", "tf.nn.leaky_relu", [](auto a) { return tf::nn::leaky_relu(a); },
-           in<f32, 3, 4>{away(-2, 2, {0})});
-  run_case(out, "leaky_relu_alpha_0.01", "lambda a: tf.nn.leaky_relu(a, alpha=0.01)",
-           [](auto a) { return tf::nn::leaky_relu(a, 0.01); }, in<f32, 3, 4>{away(-2, 2, {0})});
-  run_case(out, "elu", "tf.nn.elu", [](auto a) { return tf::nn::elu(a); }, in<f32, 3, 4>{away(-3, 2, {0})});
-  run_case(out, "softplus", "tf.nn.softplus", [](auto a) { return tf::nn::softplus(a); },
-           in<f32, 3, 4>{uniform(-6, 6)});
-
-  // At the kinks: TF's ReluGrad passes the gradient where y > 0, Relu6Grad where 0 < x < 6,
-  // LeakyReluGrad where x > 0, EluGrad where y < 0 takes y + 1.
-  run_case(out, "relu_at_kinks", "tf.nn.relu", [](auto a) { return tf::nn::relu(a); },
-           in<f32, 4>{list({0, -0.0, 1, -1})});
-  run_case(out, "relu6_at_kinks", "tf.nn.relu6", [](auto a) { return tf::nn::relu6(a); },
-           in<f32, 6>{list({0, 6, -1, 3, 7, -0.0})});
-  run_case(out, "leaky_relu_at_kinks", "tf.nn.leaky_relu", [](auto a) { return tf::nn::leaky_relu(a); },
-           in<f32, 3>{list({0, 1, -1})});
-  run_case(out, "elu_at_kinks", "tf.nn.elu", [](auto a) { return tf::nn::elu(a); }, in<f32, 3>{list({0, 1, -1})});
-
-  // Large inputs: stable forms give finite values and gradients.
-  const gen large = list({100, -100, 1000, -1000, 20, -20, 89, -89, 0, 1e-7, 17, -17});
-  run_case(out, "sigmoid_large", "tf.sigmoid", [](auto a) { return tf::sigmoid(a); }, in<f32, 12>{large});
-  run_case(out, "softplus_large", "tf.nn.softplus", [](auto a) { return tf::nn::softplus(a); }, in<f32, 12>{large});
-  run_case(out, "tanh_large", "tf.tanh", [](auto a) { return tf::tanh(a); }, in<f32, 12>{large});
-  run_case(out, "elu_large_negative", "tf.nn.elu", [](auto a) { return tf::nn::elu(a); },
-           in<f32, 6>{list({-100, -1000, -1e-7, -20, -88, -1e-30})});
-  run_case(out, "sigmoid_large_f64", "tf.sigmoid", [](auto a) { return tf::sigmoid(a); },
-           in<f64, 8>{list({100, -100, 1000, -1000, 710, -710, 37, -37})});
-  run_case(out, "softplus_large_f64", "tf.nn.softplus", [](auto a) { return tf::nn::softplus(a); },
-           in<f64, 8>{list({100, -100, 1000, -1000, 710, -710, 37, -37})});
-}
 
 void nn_loss_cases(output& out) {
   const auto softmax = [](auto a) { return tf::nn::softmax(a); };
@@ -111,7 +76,7 @@ void nn_loss_cases(output& out) {
 
 namespace parity {
 void nn_cases(output& out) {
-  activation_cases(out);
+  test::op_table::for_each_row(test::op_table::activations(), [&](const auto& row) { run_row(out, row); });
   nn_loss_cases(out);
 }
 }  // namespace parity

@@ -207,7 +207,7 @@ template <tensor_node A>
 constexpr auto leaky_relu(const A& a, double alpha = 0.2) {
   using T = value_t<A>;
   op::leaky_relu<T> tag;
-  tag.m_alpha = static_cast<T>(alpha);
+  tag.m_alpha = static_cast<T>(static_cast<float>(alpha));  // TF's attr is a float32, also for double x
   return typeflow::detail::make_checked_unary(a, tag);
 }
 /// tf.nn.elu(x) = x where x >= 0, exp(x) - 1 elsewhere.
