@@ -227,10 +227,10 @@ TEST_CASE("runtime.plan: a sum or mean of every element reads the elementwise ex
   auto mean = tf::reduce_mean(sq);
   auto sum = tf::reduce_sum(shifted, tf::keep_dims);
   auto rows = tf::reduce_sum(shifted, tf::axis<1>);  // not every axis: the kernel, from a buffer
-  using plan = tf::eval::plan<std::tuple<decltype(mean), decltype(sum), decltype(rows)>>;
+  using plan = tf::eval::schedule<decltype(mean), decltype(sum), decltype(rows)>;
   static_assert(!plan::materialised<decltype(sq)>);
   static_assert(plan::materialised<decltype(shifted)>);  // the row sums read it as a buffer
-  static_assert(!tf::eval::plan<std::tuple<decltype(sum)>>::materialised<decltype(shifted)>);
+  static_assert(!tf::eval::schedule<decltype(sum)>::materialised<decltype(shifted)>);
 
   for (const std::size_t n : {std::size_t{3}, std::size_t{80000}}) {  // below and above the threads' grain
     const auto X = test::random_tensor<double, 2>({n, 7}, 5);

@@ -97,6 +97,12 @@ struct wrt {
 template <class Wrt, class N, class G>
 constexpr auto walk(const N& n, const G& g);
 
+/// Whether N hands a gradient to any operand on the way to an x (else its vjp is not called).
+template <class Wrt, class N>
+inline constexpr bool passes_gradient = []<std::size_t... I>(std::index_sequence<I...>) {
+  return ((differentiable_v<N, I> && Wrt::template reached_from<std::tuple_element_t<I, typename N::args_type>>) || ...);
+}(std::make_index_sequence<std::tuple_size_v<typename N::args_type>>{});
+
 template <class Wrt, std::size_t I, class N, class Parts>
 constexpr auto walk_operand(const N& n, const Parts& parts) {
   using A = std::tuple_element_t<I, typename N::args_type>;
@@ -117,10 +123,17 @@ constexpr auto walk(const N& n, const G& g) {
       if constexpr (Wrt::template is_target<N>) return std::tuple<contribution<N, G>>{{g}};
       else return std::tuple<>{};
     }();
-    const auto parts = N::op_type::vjp(g, n);
-    return [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return std::tuple_cat(here, walk_operand<Wrt, I>(n, parts)...);
-    }(std::make_index_sequence<std::tuple_size_v<typename N::args_type>>{});
+    if constexpr (!passes_gradient<Wrt, N>) {
+      return here;  // a target whose operands take no gradient: its vjp (if any) is not needed
+    } else if constexpr (!op::differentiable_op<typename N::op_type, G, N>) {
+      op::require_vjp<typename N::op_type, G, N>();  // names the tag
+      return here;
+    } else {
+      const auto parts = N::op_type::vjp(g, n);
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return std::tuple_cat(here, walk_operand<Wrt, I>(n, parts)...);
+      }(std::make_index_sequence<std::tuple_size_v<typename N::args_type>>{});
+    }
   }
 }
 
@@ -195,9 +208,13 @@ constexpr auto adjoint(const E& handed);
 template <class L, class U, std::size_t I, class B, class E>
 constexpr auto passed_down(const E& handed) {
   const auto gu = adjoint<L, U>(handed);
-  if constexpr (std::is_same_v<std::remove_cvref_t<decltype(gu)>, no_gradient>)
+  using GU = std::remove_cvref_t<decltype(gu)>;
+  if constexpr (std::is_same_v<GU, no_gradient>) {
     return gradient_sum<no_gradient>{};
-  else {
+  } else if constexpr (!op::differentiable_op<typename U::op_type, GU, U>) {
+    op::require_vjp<typename U::op_type, GU, U>();  // names the tag
+    return gradient_sum<no_gradient>{};
+  } else {
     auto g = unbroadcast<shape_of_t<B>>(std::get<I>(U::op_type::vjp(gu, U{})));
     return gradient_sum<decltype(g)>{g};
   }

@@ -37,10 +37,15 @@ class thread_pool {
   std::size_t size() const { return m_workers.size() + 1; }
 
   /// Runs task(i) for every i in [0, n) and returns when all have run; rethrows the first
-  /// exception a task threw. One job at a time: a second caller waits for the first.
+  /// exception a task threw. One job at a time: while the pool runs another caller's job (a
+  /// concurrent Session::run), a caller runs its tasks itself rather than wait for it.
   template <class F>
   void run(std::size_t n, F& task) {
-    std::lock_guard job_lock(m_job_mutex);
+    std::unique_lock job_lock(m_job_mutex, std::try_to_lock);
+    if (!job_lock) {
+      for (std::size_t i = 0; i < n; ++i) task(i);
+      return;
+    }
     {
       std::lock_guard lock(m_mutex);
       m_task = &task;

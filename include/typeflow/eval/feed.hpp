@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "../core/error.hpp"
+#include "../core/type_list.hpp"
 #include "../graph/placeholder.hpp"
 #include "xtensor.hpp"
 
@@ -58,7 +59,16 @@ feed_item<graph::placeholder<Name, T, S>, V> feed(graph::placeholder<Name, T, S>
   return {std::move(value)};
 }
 
+/// What an operation (a train op, an assign) contributes to a fetch tuple.
+struct no_value {};
+
 namespace eval {
+
+/// Index of the feed for placeholder P among Feeds, or sizeof...(Feeds) when there is none.
+template <class P, class... Feeds>
+constexpr std::size_t feed_index() {
+  return index_of<P>(type_list<typename Feeds::placeholder_type...>{});
+}
 
 template <class V>
 inline constexpr bool is_row_major_container_v = std::is_base_of_v<xt::xcontainer<V>, V>;

@@ -1,7 +1,7 @@
 #ifndef TYPEFLOW_EVAL_FUSED_HPP
 #define TYPEFLOW_EVAL_FUSED_HPP
 
-// The loop of a fused elementwise chain. The plan (eval/plan.hpp) turns a node and its lazy
+// The loop of a fused elementwise chain. The CPU executor (eval/cpu_executor.hpp) turns a node and its lazy
 // operands into a small tree of run-time objects: `apply` (an op over its operands), `leaf`
 // (a buffer, broadcast to the loop's dims) and `scalar` (one value everywhere). This header
 // runs such a tree over a buffer in one pass: xsimd batches where each op has a SIMD form

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,7 @@ class variable_store {
   template <class Name, class T, class S>
   variable_value<T, S::rank>& get(graph::variable<Name, T, S>) {
     const std::size_t slot = variable_slot<graph::variable<Name, T, S>>;
+    std::lock_guard lock(m_mutex);  // executors of concurrent runs look variables up while being built
     if (slot >= m_values.size()) m_values.resize(slot + 1);
     if (!m_values[slot]) m_values[slot] = std::make_shared<variable_value<T, S::rank>>();
     return *std::static_pointer_cast<variable_value<T, S::rank>>(m_values[slot]);
@@ -64,6 +66,7 @@ class variable_store {
   }
 
  private:
+  std::mutex m_mutex;  // guards m_values, not the values: a value's address never changes
   std::vector<std::shared_ptr<void>> m_values;
 };
 

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "../core/shape.hpp"
+#include "op_contract.hpp"
 
 namespace typeflow {
 
@@ -42,9 +43,8 @@ namespace graph {
 
 /// A node's stored operands: a plain aggregate, one base per operand, not a std::tuple. A
 /// tuple's constrained constructors make the compiler ask, for every copy of a node, whether
-/// each nested node is constructible from its operands, all the way down: clang 14 -O2 took
-/// 222 s and 4.9 GB on a 40-op chain with its gradient (`std::__and_` its largest item), 22 s
-/// and 0.7 GB with this store; g++ 12 -O2 on 80 ops, 44 s and 1.5 GiB against 58-64 s and 1.8.
+/// each nested node is constructible from its operands, all the way down: a cost that grew
+/// faster than the graph (benchmarks/README.md, "clang's superlinear time").
 template <std::size_t K, class A>
 struct stored_operand {
   A value;
@@ -65,7 +65,8 @@ constexpr const auto& nth_operand(const First& first, const Rest&... rest) {
 }
 
 /// The one generic op node: the op tag `Op` decides dtype, static shape, forward and
-/// gradient (see ops/). Leaves (placeholder, variable, constants) are separate types.
+/// gradient (see ops/ and the contract in op_contract.hpp). Leaves (placeholder, variable,
+/// constants) are separate types.
 ///
 /// A node stores only the operands that carry a payload; a payload-free operand is its type
 /// and is made anew by arg<I>(). Storing those too would cost memory exponential in depth
@@ -75,8 +76,9 @@ template <class Op, graph_node... Args>
 struct node : node_base {
   using op_type = Op;
   using args_type = std::tuple<Args...>;
-  using value_type = typename Op::template value_type<Args...>;
-  using shape_type = typename Op::template shape_type<Args...>;
+  using contract_checked = decltype(op::check_tag<Op, Args...>());  // names the tag and what it lacks
+  using value_type = op::value_type_t<Op, Args...>;
+  using shape_type = op::shape_type_t<Op, Args...>;
 
  private:
   /// The places among Args of the operands that carry a payload, which the node stores.
@@ -120,8 +122,7 @@ struct node : node_base {
   }
 
   /// f(operand 0, operand 1, ...). Not through a std::tuple of the operands: its constructor's
-  /// constraints, checked for every node a plan walks, cost the 80-op chain 13% of its compile
-  /// time and a fifth of the compiler's memory.
+  /// constraints would be checked for every node a plan walks (benchmarks/README.md).
   template <class F>
   constexpr decltype(auto) with_args(F&& f) const {
     return [&]<std::size_t... I>(std::index_sequence<I...>) -> decltype(auto) {
@@ -172,7 +173,7 @@ struct operands_of<graph::node<Op, A...>> {
 template <class N>
 inline constexpr bool is_elementwise_v = false;
 template <class Op, class... A>
-inline constexpr bool is_elementwise_v<graph::node<Op, A...>> = Op::elementwise;
+inline constexpr bool is_elementwise_v<graph::node<Op, A...>> = op::traits<Op>::elementwise;
 
 /// An operation (train op, initializer) yields no value.
 template <class N>
@@ -182,8 +183,7 @@ inline constexpr bool is_operation_v = std::is_void_v<typename N::value_type>;
 template <class N, std::size_t I>
 inline constexpr bool reads_values_v = true;
 template <class Op, class... A, std::size_t I>
-  requires requires { Op::reads_values(I); }
-inline constexpr bool reads_values_v<graph::node<Op, A...>, I> = Op::reads_values(I);
+inline constexpr bool reads_values_v<graph::node<Op, A...>, I> = op::traits<Op>::reads_values(I);
 
 template <class N>
 using value_t = typename std::remove_cvref_t<N>::value_type;
@@ -203,8 +203,7 @@ inline constexpr bool differentiable_v = [] {
     using A = std::tuple_element_t<I, typename N::args_type>;
     if constexpr (!reads_values_v<N, I> || is_operation_v<N> || is_operation_v<A>) return false;
     else if constexpr (!std::is_floating_point_v<value_t<N>> || !std::is_floating_point_v<value_t<A>>) return false;
-    else if constexpr (requires { N::op_type::differentiable(I); }) return N::op_type::differentiable(I);
-    else return true;
+    else return op::traits<typename N::op_type>::differentiable(I);
   }
 }();
 

@@ -3,7 +3,7 @@
 
 // The static graph seen as types: the unique nodes reachable from some roots, in
 // topological order (operands before their users), and how each node is used. Two nodes
-// of one type are one computation unless their payloads differ (see eval/plan.hpp).
+// of one type are one computation unless their payloads differ (see eval/cpu_executor.hpp).
 
 #include <array>
 #include <cstddef>

@@ -28,7 +28,6 @@ struct comparison : elementwise_binary {
   static constexpr bool accepts = std::is_arithmetic_v<T> && !std::is_same_v<T, bool>;
   // A comparison is flat almost everywhere: TensorFlow registers no gradient for it.
   static constexpr bool differentiable(std::size_t) { return false; }
-  static constexpr auto vjp(const auto& g, const auto&) { return std::tuple{g, g}; }
 };
 
 #define TYPEFLOW_COMPARISON(NAME, TF_NAME, SYMBOL)            \

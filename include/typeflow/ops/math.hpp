@@ -132,7 +132,6 @@ struct sign : numeric_unary {
   // the path instead, so that no zeros are computed; a y that depends on x only through a
   // sign has no gradient with respect to x (a compile error, as for an unrelated x).
   static constexpr bool differentiable(std::size_t) { return false; }
-  static constexpr auto vjp(const auto& g, const auto&) { return std::tuple{g}; }
 };
 
 struct abs : numeric_unary {

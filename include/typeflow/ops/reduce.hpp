@@ -62,15 +62,18 @@ constexpr std::size_t reduced_count(axes_mask m, const std::array<std::size_t, R
   return count;
 }
 
+/// Every axis of a rank-R tensor.
+template <std::size_t R>
+constexpr axes_mask all_axes() {
+  return R == 0 ? 0 : ~axes_mask{0} >> (64 - R);
+}
+
 /// Reduces the axes in Mask. The mask is normalised, so `axis<-1>` and `axis<1>` on a
 /// rank-2 input are the same node type.
 template <reduction Kind, axes_mask Mask, bool KeepDims>
 struct reduce {
   static constexpr bool elementwise = false;
   static constexpr std::string_view tf_name = reduction_name(Kind);
-  static constexpr reduction kind = Kind;
-  static constexpr axes_mask mask = Mask;
-  static constexpr bool keep_dims = KeepDims;
 
   template <std::size_t R>
   static constexpr std::size_t out_rank = [] {
@@ -118,6 +121,17 @@ struct reduce {
         for (std::size_t i = 0; i < out.size(); ++i) out.data[i] /= static_cast<T>(count);
       }
     }
+  }
+
+  /// A sum or mean of every element of a floating x is `total_scale(x's dims) * sum(x)`: an
+  /// executor may compute it inside x's fused loop (`reduce_mean(square(y - p))` needs no
+  /// buffer for the squares).
+  template <class A>
+  static constexpr bool sums_all = (Kind == reduction::sum || Kind == reduction::mean) &&
+                                   Mask == all_axes<rank_v<A>>() && std::is_floating_point_v<value_t<A>>;
+  template <class T, std::size_t R>
+  static T total_scale(const std::array<std::size_t, R>& x) {
+    return Kind == reduction::mean ? T(1) / static_cast<T>(reduced_count(Mask, x)) : T(1);
   }
 
   /// TensorFlow's Sum/Mean take the axes as an int32 input, for the exporters (io/meta_graph.hpp).
@@ -224,8 +238,17 @@ struct arg_extremum {
     reduced[Axis] = true;
     kernels::arg_extremum<Max>(in.data, in.dims, reduced, out.data);
   }
+};
 
-  static constexpr auto vjp(const auto& g, const auto&) { return std::tuple{g}; }  // never used
+/// g times a number fixed at run time (a mean's gradient: 1/count).
+template <class T>
+struct scale_by {
+  T factor;
+  constexpr T operator()(T g) const { return g * factor; }
+  template <class B>
+  B simd_apply(const B& g) const {
+    return g * B(factor);
+  }
 };
 
 /// The gradient of a reduction: g (the reduction's output gradient) broadcast back to the
@@ -235,17 +258,27 @@ template <reduction Kind, axes_mask Mask, bool KeepDims>
 struct reduce_grad {
   static constexpr bool elementwise = true;
   static constexpr std::string_view tf_name = "BroadcastTo";
-  static constexpr reduction kind = Kind;
-  static constexpr axes_mask mask = Mask;
-  static constexpr bool keep_dims = KeepDims;
-  static constexpr std::size_t buffer_operand = 0;  // g is read from its buffer
-  static constexpr std::size_t shape_operand = 1;   // x gives the shape...
-  static constexpr bool reads_values(std::size_t i) { return i == 0; }  // ...and nothing else
+  static constexpr std::size_t broadcast_operand = 0;  // g, spread over the reduced axes...
+  static constexpr std::size_t shape_operand = 1;      // ...of x, which gives the shape
+  static constexpr bool reads_values(std::size_t i) { return i == 0; }  // and nothing else
 
   template <class G, class X>
   using value_type = value_t<G>;
   template <class G, class X>
   using shape_type = shape_of_t<X>;
+
+  /// g's values in x's rank: x's dims with the reduced axes as 1.
+  template <std::size_t R>
+  static std::array<std::size_t, R> broadcast_dims(std::array<std::size_t, R> x) {
+    for (std::size_t i = 0; i < R; ++i)
+      if (in_mask(Mask, i)) x[i] = 1;
+    return x;
+  }
+  /// What the loop computes from g: g itself for a sum, g / count for a mean.
+  template <class T, class DG, std::size_t R>
+  static scale_by<T> at_run_time(const DG&, const std::array<std::size_t, R>& x) {
+    return {Kind == reduction::mean ? T(1) / static_cast<T>(reduced_count(Mask, x)) : T(1)};
+  }
 };
 
 template <reduction Kind, axes_mask Mask, bool KeepDims>
@@ -280,16 +313,7 @@ constexpr auto to_mask(axis_t<A...>) {
   return r;
 }
 
-template <std::size_t R>
-constexpr op::axes_mask all_axes() {
-  return R == 0 ? 0 : ~op::axes_mask{0} >> (64 - R);
-}
-
-/// Whether Op is a sum or a mean (over any axes): the reductions the plan may fuse.
-template <class Op>
-inline constexpr bool is_sum_or_mean_v = false;
-template <op::reduction Kind, op::axes_mask Mask, bool KeepDims>
-inline constexpr bool is_sum_or_mean_v<op::reduce<Kind, Mask, KeepDims>> = Kind == op::reduction::sum || Kind == op::reduction::mean;
+using op::all_axes;
 
 template <op::reduction Kind, class Axes, bool Keep, tensor_node X>
 constexpr auto make_reduce(const X& x) {

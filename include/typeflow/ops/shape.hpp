@@ -502,7 +502,6 @@ struct stop_gradient : elementwise_unary {
   constexpr auto operator()(auto a) const { return a; }
   template <class B>
   constexpr B simd_apply(const B& a) const { return a; }
-  static constexpr auto vjp(const auto& g, const auto&) { return std::tuple{g}; }  // never used
 };
 
 }  // namespace op

@@ -33,7 +33,7 @@ struct where {
     return c ? x : y;
   }
   // cond arrives as the batch_bool of x's batch type (loaded from bools, or a lazy comparison
-  // computed in x's dtype: eval/plan.hpp sees to it).
+  // computed in x's dtype: eval/schedule.hpp sees to it).
   template <class B>
   constexpr B simd_apply(const typename B::batch_bool_type& c, const B& x, const B& y) const {
     return batch_math::select_of(c, x, y);

@@ -2,7 +2,6 @@
 #define TYPEFLOW_RUNTIME_SESSION_HPP
 
 #include <algorithm>
-#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <thread>
@@ -12,8 +11,9 @@
 
 #include "../core/thread_pool.hpp"
 #include "../eval/feed.hpp"
-#include "../eval/plan.hpp"
+#include "../eval/cpu_executor.hpp"
 #include "../eval/variable_store.hpp"
+#include "executor_cache.hpp"
 #include "config.hpp"
 #include "graph.hpp"
 #include "variables.hpp"
@@ -53,15 +53,22 @@ inline constexpr bool is_feed_item_v<feed_item<P, V>> = true;
 template <class T>
 concept feed_like = is_feed_item_v<T>;
 
+namespace diagnostic {
+/// Session::run: a placeholder that the fetches depend on, named in this type, has no
+/// tf::feed(placeholder, value) among the run's arguments.
+template <class PlaceholderName>
+struct error_no_feed_for_placeholder;
+}  // namespace diagnostic
+
 namespace detail {
 
-inline std::size_t next_plan_id() {
-  static std::atomic<std::size_t> next{0};
-  return next++;
-}
-/// A dense index per plan type (fetch types and feed types), so a run finds its plan without hashing.
-template <class Plan>
-inline const std::size_t plan_id = next_plan_id();
+/// The unique nodes a run of fetches Roots (a std::tuple) reads, operands first.
+template <class Roots>
+struct nodes_of;
+template <class... N>
+struct nodes_of<std::tuple<N...>> {
+  using type = topo_order_t<N...>;
+};
 
 /// Whether every placeholder among the nodes is fed. Pure, so safe to constant-evaluate.
 template <class... Feeds, class... Ns>
@@ -111,7 +118,7 @@ class Session {
   template <graph_node... N, feed_like... Feeds>
   auto run(const fetch_list<N...>& fetches, const Feeds&... feeds) {
     const parallel::use_pool lend(m_pool.get());
-    if constexpr (all_fed<std::tuple<N...>, Feeds...>) return plan_for<std::tuple<N...>, Feeds...>(fetches.nodes).run(feeds...);
+    if constexpr (all_fed<std::tuple<N...>, Feeds...>) return executor_for<std::tuple<N...>, Feeds...>(fetches.nodes)->run(feeds...);
     else return report_unfed<std::tuple<N...>, Feeds...>();
   }
 
@@ -120,7 +127,7 @@ class Session {
   auto run(const N& node, const Feeds&... feeds) {
     const parallel::use_pool lend(m_pool.get());
     if constexpr (all_fed<std::tuple<N>, Feeds...>) {
-      auto values = plan_for<std::tuple<N>, Feeds...>(std::tuple<N>{node}).run(feeds...);
+      auto values = executor_for<std::tuple<N>, Feeds...>(std::tuple<N>{node})->run(feeds...);
       if constexpr (!is_operation_v<N>) return std::move(std::get<0>(values));
     } else {
       return report_unfed<std::tuple<N>, Feeds...>();
@@ -132,7 +139,7 @@ class Session {
   void run(const fetch_into_t<N>& target, const Feeds&... feeds) {
     const parallel::use_pool lend(m_pool.get());
     if constexpr (all_fed<std::tuple<N>, Feeds...>)
-      plan_for<std::tuple<N>, Feeds...>(std::tuple<N>{target.node}).run_into(target.out, feeds...);
+      executor_for<std::tuple<N>, Feeds...>(std::tuple<N>{target.node})->run_into(target.out, feeds...);
     else
       report_unfed<std::tuple<N>, Feeds...>();
   }
@@ -148,27 +155,22 @@ class Session {
 
  private:
   template <class Roots, class... Feeds>
-  static constexpr bool all_fed = detail::all_fed<Feeds...>(typename eval::plan<Roots, Feeds...>::nodes{});
+  static constexpr bool all_fed = detail::all_fed<Feeds...>(typename detail::nodes_of<Roots>::type{});
   template <class Roots, class... Feeds>
-  static auto report_unfed() { return detail::report_unfed<Feeds...>(typename eval::plan<Roots, Feeds...>::nodes{}); }
+  static auto report_unfed() { return detail::report_unfed<Feeds...>(typename detail::nodes_of<Roots>::type{}); }
 
+  /// An executor for this fetch set that no other run holds, until the lease ends.
   template <class Roots, class... Feeds>
-  auto& plan_for(const Roots& roots) {
-    using plan_type = eval::plan<Roots, Feeds...>;
-    const std::size_t id = detail::plan_id<plan_type>;
-    if (id >= m_plans.size()) m_plans.resize(id + 1);
-    auto* p = static_cast<plan_type*>(m_plans[id].get());
-    if (!p || !p->built_for(roots)) {
-      m_plans[id] = std::make_unique<plan_type>(roots, m_variables);
-      p = static_cast<plan_type*>(m_plans[id].get());
-    }
-    return *p;
+  auto executor_for(const Roots& roots) {
+    using executor = eval::cpu_executor<Roots, Feeds...>;
+    auto& slot = m_executors.slot(detail::plan_id<executor>);
+    return detail::executor_lease<executor>(slot, slot.template check_out<executor>(roots, m_variables));
   }
 
   ConfigProto m_config;
   std::unique_ptr<parallel::thread_pool> m_pool;  // none for one thread
   eval::variable_store m_variables;
-  std::vector<std::unique_ptr<eval::plan_base>> m_plans;
+  detail::executor_table m_executors;
 };
 
 }  // namespace typeflow

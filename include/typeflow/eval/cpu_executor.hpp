@@ -1,13 +1,13 @@
-#ifndef TYPEFLOW_EVAL_PLAN_HPP
-#define TYPEFLOW_EVAL_PLAN_HPP
+#ifndef TYPEFLOW_EVAL_CPU_EXECUTOR_HPP
+#define TYPEFLOW_EVAL_CPU_EXECUTOR_HPP
 
-// How a Session runs a set of fetches. Built once per fetch set and reused:
-// - the unique nodes in topological order come from the types (graph/traversal.hpp);
-// - a node gets a buffer ("is materialised") when it is fetched, used twice, computed by a
-//   kernel, or read as a buffer by a kernel; every other elementwise node stays lazy inside
-//   its user, so a chain of them runs as one loop (eval/fused.hpp);
-// - nodes of one type with different payloads (`2.0f * x`, `3.0f * x`) get one buffer each;
-// - buffers live here and keep their size from run to run, so a steady run allocates nothing.
+// Runs a schedule (eval/schedule.hpp) on the CPU. Built once per fetch set and feed types, and
+// reused: it keeps the nodes of each registered type (nodes of one type with different
+// payloads, `2.0f * x` and `3.0f * x`, get a buffer each) and their buffers, which keep their
+// size from run to run, so a steady run allocates nothing. Every op is run through the op
+// contract (graph/op_contract.hpp): an elementwise node's lazy operands become one fused loop
+// (eval/fused.hpp) of the ops' SIMD or scalar forms, a kernel op's `forward` fills its buffer,
+// an operation's `apply` writes its variables after all values are computed.
 
 #include <algorithm>
 #include <array>
@@ -21,30 +21,24 @@
 
 #include "../core/error.hpp"
 #include "../core/tensor_ref.hpp"
-#include "../core/thread_pool.hpp"
 #include "../core/type_list.hpp"
 #include "../graph/constant.hpp"
 #include "../graph/placeholder.hpp"
-#include "../graph/traversal.hpp"
 #include "../graph/variable.hpp"
-#include "../ops/elementwise.hpp"
-#include "../ops/reduce.hpp"
 #include "feed.hpp"
 #include "fused.hpp"
+#include "schedule.hpp"
 #include "variable_store.hpp"
 #include "xtensor.hpp"
 
 namespace typeflow {
 
 namespace diagnostic {
-/// Session::run: a placeholder that the fetches depend on, named in this type, has no
-/// tf::feed(placeholder, value) among the run's arguments.
-template <class PlaceholderName>
-struct error_no_feed_for_placeholder;
+/// A kernel op tag (named in this type) has no `forward(tensor_ref out, tensor_ref operands...)`
+/// that the CPU executor can call with these operands.
+template <class Op>
+struct error_cpu_executor_cannot_run_kernel_op;
 }  // namespace diagnostic
-
-/// What an operation (a train op, an assign) contributes to a fetch tuple.
-struct no_value {};
 
 namespace eval {
 
@@ -56,7 +50,7 @@ using dims_of_t = std::array<std::size_t, rank_v<N>>;
 
 struct no_buffers {};
 
-/// The instances of one node type in a plan, with their buffers (none for operations).
+/// The instances of one node type in a run, with their buffers (none for operations).
 template <class N>
 struct slot {
   static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
@@ -83,12 +77,6 @@ struct slots_tuple<type_list<Ns...>> {
   using variables = std::tuple<variable_value<value_t<Ns>, rank_v<Ns>>*...>;
 };
 
-/// Index of the feed for placeholder P among Feeds, or sizeof...(Feeds) when there is none.
-template <class P, class... Feeds>
-constexpr std::size_t feed_index() {
-  return index_of<P>(type_list<typename Feeds::placeholder_type...>{});
-}
-
 /// NumPy broadcasting of run-time dims (static dims were checked at compile time;
 /// a `none` dim is checked here).
 template <std::size_t R, std::size_t RA, std::size_t RB>
@@ -111,145 +99,38 @@ std::array<std::size_t, R> broadcast_runtime(std::string_view op, const std::arr
               shape_string(fetch_dims) + " (the array is left as it was)");
 }
 
-/// The dtype in which a fused loop computes node N: its own, but for a bool result (a
-/// comparison), which is computed as a batch_bool of its operands' batch type.
-template <class N>
-struct simd_dtype {
-  using type = value_t<N>;
-};
-template <class Op, class A, class... B>
-  requires std::is_same_v<value_t<graph::node<Op, A, B...>>, bool>
-struct simd_dtype<graph::node<Op, A, B...>> {
-  using type = value_t<A>;
-};
-template <class N>
-using simd_dtype_t = typename simd_dtype<N>::type;
+/// Whether kernel node N's op has a forward for N's operands read as tensor_refs. (Not a
+/// pack expansion inside the executor's generic lambda: clang 14 mis-expands it there.)
+template <class N, class Args = typename N::args_type>
+struct runs_on_cpu;
+template <class N, class... A>
+struct runs_on_cpu<N, std::tuple<A...>>
+    : std::bool_constant<op::kernel_op<typename N::op_type, tensor_ref<value_t<N>, rank_v<N>>,
+                                       tensor_ref<const value_t<A>, rank_v<A>>...>> {};
 
 template <class Roots, class... Feeds>
-class plan;
+class cpu_executor;
 
-class plan_base {
+/// What a Session caches per fetch set, whatever the executor.
+class executor_base {
  public:
-  virtual ~plan_base() = default;
+  virtual ~executor_base() = default;
+
+ protected:
+  executor_base() = default;
+  executor_base(const executor_base&) = default;
+  executor_base& operator=(const executor_base&) = default;  // an executor is rebuilt in place
 };
 
 template <class... Roots, class... Feeds>
-class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
+class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
  public:
-  using nodes = topo_order_t<Roots...>;
-
- private:
-  // --- the static decisions -------------------------------------------------------------
-
-  /// Whether elementwise user U reads its operand I as one value broadcast (a fused::scalar).
-  template <class U, std::size_t I>
-  static constexpr bool reads_scalar() {
-    using A = std::tuple_element_t<I, typename U::args_type>;
-    return !requires { U::op_type::buffer_operand; } && is_single_element_v<shape_of_t<A>> &&
-           !is_single_element_v<shape_of_t<U>>;
-  }
-
-  /// Whether U sums or averages every element of an elementwise operand: it then reads the
-  /// operand's fused expression in one pass (`reduce_mean(square(y - pred))` needs no buffer
-  /// for the squares).
-  template <class U>
-  static constexpr bool fused_reduction() {
-    if constexpr (!is_op_node_v<U> || std::tuple_size_v<typename U::args_type> != 1) {
-      return false;
-    } else {
-      using A = std::tuple_element_t<0, typename U::args_type>;
-      using Op = typename U::op_type;
-      if constexpr (!typeflow::detail::is_sum_or_mean_v<Op> || !is_elementwise_v<A>) return false;
-      else
-        return Op::mask == typeflow::detail::all_axes<rank_v<A>>() && std::is_floating_point_v<value_t<A>>;
-    }
-  }
-
-  /// Whether user U reads its operand I through a buffer pointer rather than an expression.
-  template <class U, std::size_t I>
-  static constexpr bool reads_buffer() {
-    using A = std::tuple_element_t<I, typename U::args_type>;
-    if constexpr (!reads_values_v<U, I>) return false;
-    else if constexpr (fused_reduction<U>()) return false;
-    else if constexpr (!is_elementwise_v<U>) return true;  // kernels and operations
-    else if constexpr (requires { U::op_type::buffer_operand; }) return I == U::op_type::buffer_operand;
-    else if constexpr (reads_scalar<U, I>()) return true;
-    // A fused loop computes in batches of one dtype, converting what it loads from buffers;
-    // a lazy operand computed in another dtype gets a buffer.
-    else return is_elementwise_v<A> && !std::is_same_v<simd_dtype_t<A>, simd_dtype_t<U>>;
-  }
-
+  using schedule_type = schedule<Roots...>;
+  using nodes = typename schedule_type::nodes;
   template <class N>
-  static constexpr bool is_root = (std::is_same_v<N, Roots> || ...);
+  static constexpr bool materialised = schedule_type::template materialised<N>;
 
-  /// Per node: `live` if its value is needed (a root, or read by a live node: nodes reached
-  /// only for their shape, like a reduction's input under its gradient, are not computed),
-  /// `uses` its value reads by live nodes, `buffer` whether a live node reads it as a buffer.
-  /// One pass over the nodes, so the cost of planning grows linearly with the graph.
-  static constexpr auto usage = []<class... Us>(type_list<Us...>) {
-    constexpr std::size_t n = sizeof...(Us);
-    struct edge {
-      std::size_t user, operand;
-      bool as_buffer;
-    };
-    std::array<edge, (std::tuple_size_v<typename operands_of<Us>::type> + ... + 0) + 1> edges{};
-    std::size_t count = 0;
-    auto add_edges = [&]<class U>() {
-      if constexpr (is_op_node_v<U>)
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
-          ((reads_values_v<U, I> ? (edges[count++] = {position_v<nodes, U>,
-                                                      position_v<nodes, std::tuple_element_t<I, typename U::args_type>>,
-                                                      reads_buffer<U, I>()},
-                                    0)
-                                 : 0),
-           ...);
-        }(std::make_index_sequence<std::tuple_size_v<typename U::args_type>>{});
-    };
-    (add_edges.template operator()<Us>(), ...);
-    struct result {
-      std::array<bool, n> live{}, buffer{};
-      std::array<std::size_t, n> uses{};
-    } r;
-    std::size_t i = 0;
-    ((r.live[i++] = is_root<Us>), ...);
-    for (std::size_t e = count; e-- > 0;)  // users come after their operands: walk backwards
-      if (r.live[edges[e].user]) {
-        r.live[edges[e].operand] = true;
-        ++r.uses[edges[e].operand];
-        r.buffer[edges[e].operand] = r.buffer[edges[e].operand] || edges[e].as_buffer;
-      }
-    return r;
-  }(nodes{});
-
- public:
-  /// Whether node N gets a buffer of its own (see the header comment).
-  template <class N>
-  static constexpr bool materialised = [] {
-    if constexpr (!is_op_node_v<N> || is_operation_v<N>) {
-      return false;
-    } else {
-      constexpr std::size_t i = position_v<nodes, N>;
-      return usage.live[i] && (!is_elementwise_v<N> || is_root<N> || usage.uses[i] > 1 || usage.buffer[i]);
-    }
-  }();
-
- private:
-  template <class N>
-  struct is_materialised : std::bool_constant<materialised<N>> {};
-  template <class N>
-  struct is_registered : std::bool_constant<materialised<N> || (is_op_node_v<N> && is_operation_v<N>)> {};
-  template <class N>
-  struct is_placeholder : std::bool_constant<is_placeholder_v<N>> {};
-  template <class N>
-  struct is_variable : std::bool_constant<is_variable_v<N>> {};
-
-  using registered = filter_t<nodes, is_registered>;
-  using materialised_nodes = filter_t<nodes, is_materialised>;
-  using placeholders = filter_t<nodes, is_placeholder>;
-  using variables = filter_t<nodes, is_variable>;
-
- public:
-  plan(const std::tuple<Roots...>& roots, variable_store& store) : m_roots(roots) {
+  cpu_executor(const std::tuple<Roots...>& roots, variable_store& store) : m_roots(roots) {
     for_each_type(variables{}, [&]<class V>() { std::get<position_v<variables, V>>(m_variables) = &store.get(V{}); });
     std::apply([&](const auto&... r) { (visit(r), ...); }, m_roots);
   }
@@ -295,6 +176,14 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
   }
 
  private:
+  using registered = typename schedule_type::registered;
+  using materialised_nodes = typename schedule_type::materialised_nodes;
+  using placeholders = typename schedule_type::placeholders;
+  using variables = typename schedule_type::variables;
+
+  template <class U, std::size_t I>
+  static constexpr bool reads_scalar = schedule_type::template reads_scalar<U, I>();
+
   void execute(const Feeds&... feeds) {
     for_each_type(placeholders{}, [&]<class P>() {
       constexpr std::size_t k = feed_index<P, Feeds...>();
@@ -302,7 +191,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
       feed_of<P>().bind(std::get<k>(std::forward_as_tuple(feeds...)).value);
     });
     for_each_type(variables{}, [&]<class V>() {  // only those read: tf::assign may initialise one
-      if (usage.live[position_v<nodes, V>] && !var_of<V>().initialized) throw_uninitialized<typename V::name_type>();
+      if (schedule_type::template live<V> && !var_of<V>().initialized) throw_uninitialized<typename V::name_type>();
     });
     for_each_type(materialised_nodes{}, [&]<class N>() {
       auto& s = slot_of<N>();
@@ -319,7 +208,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
   template <class N>
   void visit(const N& n) {
     if constexpr (is_op_node_v<N>) {
-      if constexpr (is_registered<N>::value) {
+      if constexpr (materialised<N> || is_operation_v<N>) {
         auto& s = slot_of<N>();
         if (s.find(n) != s.npos) return;
         s.nodes.push_back(n);
@@ -377,7 +266,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
   template <class Op, class... A>
   dims_of_t<graph::node<Op, A...>> infer_dims(const graph::node<Op, A...>& n) {
     using N = graph::node<Op, A...>;
-    if constexpr (requires { Op::shape_operand; }) {
+    if constexpr (op::traits<Op>::has_shape_operand) {
       return dims(n.template arg<Op::shape_operand>());
     } else if constexpr (is_elementwise_v<N> && sizeof...(A) == 1) {
       return dims(n.template arg<0>());
@@ -428,45 +317,43 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
     }
   }
 
-  /// Operand I of an elementwise node: a single value broadcast into a larger result is read
-  /// once, as a scalar, which keeps the loop contiguous.
+  /// Operand I of elementwise node n in its loop: one value, read once; a buffer read with
+  /// other dims than its own (the op's broadcast_dims); or the operand's own fused form.
   template <std::size_t I, std::size_t R, class N>
   auto fuse_operand(const N& n, const std::array<std::size_t, R>& loop) {
-    if constexpr (reads_scalar<N, I>())
+    using Op = typename N::op_type;
+    if constexpr (reads_scalar<N, I>) {
       return fused::scalar<value_t<decltype(n.template arg<I>())>>{data(n.template arg<I>()).data[0]};
-    else
+    } else if constexpr (op::traits<Op>::broadcast_from_buffer(I)) {
+      return fused::make_leaf(data(n.template arg<I>()).data, Op::broadcast_dims(loop), loop);
+    } else {
       return fuse(n.template arg<I>(), loop);
+    }
   }
 
+  /// An elementwise node over the fused forms of the operands it reads: the op object itself
+  /// (leaky_relu carries its alpha), or what it computes at run time (op contract: at_run_time).
   template <std::size_t R, class Op, class... A>
   auto fuse_lazy(const graph::node<Op, A...>& n, const std::array<std::size_t, R>& loop) {
-    if constexpr (requires { Op::buffer_operand; }) {
-      return fuse_broadcast_back(n, loop);
-    } else {
-      return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        using tree = fused::apply<Op, decltype(fuse_operand<I>(n, loop))...>;
-        return tree{n.op(), {{fuse_operand<I>(n, loop)}...}};
-      }(std::index_sequence_for<A...>{});
-    }
-  }
-
-  /// The gradient of a reduction: g broadcast over the reduced axes to x's dims, times 1/count
-  /// for a mean. A single g (a full reduction) is one value.
-  template <std::size_t R, class Op, class G, class X>
-  auto fuse_broadcast_back(const graph::node<Op, G, X>& n, const std::array<std::size_t, R>& loop) {
-    using T = value_t<G>;
-    const auto g = data(n.template arg<0>());
-    const auto xd = dims(n.template arg<1>());
-    const T scale = Op::kind == op::reduction::mean ? T(1) / static_cast<T>(op::reduced_count(Op::mask, xd)) : T(1);
-    if constexpr (is_single_element_v<shape_of_t<G>>) {
-      return fused::scalar<T>{g.data[0] * scale};
-    } else {
-      auto kept = xd;  // x's dims with the reduced axes as 1: g's values in x's rank
-      for (std::size_t i = 0; i < kept.size(); ++i)
-        if (op::in_mask(Op::mask, i)) kept[i] = 1;
-      using tree = fused::apply<op::mul, fused::leaf<T, R>, fused::scalar<T>>;
-      return tree{op::mul{}, {{fused::make_leaf(g.data, kept, loop)}, {fused::scalar<T>{scale}}}};
-    }
+    using T = value_t<graph::node<Op, A...>>;
+    const auto op = [&] {
+      if constexpr (requires(const dims_of_t<A>&... d) { Op::template at_run_time<T>(d...); })
+        return n.with_args([&](const auto&... a) { return n.op().template at_run_time<T>(dims(a)...); });
+      else
+        return n.op();
+    }();
+    // The operands read for their values (a reduction gradient's x only gives the shape).
+    static constexpr auto read = [] {
+      std::array<std::size_t, sizeof...(A)> places{};
+      std::size_t count = 0;
+      for (std::size_t i = 0; i < sizeof...(A); ++i)
+        if (op::traits<Op>::reads_values(i)) places[count++] = i;
+      return std::pair{places, count};
+    }();
+    return [&]<std::size_t... J>(std::index_sequence<J...>) {
+      using tree = fused::apply<std::remove_const_t<decltype(op)>, decltype(fuse_operand<read.first[J]>(n, loop))...>;
+      return tree{op, {{fuse_operand<read.first[J]>(n, loop)}...}};
+    }(std::make_index_sequence<read.second>{});
   }
 
   template <class N>
@@ -476,21 +363,23 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
       if (&buffer == m_fetch_into) throw_fetch_into_shape(buffer.shape(), d);  // before any write to it
       buffer.resize(d);
     }
+    using Op = typename N::op_type;
     if constexpr (is_elementwise_v<N>) {
       auto tree = fuse_lazy(n, d);
-      fused::assign<simd_dtype_t<N>>(buffer.data(), d, tree);
-    } else if constexpr (fused_reduction<N>()) {
-      // The sum (or mean) of every element of an elementwise operand, computed in its loop.
+      fused::assign<compute_type_t<N>>(buffer.data(), d, tree);
+    } else if constexpr (schedule_type::template sums_operand<N>()) {
+      // A sum of every element of an elementwise operand, computed in its loop.
       const auto& x = n.template arg<0>();
       const auto xd = dims(x);
       auto tree = fuse(x, xd);
-      auto total = fused::sum<value_t<N>>(xd, tree);
-      if constexpr (N::op_type::kind == op::reduction::mean)
-        total *= value_t<N>(1) / static_cast<value_t<N>>(op::reduced_count(N::op_type::mask, xd));
-      buffer.data()[0] = total;
+      buffer.data()[0] = fused::sum<value_t<N>>(xd, tree) * Op::template total_scale<value_t<N>>(xd);
     } else {
       [&]<std::size_t... I>(std::index_sequence<I...>) {
-        n.op().forward(tensor_ref<value_t<N>, rank_v<N>>{buffer.data(), d}, kernel_operand<N, I>(n.template arg<I>())...);
+        if constexpr (!runs_on_cpu<N>::value) {
+          diagnostic::error_cpu_executor_cannot_run_kernel_op<Op> error;
+        } else {
+          n.op().forward(tensor_ref<value_t<N>, rank_v<N>>{buffer.data(), d}, kernel_operand<N, I>(n.template arg<I>())...);
+        }
       }(std::make_index_sequence<std::tuple_size_v<typename N::args_type>>{});
     }
   }
@@ -504,12 +393,12 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
   }
 
   /// An operation's effect; a group (tf.group, a train op) has none beyond its operands'.
-  /// The op's kernel gets its tensor operands in order: the first `updated_operands` (1 by
-  /// default) are variables it writes, the others values it reads. Operands that are
-  /// operations come last: control dependencies, which only order it after them.
+  /// The op's kernel gets its tensor operands in order: the first `updated_operands` are
+  /// variables it writes, the others values it reads. Operands that are operations come
+  /// last: control dependencies, which only order it after them.
   template <class N>
   void apply(const N& n) {
-    if constexpr (N::op_type::updates_variable) {
+    if constexpr (op::state_op<typename N::op_type>) {
       constexpr std::size_t tensors = []<class... A>(std::tuple<A...>*) {
         return (std::size_t{!is_operation_v<A>} + ... + 0);
       }(static_cast<typename N::args_type*>(nullptr));
@@ -523,11 +412,7 @@ class plan<std::tuple<Roots...>, Feeds...> : public plan_base {
   auto operation_operand(const N& n) {
     using A = std::tuple_element_t<I, typename N::args_type>;
     static_assert(!is_operation_v<A>, "typeflow internal: an operation's control dependencies come after its tensors");
-    constexpr std::size_t updated = [] {
-      if constexpr (requires { N::op_type::updated_operands; }) return N::op_type::updated_operands;
-      else return std::size_t{1};
-    }();
-    if constexpr (I < updated) {
+    if constexpr (I < op::traits<typename N::op_type>::updated_operands) {
       static_assert(is_variable_v<A>, "typeflow internal: an operation writes only variables");
       auto& v = var_of<A>();
       if (!v.initialized) {  // tf::assign initialises a variable (the other updates read it first)

@@ -1,0 +1,24 @@
+// A gradient through an op tag that defines no vjp and does not say it has no gradient: the
+// error names the tag and what to define.
+#include <string_view>
+#include <tuple>
+#include <typeflow/typeflow.hpp>
+
+namespace tf = typeflow;
+
+struct twice : tf::op::elementwise_unary {
+  static constexpr std::string_view tf_name = "Twice";
+  constexpr auto operator()(auto a) const { return a + a; }
+#ifndef TYPEFLOW_SHOULD_FAIL
+  // d(2a) = 2 da
+  static constexpr auto vjp(const auto& g, const auto&) { return std::tuple{g * 2.0f}; }
+#endif
+};
+
+int main() {
+  auto x = tf::placeholder<"x", float, 3>();
+  auto y = tf::reduce_sum(tf::graph::node<twice, decltype(x)>({}, x));
+  // expect-error: error_op_tag_defines_no_vjp<twice>
+  auto [dx] = tf::gradients(y, x);
+  (void)dx;
+}
