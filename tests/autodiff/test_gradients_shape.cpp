@@ -1,5 +1,5 @@
-// Gradients of reduce_max/min/prod, the shape ops and batched matmul against central finite
-// differences (gradient_check.hpp); max's ties, stop_gradient and argmax by value and type.
+// Gradients of reduce_max/min/prod/logsumexp, the shape ops and batched matmul against central
+// finite differences (gradient_check.hpp); max's ties, stop_gradient and argmax by value and type.
 
 #include <doctest/doctest.h>
 
@@ -29,6 +29,24 @@ TEST_CASE("autodiff.reduce: max, min and prod over axes, with keep_dims") {
   Z(1, 3, 3) = 0;
   check_gradient(tf::reduce_prod(x, tf::axis<1>) * w, x, Z, fw);
   check_gradient(tf::reduce_prod(x), x, Z);
+}
+
+TEST_CASE("autodiff.reduce_logsumexp: the softmax over the reduced axes, through the composite") {
+  auto x = tf::placeholder<"x", double, 3, tf::none, 5>();
+  const auto X = random_tensor<double, 3>({3, 4, 5}, 23, -3.0, 3.0);
+  auto w = tf::placeholder<"w", double, 3, 5>();
+  const auto fw = tf::feed(w, random_tensor<double, 2>({3, 5}, 24, -1.5, 1.5));
+  check_gradient(tf::reduce_logsumexp(x), x, X);
+  check_gradient(tf::reduce_logsumexp(x, tf::axis<1>) * w, x, X, fw);
+  check_gradient(tf::square(tf::reduce_logsumexp(x, tf::axis<0, 2>, tf::keep_dims)), x, X);
+  // Large inputs: the gradient, exp(x - logsumexp), stays finite and sums to 1 per group.
+  auto y = tf::placeholder<"y", double, 2, 3>();
+  const xt::xtensor<double, 2> Y = {{1000, 1000, -1000}, {-5e3, 0, 5e3}};
+  const auto [dy] = tf::gradients(tf::reduce_logsumexp(y, tf::axis<1>), y);
+  tf::Session sess;
+  const auto g = sess.run(dy, tf::feed(y, Y));
+  const xt::xtensor<double, 2> softmax = {{0.5, 0.5, 0}, {0, 0, 1}};
+  for (std::size_t i = 0; i < g.size(); ++i) CHECK(g.data()[i] == doctest::Approx(softmax.data()[i]).scale(1e-300));
 }
 
 TEST_CASE("autodiff.reduce_max: ties share the gradient equally, as in TensorFlow") {

@@ -86,6 +86,9 @@ void check_family(const Family& fam) {
 
 TEST_CASE("autodiff.table.arithmetic: each gradient against central differences") { check_family(ot::arithmetic()); }
 TEST_CASE("autodiff.table.math: each gradient against central differences") { check_family(ot::math()); }
+TEST_CASE("autodiff.table.rounding: each gradient against central differences") {
+  check_family(ot::rounding_trigonometry_clipping());
+}
 TEST_CASE("autodiff.table.activations: each gradient against central differences") {
   check_family(ot::activations());
 }

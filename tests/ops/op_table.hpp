@@ -49,6 +49,11 @@ struct tolerance {
 /// For ops whose result is exact (max, relu, floor, ...).
 inline constexpr tolerance exact{{0, 0}, {0, 0}};
 
+/// Whether the fused loop runs the op on xsimd batches: of float and double, of float only
+/// (xsimd's double form is less exact than <cmath>'s), or neither (xsimd lacks the function,
+/// and the loop runs the op element by element).
+enum class simd_form { all, float_only, none };
+
 /// What a row says besides its two functions.
 struct info {
   std::string_view name;  // names the test's subcase and the parity cases (NAME, NAME_f64, NAME_hard, ...)
@@ -59,7 +64,7 @@ struct info {
   std::vector<gen> hard{};      // numerically hard inputs, a list per operand (at most 16 values)
   std::vector<gen> hard_f64{};  // double's (else `hard`; the parity test has a double case for these only)
   std::string_view note{};      // the README's notes column
-  bool simd = true;             // false: xsimd lacks the function, the fused loop runs the op element by element
+  simd_form simd = simd_form::all;
 };
 
 /// The parameters of a reference function (a lambda).
@@ -111,6 +116,13 @@ inline const gen nonzero = away(-2, 2, {0}, 0.25);  // divisors
 // Ties and near-ties of maximum and minimum.
 inline const gen ties_x = list({-1, 0, 1, 1, 0, -1, 1, 0, 2});
 inline const gen ties_y = list({-1, 0, 1, 0, 1, 0, -1, 0, 2});
+// Halves, the largest non-integers, and the float below 0.5 (floor(x + 0.5) rounds it up).
+inline const gen roundings =
+    list({-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, -0.0, 0.49999997, 8388607.5, -8388607.5, 1e30, -1e30, 2.4999998});
+inline const gen roundings_f64 =
+    list({-2.5, 0.5, 1.5, 0.49999999999999994, 4503599627370495.5, -4503599627370495.5, 1e300, -0.0});
+inline constexpr tolerance trigonometric{{1.6e-5, 1e-6}, {8e-13, 1e-14}};
+inline const gen trig_hard = list({0, 1e-30, 3.1415927, -3.1415927, 1.5707964, 100, 1e4, -1e4, 1e5});
 
 inline auto arithmetic() {
   return family{"Arithmetic", std::tuple{
@@ -171,6 +183,59 @@ inline auto math() {
     make<numeric>({.name = "minimum", .tf = "tf.math.minimum", .api = "`tf::minimum(x, y)`", .domain = {any, any},
                    .tol = exact, .hard = {ties_x, ties_y}, .note = "a tie sends the gradient to x"},
                   [](auto x, auto y) { return tf::minimum(x, y); }, [](double x, double y) { return std::min(x, y); }),
+    make({.name = "erf", .tf = "tf.math.erf", .api = "`tf::erf(x)`", .domain = {uniform(-3, 3)},
+          .hard = {list({0, 1e-30, -1e-7, 1e-3, 3, -3, 5, -10, 30})}},
+         [](auto x) { return tf::erf(x); }, [](double x) { return std::erf(x); }),
+    make({.name = "erfc", .tf = "tf.math.erfc", .api = "`tf::erfc(x)`", .domain = {uniform(-3, 3)},
+          .hard = {list({-30, -3, 0, 1e-7, 3, 5, 9})}, .hard_f64 = {list({-30, 0, 1e-17, 5, 10, 20, 26})},
+          .simd = simd_form::float_only},
+         [](auto x) { return tf::erfc(x); }, [](double x) { return std::erfc(x); }),
+    make({.name = "expm1", .tf = "tf.math.expm1", .api = "`tf::expm1(x)`", .domain = {uniform(-3, 3)},
+          .hard = {list({1e-7, -1e-7, 1e-30, 1e-3, -20, -100, 88, 89})},
+          .hard_f64 = {list({1e-16, -1e-16, 1e-300, -40, -800, 700, 710})}},
+         [](auto x) { return tf::expm1(x); }, [](double x) { return std::expm1(x); }),
+    make({.name = "reciprocal", .tf = "tf.math.reciprocal", .api = "`tf::reciprocal(x)`", .domain = {nonzero},
+          .hard = {list({1e-30, -1e-30, 1e30, -1e30, 0, -0.0, 3, -0.5})}},
+         [](auto x) { return tf::reciprocal(x); }, [](double x) { return 1 / x; }),
+    // (x - y)^2 directly: x^2 - 2xy + y^2 would cancel.
+    make<numeric>({.name = "squared_difference", .tf = "tf.math.squared_difference",
+                   .api = "`tf::squared_difference(x, y)`", .domain = {any, any},
+                   .hard = {list({10001, 1e20, -1e19, 3, 1e-20, 1e19}), list({1e4, 1e20, 1e19, 3, -1e-20, -1e19})}},
+                  [](auto x, auto y) { return tf::squared_difference(x, y); },
+                  [](double x, double y) { return (x - y) * (x - y); }),
+  }};
+}
+
+inline auto rounding_trigonometry_clipping() {
+  return family{"Rounding, trigonometry, clipping", std::tuple{
+    make({.name = "floor", .tf = "tf.math.floor", .api = "`tf::floor(x)`", .domain = {uniform(-4, 4)}, .tol = exact,
+          .hard = {roundings}, .hard_f64 = {roundings_f64}},
+         [](auto x) { return tf::floor(x); }, [](double x) { return std::floor(x); }),
+    make({.name = "ceil", .tf = "tf.math.ceil", .api = "`tf::ceil(x)`", .domain = {uniform(-4, 4)}, .tol = exact,
+          .hard = {roundings}, .hard_f64 = {roundings_f64}},
+         [](auto x) { return tf::ceil(x); }, [](double x) { return std::ceil(x); }),
+    make({.name = "round", .tf = "tf.math.round", .api = "`tf::round(x)`", .domain = {uniform(-4, 4)}, .tol = exact,
+          .hard = {roundings}, .hard_f64 = {roundings_f64}, .note = "halves to even, as TF's"},
+         [](auto x) { return tf::round(x); }, [](double x) { return std::nearbyint(x); }),
+    // Near sin's zeros the float result is a few ulps of 1 off: an absolute tolerance.
+    make({.name = "sin", .tf = "tf.math.sin", .api = "`tf::sin(x)`", .domain = {uniform(-10, 10)},
+          .tol = trigonometric, .hard = {trig_hard}},
+         [](auto x) { return tf::sin(x); }, [](double x) { return std::sin(x); }),
+    make({.name = "cos", .tf = "tf.math.cos", .api = "`tf::cos(x)`", .domain = {uniform(-10, 10)},
+          .tol = trigonometric, .hard = {trig_hard}},
+         [](auto x) { return tf::cos(x); }, [](double x) { return std::cos(x); }),
+    // Gradient at the bounds (hard inputs): TF's passes it to t where lo <= t <= hi.
+    make<numeric>({.name = "clip_by_value", .tf = "lambda x: tf.clip_by_value(x, -1.0, 1.0)",
+                   .api = "`tf::clip_by_value(x, -1.0, 1.0)`", .domain = {away(-2, 2, {-1, 1})}, .tol = exact,
+                   .hard = {list({-1, 1, -2, 2, 0, 1e30, -1e30, 0.5})}},
+                  [](auto x) { return tf::clip_by_value(x, -1.0, 1.0); },
+                  [](double x) { return std::max(std::min(x, 1.0), -1.0); }),
+    make<numeric>({.name = "clip_by_value_tensors", .tf = "tf.clip_by_value", .api = "`tf::clip_by_value(x, y, z)`",
+                   .domain = {uniform(-3, 3), uniform(-2, -0.5), uniform(0.5, 2)}, .tol = exact,
+                   .hard = {list({-1, 1, -2, 2, 0.5}), list({-1, -1, -1, -1, -1}), list({1, 1, 1, 1, 1})},
+                   .note = "the gradient passes where y <= x <= z, as TF's"},
+                  [](auto x, auto y, auto z) { return tf::clip_by_value(x, y, z); },
+                  [](double x, double y, double z) { return std::max(std::min(x, z), y); }),
   }};
 }
 
@@ -207,6 +272,44 @@ inline auto activations() {
           .hard = {large}, .hard_f64 = {large_f64}},
          [](auto x) { return tf::nn::softplus(x); },
          [](double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }),
+    make({.name = "selu", .tf = "tf.nn.selu", .api = "`tf::nn::selu(x)`", .domain = {away(-3, 2, {0})},
+          .hard = {list({0, 1, -1, -100, -1000, -1e-7, 20, 88, -1e-3})},
+          .note = "expm1: at -1e-30 the gradient is scale alpha, TF's scale"},
+         [](auto x) { return tf::nn::selu(x); },
+         [](double x) { return x < 0 ? 1.7580993408473768599 * std::expm1(x) : 1.0507009873554804934 * x; }),
+    make({.name = "softsign", .tf = "tf.nn.softsign", .api = "`tf::nn::softsign(x)`", .domain = {uniform(-4, 4)},
+          .hard = {list({1e30, -1e30, 1e-30, 0, 1e20, -5})}},
+         [](auto x) { return tf::nn::softsign(x); }, [](double x) { return x / (1 + std::abs(x)); }),
+    make({.name = "silu", .tf = "tf.nn.silu", .api = "`tf::nn::silu(x)`, `tf::nn::swish(x)`",
+          // x sigmoid(x) underflows where sigmoid does: e^-89 is subnormal in float, and TF's is 0.
+          .domain = {uniform(-6, 6)}, .tol = {{1.6e-5, 1e-36}, {8e-13, 1e-300}}, .hard = {large},
+          .hard_f64 = {large_f64}, .note = "x sigmoid(x); beta 1 only"},
+         [](auto x) { return tf::nn::silu(x); }, [](double x) { return x / (1 + std::exp(-x)); }),
+    // TF's constants 1/sqrt(2) and 0.044715 are float32 values, also in double (activations.hpp).
+    make({.name = "gelu", .tf = "tf.nn.gelu", .api = "`tf::nn::gelu(x)`", .domain = {uniform(-4, 4)},
+          .hard = {list({-100, -10, -5, 5, 10, 100, 1e-7, 0, -1e-7})}, .note = "0.5 x erfc(-x / sqrt(2)), as TF's"},
+         [](auto x) { return tf::nn::gelu(x); },
+         [](double x) { return 0.5 * x * std::erfc(-x * 0.7071067811865476f); }),
+    // 1 + tanh(...) cancels for x below -3 in float, in TF's formula as in typeflow's; near x = -5
+    // TF's tanh is exactly -1 (Eigen clamps beyond 7.9) and xsimd's 1 ulp above, so no -5 here.
+    make({.name = "gelu_approximate", .tf = "lambda x: tf.nn.gelu(x, approximate=True)",
+          .api = "`tf::nn::gelu(x, tf::nn::approximate)`", .domain = {uniform(-4, 4)},
+          .tol = {{1.6e-5, 1e-6}, {8e-13, 1e-14}}, .hard = {list({-100, -10, -4, 5, 10, 100, 0, 1e-7})}},
+         [](auto x) { return tf::nn::gelu(x, tf::nn::approximate); },
+         [](double x) { return 0.5 * x * (1 + std::tanh(0.7978845608028654 * (x + 0.044715f * x * x * x))); }),
+  }};
+}
+
+inline auto logical() {
+  return family{"Logical", std::tuple{
+    make({.name = "logical_and", .tf = "tf.math.logical_and", .api = "`tf::logical_and(x, y)`",
+          .domain = {boolean(), boolean()}},
+         [](auto x, auto y) { return tf::logical_and(x, y); }, [](bool x, bool y) { return x && y; }),
+    make({.name = "logical_or", .tf = "tf.math.logical_or", .api = "`tf::logical_or(x, y)`",
+          .domain = {boolean(), boolean()}},
+         [](auto x, auto y) { return tf::logical_or(x, y); }, [](bool x, bool y) { return x || y; }),
+    make({.name = "logical_not", .tf = "tf.math.logical_not", .api = "`tf::logical_not(x)`", .domain = {boolean()}},
+         [](auto x) { return tf::logical_not(x); }, [](bool x) { return !x; }),
   }};
 }
 
@@ -215,7 +318,9 @@ template <class F>
 void for_each_family(F&& f) {
   f(arithmetic());
   f(math());
+  f(rounding_trigonometry_clipping());
   f(activations());
+  f(logical());
 }
 
 }  // namespace test::op_table

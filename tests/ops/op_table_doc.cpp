@@ -59,7 +59,9 @@ std::string dtypes_of(const Row&) {
 template <class Row>
 std::string notes_of(const Row& row) {
   std::string notes(row.note);
-  if (!row.simd) notes += std::string(notes.empty() ? "" : "; ") + "element by element (xsimd has no SIMD form)";
+  if (row.simd != ot::simd_form::all)
+    notes += std::string(notes.empty() ? "" : "; ") +
+             (row.simd == ot::simd_form::none ? "no SIMD form (xsimd has none)" : "SIMD in float only");
   return notes;
 }
 

@@ -1,6 +1,6 @@
-// Forward values of reduce_max/min/prod, argmax/argmin, the shape ops, batched matmul and the
-// state ops against plain loops (float, double and int where the op allows; odd sizes,
-// tf::none dims), and their run-time shape errors.
+// Forward values of reduce_max/min/prod/logsumexp, argmax/argmin, the shape ops, batched
+// matmul and the state ops against plain loops (float, double and int where the op allows;
+// odd sizes, tf::none dims), and their run-time shape errors.
 
 #include <doctest/doctest.h>
 
@@ -80,6 +80,47 @@ TEST_CASE_TEMPLATE("ops.reduce: max, min and prod over axis sets, with keep_dims
   check_values(run(tf::reduce_min(x, tf::axis<0>)), reference_reduce<T>(X, {true, false, false}, hi, mn));
   check_values(runp(tf::reduce_prod(x, tf::axis<1>, tf::keep_dims)), reference_reduce<T>(P, {false, true, false}, T(1), pr));
   check_values(runp(tf::reduce_prod(x, tf::axis<0, 2>)), reference_reduce<T>(P, {true, false, true}, T(1), pr));
+}
+
+TEST_CASE_TEMPLATE("ops.reduce: logsumexp over axis sets, with keep_dims, stable for large and -inf inputs", T, float,
+                   double) {
+  auto x = tf::placeholder<"x", T, 3, tf::none, 5>();
+  xt::xtensor<T, 3> X = random_tensor<T, 3>({3, 4, 5}, 2, -3.0, 3.0);
+  tf::Session sess;
+  // log(sum(exp(x))) in double, shifted by the max of each group (the reference, not TF's composite).
+  const auto reference = [](const xt::xtensor<T, 3>& v, std::array<bool, 3> mask) {
+    const xt::xtensor<double, 3> d = xt::cast<double>(v);
+    const auto mx = [](double a, double b) { return std::max(a, b); };
+    const xt::xtensor<double, 3> m = reference_reduce<double>(d, mask, -std::numeric_limits<double>::infinity(), mx);
+    const xt::xtensor<double, 3> shifted = xt::exp(d - m);
+    return xt::xtensor<double, 3>(xt::log(reference_reduce<double>(shifted, mask, 0.0, std::plus<>{})) + m);
+  };
+  const auto check = [](const auto& got, const xt::xtensor<double, 3>& ref) {
+    REQUIRE(got.size() == ref.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      CAPTURE(i);
+      CHECK(std::isfinite(got.data()[i]));
+      CHECK(got.data()[i] == doctest::Approx(ref.data()[i]).epsilon(tol<T>));
+    }
+  };
+  const auto all = sess.run(tf::reduce_logsumexp(x), tf::feed(x, X));
+  static_assert(decltype(all)::rank == 0);
+  check(all, reference(X, {true, true, true}));
+  const auto a1 = sess.run(tf::reduce_logsumexp(x, tf::axis<1>), tf::feed(x, X));
+  CHECK(a1.shape() == std::array<std::size_t, 2>{3, 5});
+  check(a1, reference(X, {false, true, false}));
+  const auto a02 = sess.run(tf::reduce_logsumexp(x, tf::axis<0, 2>, tf::keep_dims), tf::feed(x, X));
+  CHECK(a02.shape() == std::array<std::size_t, 3>{1, 4, 1});
+  check(a02, reference(X, {true, false, true}));
+  check(sess.run(tf::reduce_logsumexp(x, tf::axis<-1>), tf::feed(x, X)), reference(X, {false, false, true}));
+
+  // exp(1e4) overflows and exp(-1e4) underflows; shifted by the max, neither does.
+  X *= T(3e3);
+  check(sess.run(tf::reduce_logsumexp(x, tf::axis<1>), tf::feed(x, X)), reference(X, {false, true, false}));
+  // A group of -inf: the max is not finite, so the shift is 0, and the result log(0) = -inf (TF's).
+  const T inf = std::numeric_limits<T>::infinity();
+  auto Y = sess.run(tf::reduce_logsumexp(x, tf::axis<2>), tf::feed(x, xt::xtensor<T, 3>(xt::full_like(X, -inf))));
+  for (const T v : Y) CHECK(v == -inf);
 }
 
 TEST_CASE("ops.reduce: empty max/min/prod are -inf, +inf and 1, NaN propagates, as in TensorFlow") {

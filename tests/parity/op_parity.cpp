@@ -6,11 +6,12 @@
 // writes, for every case (or only the cases named), TensorFlow's expression, the inputs, y,
 // the upstream weight w and the gradients of reduce_sum(y * w) to OUT_FILE, in the format
 // described in op_parity.hpp. The elementwise ops' cases come from the rows of
-// tests/ops/op_table.hpp. This unit holds main(), the arithmetic and math rows and the
-// broadcasting cases of the binary ops; op_parity_nn.cpp the activation rows, nn ops and
-// losses; op_parity_kernels.cpp comparisons, where, cast, matmul, the reductions and the
-// shape ops. Several units: each compiles in a fraction of the time and memory of one, and
-// they compile in parallel.
+// tests/ops/op_table.hpp. This unit holds main(), the arithmetic, rounding/trigonometry/
+// clipping and logical rows and the broadcasting cases of the binary ops; op_parity_math.cpp
+// the math rows; op_parity_nn.cpp the activation rows, nn ops and losses;
+// op_parity_kernels.cpp comparisons, where, cast, matmul, the reductions and the shape ops.
+// Several units: each compiles in a fraction of the time and memory of one, and they compile
+// in parallel.
 
 #include <exception>
 #include <iostream>
@@ -19,6 +20,7 @@
 #include "op_parity.hpp"
 
 namespace parity {
+void math_cases(output& out);
 void nn_cases(output& out);
 void kernel_cases(output& out);
 }
@@ -57,12 +59,10 @@ void arithmetic_cases(output& out) {
   run_case(out, "multiply_int32", tf_mul, mul, in<i32, 3, 4>{grid(-5, 5)}, in<i32, 3, 4>{grid(-5, 5)});
 }
 
-void math_cases(output& out) {
-  test::op_table::for_each_row(test::op_table::math(), [&](const auto& row) { run_row(out, row); });
-  run_case(out, "pow_bcast_3x1_1x4", "tf.pow", [](auto a, auto b) { return tf::pow(a, b); },
-           in<f32, 3, 1>{uniform(0.2, 3)}, in<f32, 1, 4>{uniform(-2, 2)});
-  run_case(out, "maximum_bcast_3x1_1x4", "tf.maximum", [](auto a, auto b) { return tf::maximum(a, b); },
-           in<f32, 3, 1>{}, in<f32, 1, 4>{});
+void rounding_and_logical_cases(output& out) {
+  test::op_table::for_each_row(test::op_table::rounding_trigonometry_clipping(),
+                               [&](const auto& row) { run_row(out, row); });
+  test::op_table::for_each_row(test::op_table::logical(), [&](const auto& row) { run_row(out, row); });
 }
 
 }  // namespace
@@ -75,7 +75,8 @@ int main(int argc, char** argv) {
   try {
     parity::output out(argv[1], std::set<std::string>(argv + 2, argv + argc));
     arithmetic_cases(out);
-    math_cases(out);
+    rounding_and_logical_cases(out);
+    parity::math_cases(out);
     parity::nn_cases(out);
     parity::kernel_cases(out);
     std::cout << argv[0] << ": wrote " << out.count() << " cases to " << argv[1] << "\n";

@@ -1,5 +1,8 @@
 // The kernel-op cases of the per-op parity test (see op_parity.cpp and op_parity.hpp):
-// comparisons, where, cast, stop_gradient, matmul, reductions, argmax/argmin and shape ops.
+// comparisons, where, cast, stop_gradient, matmul, reductions (logsumexp too), argmax/argmin
+// and shape ops.
+
+#include <limits>
 
 #include "op_parity.hpp"
 
@@ -116,6 +119,25 @@ void reduction_cases(output& out) {
   run_case(out, "reduce_prod_zeros", "lambda a: tf.reduce_prod(a, axis=1)",
            [](auto a) { return tf::reduce_prod(a, axis<1>); },
            in<f32, 3, 4>{list({1.5, 0, 2, -1, 0, 3, 0, 0.5, 1, 2, 3, 4})});
+  // reduce_logsumexp, TF's composite: shifted by the max (where finite), so large logits and
+  // groups of -inf (log(0) = -inf; TF's gradient there is 0/0) come out as TF's.
+  const gen logits = list({1000, 0, -1000, 5, 100, 100, -100, 0, -1000, -1000, -999, -1000, 1e4, -1e4, 1e4, 30});
+  const double inf = std::numeric_limits<double>::infinity();
+  run_case(out, "reduce_logsumexp", "tf.math.reduce_logsumexp", [](auto a) { return tf::reduce_logsumexp(a); }, x234);
+  run_case(out, "reduce_logsumexp_axis_0_2_keep_dims",
+           "lambda a: tf.math.reduce_logsumexp(a, axis=[0, 2], keepdims=True)",
+           [](auto a) { return tf::reduce_logsumexp(a, axis<0, 2>, keep_dims); }, x234);
+  run_case(out, "reduce_logsumexp_axis_neg1", "lambda a: tf.math.reduce_logsumexp(a, axis=-1)",
+           [](auto a) { return tf::reduce_logsumexp(a, axis<-1>); }, x234);
+  run_case(out, "reduce_logsumexp_f64", "lambda a: tf.math.reduce_logsumexp(a, axis=1)",
+           [](auto a) { return tf::reduce_logsumexp(a, axis<1>); }, in<f64, 2, 3, 4>{});
+  run_case(out, "reduce_logsumexp_large", "lambda a: tf.math.reduce_logsumexp(a, axis=1)",
+           [](auto a) { return tf::reduce_logsumexp(a, axis<1>); }, in<f32, 4, 4>{logits});
+  run_case(out, "reduce_logsumexp_large_f64", "lambda a: tf.math.reduce_logsumexp(a, axis=0, keepdims=True)",
+           [](auto a) { return tf::reduce_logsumexp(a, axis<0>, keep_dims); }, in<f64, 4, 4>{logits});
+  run_case(out, "reduce_logsumexp_neg_inf", "lambda a: tf.math.reduce_logsumexp(a, axis=1)",
+           [](auto a) { return tf::reduce_logsumexp(a, axis<1>); },
+           in<f32, 2, 4>{list({-inf, -inf, -inf, -inf, 0, -inf, 1, 2})});
   // argmax/argmin: int64 indices, the first of equal values; no gradient.
   run_case(out, "argmax_axis_0", "lambda a: tf.argmax(a)", [](auto a) { return tf::argmax(a); },
            in<f32, 3, 5>{grid(-1, 1)});
