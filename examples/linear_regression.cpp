@@ -29,8 +29,8 @@
 namespace tf = typeflow;
 
 struct data_set {
-  xt::xtensor<float, 2> x;  // [days, 3]: open, volume, range, each scaled to [0, 1]
-  xt::xtensor<float, 2> y;  // [days, 1]: close
+  xt::xtensor<float, 2> x;        // [days, 3]: open, volume, range, each scaled to [0, 1]
+  xt::xtensor<float, 2> y;        // [days, 1]: close
   std::vector<double> reference;  // weights then bias
   std::string reference_name;
 };
@@ -58,8 +58,10 @@ data_set embedded_series() {
     for (auto& e : v) e = (e - l) / (h - l);
   };
   scale(open), scale(volume), scale(range);
-  data_set ds{xt::xtensor<float, 2>::from_shape({days, 3}), xt::xtensor<float, 2>::from_shape({days, 1}),
-              {0.6, 0.1, 0.3, 0.05}, "true"};
+  data_set ds{xt::xtensor<float, 2>::from_shape({days, 3}),
+              xt::xtensor<float, 2>::from_shape({days, 1}),
+              {0.6, 0.1, 0.3, 0.05},
+              "true"};
   for (std::size_t d = 0; d < days; ++d) {
     ds.x(d, 0) = static_cast<float>(open[d]);
     ds.x(d, 1) = static_cast<float>(volume[d]);
@@ -105,7 +107,8 @@ data_set read_csv(const std::string& path) {
     std::istringstream s(line);
     for (auto& v : r) {
       std::string cell;
-      if (!std::getline(s, cell, ',')) throw std::runtime_error(path + ":" + std::to_string(n) + ": expected 4 columns");
+      if (!std::getline(s, cell, ','))
+        throw std::runtime_error(path + ":" + std::to_string(n) + ": expected 4 columns");
       std::size_t used = 0;
       try {
         v = std::stod(cell, &used);
@@ -116,8 +119,10 @@ data_set read_csv(const std::string& path) {
     rows.push_back(r);
   }
   if (rows.size() < 4) throw std::runtime_error(path + ": need at least 4 rows");
-  data_set ds{xt::xtensor<float, 2>::from_shape({rows.size(), 3}), xt::xtensor<float, 2>::from_shape({rows.size(), 1}),
-              {}, "least-squares"};
+  data_set ds{xt::xtensor<float, 2>::from_shape({rows.size(), 3}),
+              xt::xtensor<float, 2>::from_shape({rows.size(), 1}),
+              {},
+              "least-squares"};
   for (std::size_t c = 0; c < 3; ++c) {
     double lo = rows[0][c], hi = rows[0][c];
     for (auto& r : rows) lo = std::min(lo, r[c]), hi = std::max(hi, r[c]);
@@ -147,7 +152,8 @@ int main(int argc, char** argv) try {
         v = std::stod(text, &used);
       } catch (const std::exception&) {
       }
-      if (used == 0 || used != text.size() || !(v > 0)) throw std::runtime_error(arg + " needs a positive number, got '" + text + "'");
+      if (used == 0 || used != text.size() || !(v > 0))
+        throw std::runtime_error(arg + " needs a positive number, got '" + text + "'");
       return v;
     };
     auto count = [&] {
@@ -190,10 +196,10 @@ int main(int argc, char** argv) try {
   std::cout << "\n           learned   " << data.reference_name << "\n" << std::fixed << std::setprecision(5);
   const char* names[] = {"open", "volume", "range"};
   for (int i = 0; i < 3; ++i)
-    std::cout << std::setw(8) << names[i] << "  " << std::setw(9) << w(i, 0) << "  " << std::setw(9) << data.reference[i]
-              << "\n";
-  std::cout << std::setw(8) << "bias" << "  " << std::setw(9) << bias(0) << "  " << std::setw(9) << data.reference[3]
-            << "\n";
+    std::cout << std::setw(8) << names[i] << "  " << std::setw(9) << w(i, 0) << "  " << std::setw(9)
+              << data.reference[i] << "\n";
+  std::cout << std::setw(8) << "bias"
+            << "  " << std::setw(9) << bias(0) << "  " << std::setw(9) << data.reference[3] << "\n";
 
   if (!save_dir.empty()) {
     std::filesystem::create_directories(save_dir);

@@ -49,7 +49,8 @@ data_set read_digits(const std::string& path) {
     std::string cell;
     for (std::size_t c = 0; c <= features; ++c) {
       if (!std::getline(s, cell, ','))
-        throw std::runtime_error(path + ":" + std::to_string(n) + ": expected " + std::to_string(features + 1) + " columns");
+        throw std::runtime_error(path + ":" + std::to_string(n) + ": expected " + std::to_string(features + 1) +
+                                 " columns");
       std::size_t used = 0;
       double v = -1;
       try {
@@ -108,13 +109,15 @@ int main(int argc, char** argv) try {
         v = std::stod(text, &used);
       } catch (const std::exception&) {
       }
-      if (used == 0 || used != text.size() || !(v >= 0)) throw std::runtime_error(arg + " needs a number >= 0, got '" + text + "'");
+      if (used == 0 || used != text.size() || !(v >= 0))
+        throw std::runtime_error(arg + " needs a number >= 0, got '" + text + "'");
       return v;
     };
     if (arg == "--data") data_path = value();
     else if (arg == "--epochs") {
       const double v = number();
-      if (v < 1 || v > 1e6 || v != static_cast<double>(static_cast<int>(v))) throw std::runtime_error("--epochs needs a whole number >= 1");
+      if (v < 1 || v > 1e6 || v != static_cast<double>(static_cast<int>(v)))
+        throw std::runtime_error("--epochs needs a whole number >= 1");
       epochs = static_cast<int>(v);
     } else if (arg == "--quiet") quiet = true;
     else if (arg == "--min-accuracy") min_accuracy = number();

@@ -102,8 +102,7 @@ void print_tensor(const tf::train::CheckpointReader& r, const std::string& name)
     case io::DT_UINT64: return print_tensor(r.get_tensor<std::uint64_t>(name));
     case io::DT_BOOL: return print_tensor(r.get_tensor<bool>(name));
     case io::DT_STRING: return print_tensor(r.get_tensor<std::string>(name));
-    default:
-      std::cout << "<" << io::dtype_name(r.entry(name).dtype) << " values are not printed>\n";
+    default: std::cout << "<" << io::dtype_name(r.entry(name).dtype) << " values are not printed>\n";
   }
 }
 
@@ -137,8 +136,10 @@ int main(int argc, char** argv) {
     else if (flag_value(a, "--tensor_name", v)) tensor_name = v;
     else if (flag_value(a, "--all_tensors", v)) all_tensors = truthy(v);
     else if (flag_value(a, "--all_tensor_names", v)) all_tensor_names = truthy(v);
-    else if (flag_value(a, "--printoptions", v)) {}  // NumPy print options: not applicable
-    else if (a == "--help" || a == "-h") return usage(), 0;
+    else if (flag_value(a, "--printoptions", v)) {
+    }  // NumPy print options: not applicable
+    else if (a == "--help" || a == "-h")
+      return usage(), 0;
     else {
       std::cerr << "typeflow-inspect-checkpoint: unknown argument " << a << "\n";
       return usage();

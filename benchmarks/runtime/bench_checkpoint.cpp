@@ -40,8 +40,9 @@ const std::vector<float>& tensor() {
 const std::string& dir() {
   static const std::string d = [] {
     const char* env = std::getenv("TYPEFLOW_BENCH_DIR");
-    std::string templ = (std::filesystem::path(env ? env : std::filesystem::temp_directory_path().string()) /
-                         "typeflow-bench-XXXXXX").string();
+    std::string templ =
+        (std::filesystem::path(env ? env : std::filesystem::temp_directory_path().string()) / "typeflow-bench-XXXXXX")
+            .string();
     if (!::mkdtemp(templ.data())) std::abort();
     return templ;
   }();

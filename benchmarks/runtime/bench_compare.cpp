@@ -20,9 +20,9 @@
 // Threads: the Sessions take --threads=N (bench_main.hpp); Eigen (built with OpenMP) and OpenBLAS
 // follow OMP_NUM_THREADS and OPENBLAS_NUM_THREADS, which compare.py sets.
 
-#include <Eigen/Core>
 #include <benchmark/benchmark.h>
 #include <cblas.h>
+#include <Eigen/Core>
 
 #include <algorithm>
 #include <array>
@@ -102,8 +102,12 @@ void chain_hand(array1& out, const array1& x) {
 struct chain_temporaries {
   array1 t1, t2, t3, t4, t5, t6, t7;
   explicit chain_temporaries(std::size_t size)
-      : t1(array1::from_shape({size})), t2(array1::from_shape({size})), t3(array1::from_shape({size})),
-        t4(array1::from_shape({size})), t5(array1::from_shape({size})), t6(array1::from_shape({size})),
+      : t1(array1::from_shape({size})),
+        t2(array1::from_shape({size})),
+        t3(array1::from_shape({size})),
+        t4(array1::from_shape({size})),
+        t5(array1::from_shape({size})),
+        t6(array1::from_shape({size})),
         t7(array1::from_shape({size})) {}
 };
 
@@ -175,10 +179,11 @@ void verify_chain() {
     const double ref = std::exp(-v * v) * std::tanh(v * 1.5 + 0.5) + v;
     for (std::size_t k = 0; k < out.size(); ++k)
       if (!(std::abs(out[k][i] - ref) <= 1e-5 * std::max(1.0, std::abs(ref))))
-        fail(std::string("chain: ") + names[k] + " gives " + std::to_string(out[k][i]) + " at x = " +
-             std::to_string(v) + ", expected " + std::to_string(ref));
+        fail(std::string("chain: ") + names[k] + " gives " + std::to_string(out[k][i]) +
+             " at x = " + std::to_string(v) + ", expected " + std::to_string(ref));
   }
-  std::fprintf(stderr, "bench_compare: chain: the four variants agree with the chain in double on %zu values\n", chain_n);
+  std::fprintf(stderr, "bench_compare: chain: the four variants agree with the chain in double on %zu values\n",
+               chain_n);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -198,7 +203,8 @@ const lr_data& linreg_data() {
     lcg rng{7};
     for (std::size_t i = 0; i < lr_rows; ++i) {
       for (std::size_t j = 0; j < 3; ++j) s.x[i * 3 + j] = rng(0.0f, 1.0f);
-      s.y[i] = 0.6f * s.x[i * 3] + 0.1f * s.x[i * 3 + 1] + 0.3f * s.x[i * 3 + 2] + 0.05f + 0.02f * (rng(0.0f, 1.0f) - 0.5f);
+      s.y[i] =
+          0.6f * s.x[i * 3] + 0.1f * s.x[i * 3 + 1] + 0.3f * s.x[i * 3 + 2] + 0.05f + 0.02f * (rng(0.0f, 1.0f) - 0.5f);
     }
     return s;
   }();
@@ -282,7 +288,9 @@ void verify_linreg() {
     const double ref = j < 3 ? w[j] : b;
     const double got[] = {j < 3 ? eig.w[j] : eig.b, j < 3 ? blas.w[j] : blas.b};
     for (double g : got)
-      if (!(std::abs(g - ref) <= 1e-4)) fail("linreg: parameter " + std::to_string(j) + " is " + std::to_string(g) + ", expected " + std::to_string(ref));
+      if (!(std::abs(g - ref) <= 1e-4))
+        fail("linreg: parameter " + std::to_string(j) + " is " + std::to_string(g) + ", expected " +
+             std::to_string(ref));
   }
   std::fprintf(stderr, "bench_compare: linreg: Eigen and OpenBLAS agree with the step in double after 500 steps\n");
 }
@@ -299,7 +307,8 @@ const gemm_data& gemm_input(std::size_t m, std::size_t k, std::size_t n) {
   static std::vector<std::unique_ptr<gemm_data>> cache;
   for (const auto& g : cache)
     if (g->m == m && g->k == k && g->n == n) return *g;
-  auto g = std::make_unique<gemm_data>(gemm_data{m, k, n, xt::xtensor<float, 2>::from_shape({m, k}), xt::xtensor<float, 2>::from_shape({k, n})});
+  auto g = std::make_unique<gemm_data>(
+      gemm_data{m, k, n, xt::xtensor<float, 2>::from_shape({m, k}), xt::xtensor<float, 2>::from_shape({k, n})});
   lcg rng{m * 1000003 + k * 1009 + n};
   for (auto& v : g->a) v = rng(-1.0f, 1.0f);
   for (auto& v : g->b) v = rng(-1.0f, 1.0f);
@@ -321,18 +330,24 @@ struct gemm_runner {
   tf::Session sess{bench::session_config()};
 
   void operator()(const gemm_data& g, xt::xtensor<float, 2>& out) {
-    const auto m = static_cast<Eigen::Index>(g.m), k = static_cast<Eigen::Index>(g.k), n = static_cast<Eigen::Index>(g.n);
+    const auto m = static_cast<Eigen::Index>(g.m), k = static_cast<Eigen::Index>(g.k),
+               n = static_cast<Eigen::Index>(g.n);
     switch (peer) {
-      case gemm_peer::typeflow: sess.run(tf::fetch_into(out, gemm_c), tf::feed(gemm_a, g.a), tf::feed(gemm_b, g.b)); break;
-      case gemm_peer::typeflow_kernel: tf::kernels::matmul<false, false>(g.a.data(), g.b.data(), out.data(), g.m, g.n, g.k); break;
+      case gemm_peer::typeflow:
+        sess.run(tf::fetch_into(out, gemm_c), tf::feed(gemm_a, g.a), tf::feed(gemm_b, g.b));
+        break;
+      case gemm_peer::typeflow_kernel:
+        tf::kernels::matmul<false, false>(g.a.data(), g.b.data(), out.data(), g.m, g.n, g.k);
+        break;
       case gemm_peer::eigen: {
         Eigen::Map<row_matrix> c(out.data(), m, n);
         c.noalias() = Eigen::Map<const row_matrix>(g.a.data(), m, k) * Eigen::Map<const row_matrix>(g.b.data(), k, n);
         break;
       }
       case gemm_peer::openblas:
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k),
-                    1.0f, g.a.data(), static_cast<int>(k), g.b.data(), static_cast<int>(n), 0.0f, out.data(), static_cast<int>(n));
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
+                    static_cast<int>(k), 1.0f, g.a.data(), static_cast<int>(k), g.b.data(), static_cast<int>(n), 0.0f,
+                    out.data(), static_cast<int>(n));
         break;
     }
   }
@@ -360,9 +375,9 @@ void BM_gemm_openblas(benchmark::State& state) { BM_gemm<gemm_peer::openblas>(st
 
 // m, k, n: square sizes, then the small models' products (MLP 784-128: x W1; linear regression:
 // X W; MLP 128-10: h W2).
-const std::vector<std::vector<std::int64_t>> gemm_shapes = {
-    {64, 64, 64}, {128, 128, 128}, {256, 256, 256}, {512, 512, 512}, {1024, 1024, 1024},
-    {64, 784, 128}, {1000, 3, 1}, {64, 128, 10}};
+const std::vector<std::vector<std::int64_t>> gemm_shapes = {{64, 64, 64},    {128, 128, 128},    {256, 256, 256},
+                                                            {512, 512, 512}, {1024, 1024, 1024}, {64, 784, 128},
+                                                            {1000, 3, 1},    {64, 128, 10}};
 
 void gemm_args(benchmark::internal::Benchmark* b) {
   b->ArgNames({"m", "k", "n"});
@@ -372,7 +387,8 @@ void gemm_args(benchmark::internal::Benchmark* b) {
 /// Every peer against a product in double: |C - ref| <= 1e-5 k max|ref| (a sanity check).
 void verify_gemm() {
   for (const auto& s : gemm_shapes) {
-    const auto m = static_cast<std::size_t>(s[0]), k = static_cast<std::size_t>(s[1]), n = static_cast<std::size_t>(s[2]);
+    const auto m = static_cast<std::size_t>(s[0]), k = static_cast<std::size_t>(s[1]),
+               n = static_cast<std::size_t>(s[2]);
     const gemm_data& g = gemm_input(m, k, n);
     std::vector<double> ref(m * n, 0.0);
     for (std::size_t i = 0; i < m; ++i)
@@ -393,8 +409,10 @@ void verify_gemm() {
                std::to_string(i) + ", expected " + std::to_string(ref[i]));
     }
   }
-  std::fprintf(stderr, "bench_compare: gemm: the four variants agree with the product in double on %zu shapes (OpenBLAS core: %s)\n",
-               gemm_shapes.size(), openblas_get_corename());
+  std::fprintf(
+      stderr,
+      "bench_compare: gemm: the four variants agree with the product in double on %zu shapes (OpenBLAS core: %s)\n",
+      gemm_shapes.size(), openblas_get_corename());
 }
 
 void verify() {

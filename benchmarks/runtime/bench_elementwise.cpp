@@ -205,8 +205,7 @@ void verify() {
   for (std::size_t i = 0; i < n; ++i) {
     const double ref = b[i];
     if (!(std::abs(a[i] - ref) <= 1e-5 * std::abs(ref)) || !(std::abs(c[i] - ref) <= 1e-5 * std::abs(ref))) {
-      std::fprintf(stderr, "bench_elementwise: results differ at %zu (x = %g):", i,
-                   static_cast<double>(x[i]));
+      std::fprintf(stderr, "bench_elementwise: results differ at %zu (x = %g):", i, static_cast<double>(x[i]));
       std::fprintf(stderr, " typeflow %.9g, hand %.9g, xtensor %.9g\n", static_cast<double>(a[i]), ref,
                    static_cast<double>(c[i]));
       std::abort();

@@ -28,8 +28,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <string>
 #include <limits>
+#include <string>
 #include <type_traits>
 #include <typeflow/kernels/matmul.hpp>
 #include <utility>
@@ -54,18 +54,12 @@ struct shape {
 
 const std::vector<shape>& shapes() {
   static const std::vector<shape> s = {
-      {"square_64", 64, 64, 64, false, false},
-      {"square_128", 128, 128, 128, false, false},
-      {"square_256", 256, 256, 256, false, false},
-      {"square_512", 512, 512, 512, false, false},
-      {"square_1024", 1024, 1024, 1024, false, false},
-      {"mlp_xW1", 64, 128, 784, false, false},
-      {"mlp_dW1", 784, 128, 64, true, false},
-      {"mlp_hW2", 64, 10, 128, false, false},
-      {"mlp_dW2", 128, 10, 64, true, false},
-      {"mlp_dh", 64, 128, 10, false, true},
-      {"regression_xW", 1000, 1, 3, false, false},
-      {"regression_dW", 3, 1, 1000, true, false},
+      {"square_64", 64, 64, 64, false, false},         {"square_128", 128, 128, 128, false, false},
+      {"square_256", 256, 256, 256, false, false},     {"square_512", 512, 512, 512, false, false},
+      {"square_1024", 1024, 1024, 1024, false, false}, {"mlp_xW1", 64, 128, 784, false, false},
+      {"mlp_dW1", 784, 128, 64, true, false},          {"mlp_hW2", 64, 10, 128, false, false},
+      {"mlp_dW2", 128, 10, 64, true, false},           {"mlp_dh", 64, 128, 10, false, true},
+      {"regression_xW", 1000, 1, 3, false, false},     {"regression_dW", 3, 1, 1000, true, false},
   };
   return s;
 }
@@ -176,18 +170,17 @@ void verify_shape(const shape& s, const char* suffix) {
 template <class T>
 void register_shape(const shape& s, const char* suffix) {
   for (const auto& [name, run] : peers<T>()) {
-    auto* b = benchmark::RegisterBenchmark(("gemm/" + s.name + suffix + "/" + name).c_str(),
-                                           [s, run = run](benchmark::State& state) {
-                                             problem<T> p(s);
-                                             for (auto _ : state) {
-                                               run(p);
-                                               benchmark::DoNotOptimize(p.c.data());
-                                               benchmark::ClobberMemory();
-                                             }
-                                             state.counters["GFLOPS"] = benchmark::Counter(
-                                                 2.0 * static_cast<double>(s.m * s.n * s.k) * 1e-9,
-                                                 benchmark::Counter::kIsIterationInvariantRate);
-                                           });
+    auto* b = benchmark::RegisterBenchmark(
+        ("gemm/" + s.name + suffix + "/" + name).c_str(), [s, run = run](benchmark::State& state) {
+          problem<T> p(s);
+          for (auto _ : state) {
+            run(p);
+            benchmark::DoNotOptimize(p.c.data());
+            benchmark::ClobberMemory();
+          }
+          state.counters["GFLOPS"] = benchmark::Counter(2.0 * static_cast<double>(s.m * s.n * s.k) * 1e-9,
+                                                        benchmark::Counter::kIsIterationInvariantRate);
+        });
     bench::repeat_us(b);
   }
 }

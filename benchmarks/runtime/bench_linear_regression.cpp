@@ -185,8 +185,7 @@ void verify() {
   const char* names[] = {"W[0]", "W[1]", "W[2]", "b", "loss"};
   for (int k = 0; k < 5; ++k)
     if (!(std::abs(tf_values[k] - hand_values[k]) <= 1e-4f * std::max(1.0f, std::abs(hand_values[k])))) {
-      std::fprintf(stderr,
-                   "bench_linear_regression: after %d steps %s differs: typeflow %.7g, hand-written %.7g\n",
+      std::fprintf(stderr, "bench_linear_regression: after %d steps %s differs: typeflow %.7g, hand-written %.7g\n",
                    steps, names[k], static_cast<double>(tf_values[k]), static_cast<double>(hand_values[k]));
       std::abort();
     }

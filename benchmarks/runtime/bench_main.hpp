@@ -34,7 +34,9 @@ inline int& threads() {
 }
 
 /// What every benchmark's Session is constructed with: `tf::Session sess(bench::session_config());`.
-inline typeflow::ConfigProto session_config() { return typeflow::ConfigProto{.intra_op_parallelism_threads = threads()}; }
+inline typeflow::ConfigProto session_config() {
+  return typeflow::ConfigProto{.intra_op_parallelism_threads = threads()};
+}
 
 /// Google Benchmark's main, with `--threads=N` taken out first and verify() (which aborts on a
 /// mismatch) run before the timing.

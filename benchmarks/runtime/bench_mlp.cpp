@@ -17,8 +17,8 @@
 // then the weights after a few Adam steps) and that the chain's gradient matches central finite
 // differences of the scalar chain in double.
 
-#include <Eigen/Core>
 #include <benchmark/benchmark.h>
+#include <Eigen/Core>
 
 #include <algorithm>
 #include <cmath>
@@ -58,7 +58,8 @@ const batch_data& data() {
       state = state * 6364136223846793005ULL + 1442695040888963407ULL;
       return state >> 33;
     };
-    for (auto& v : s.x) v = D == 64 ? static_cast<float>(next() % 17) / 16.0f : static_cast<float>(next() >> 7) * 0x1.0p-24f;
+    for (auto& v : s.x)
+      v = D == 64 ? static_cast<float>(next() % 17) / 16.0f : static_cast<float>(next() >> 7) * 0x1.0p-24f;
     for (auto& v : s.y) v = static_cast<std::int64_t>(next() % classes);
     return s;
   }();
@@ -139,10 +140,13 @@ struct hand_mlp {
   std::vector<float> h, logits, dlogits, dh;
 
   hand_mlp(std::size_t d_, parameters init) : d(d_), p(std::move(init)) {
-    auto zeros = [&] { return parameters{std::vector<float>(d * hidden), std::vector<float>(hidden),
-                                         std::vector<float>(hidden * classes), std::vector<float>(classes)}; };
+    auto zeros = [&] {
+      return parameters{std::vector<float>(d * hidden), std::vector<float>(hidden),
+                        std::vector<float>(hidden * classes), std::vector<float>(classes)};
+    };
     m = zeros(), v = zeros(), g = zeros();
-    h.resize(batch * hidden), logits.resize(batch * classes), dlogits.resize(batch * classes), dh.resize(batch * hidden);
+    h.resize(batch * hidden), logits.resize(batch * classes), dlogits.resize(batch * classes),
+        dh.resize(batch * hidden);
   }
 
   /// Loss and gradients at the current values.
@@ -204,7 +208,8 @@ struct eigen_mlp {
   float beta1_power = static_cast<float>(beta1), beta2_power = static_cast<float>(beta2);
 
   eigen_mlp(std::size_t d, const parameters& init) {
-    const auto D = static_cast<Eigen::Index>(d), H = static_cast<Eigen::Index>(hidden), C = static_cast<Eigen::Index>(classes);
+    const auto D = static_cast<Eigen::Index>(d), H = static_cast<Eigen::Index>(hidden),
+               C = static_cast<Eigen::Index>(classes);
     W1 = Eigen::Map<const matrix>(init.W1.data(), D, H);
     b1 = Eigen::Map<const row>(init.b1.data(), H);
     W2 = Eigen::Map<const matrix>(init.W2.data(), H, C);
@@ -386,7 +391,8 @@ void verify_mlp() {
 
   // Loss and gradients at the initial values.
   const auto [dW1, db1, dW2, db2] = tf::gradients(G::loss, G::W1, G::b1, G::W2, G::b2);
-  auto [l, gW1, gb1, gW2, gb2] = sess.run(tf::fetch(G::loss, dW1, db1, dW2, db2), tf::feed(G::x, b.x), tf::feed(G::y, b.y));
+  auto [l, gW1, gb1, gW2, gb2] =
+      sess.run(tf::fetch(G::loss, dW1, db1, dW2, db2), tf::feed(G::x, b.x), tf::feed(G::y, b.y));
   const float hl = hand.gradients(b.x.data(), b.y.data());
   const float el = eig.gradients(b.x.data(), b.y.data(), D);
   expect_close(tag + "hand loss", &hl, &l(), 1, 1e-5);
@@ -423,8 +429,10 @@ void verify_mlp() {
   for (std::size_t i = 0; i < W1.size(); ++i) near += std::abs(hand.p.W1[i] - W1.data()[i]) <= 1e-6f;
   if (near < W1.size() * 99 / 100)
     fail(tag + "only " + std::to_string(near) + " of " + std::to_string(W1.size()) + " W1 values agree within 1e-6");
-  std::fprintf(stderr, "bench_mlp: %sloss %.6f in all three, gradients agree; after %d Adam steps %zu of %zu W1 values within 1e-6\n",
-               tag.c_str(), static_cast<double>(hl), steps, near, W1.size());
+  std::fprintf(
+      stderr,
+      "bench_mlp: %sloss %.6f in all three, gradients agree; after %d Adam steps %zu of %zu W1 values within 1e-6\n",
+      tag.c_str(), static_cast<double>(hl), steps, near, W1.size());
 }
 
 void verify() {
@@ -437,12 +445,14 @@ void verify() {
   const auto v = sess.run(chain_v);
   double sum = 0;
   for (std::size_t i = 0; i < chain_size; ++i) sum += chain_scalar(v(i));
-  if (!(std::abs(loss() - sum) <= 1e-4 * std::abs(sum))) fail("chain loss " + std::to_string(loss()) + ", expected " + std::to_string(sum));
+  if (!(std::abs(loss() - sum) <= 1e-4 * std::abs(sum)))
+    fail("chain loss " + std::to_string(loss()) + ", expected " + std::to_string(sum));
   for (std::size_t i = 0; i < chain_size; i += 997) {
     const double x = v(i), h = 1e-5;
     const double fd = (chain_scalar(x + h) - chain_scalar(x - h)) / (2 * h);
     if (!(std::abs(grad(i) - fd) <= 1e-3 * std::max(1.0, std::abs(fd))))
-      fail("chain gradient [" + std::to_string(i) + "] = " + std::to_string(grad(i)) + ", finite differences " + std::to_string(fd));
+      fail("chain gradient [" + std::to_string(i) + "] = " + std::to_string(grad(i)) + ", finite differences " +
+           std::to_string(fd));
   }
   std::fprintf(stderr, "bench_mlp: 50-op chain: loss %.3f and gradients agree with the scalar chain in double\n", sum);
 }

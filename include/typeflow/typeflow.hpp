@@ -14,6 +14,7 @@
 #include "ops/compare.hpp"
 #include "ops/elementwise.hpp"
 #include "ops/linalg.hpp"
+#include "ops/logical.hpp"
 #include "ops/losses.hpp"
 #include "ops/math.hpp"
 #include "ops/nn.hpp"

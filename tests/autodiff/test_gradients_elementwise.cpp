@@ -42,9 +42,7 @@ TEST_CASE("autodiff.elementwise: + - * / negate square, each operand, with broad
     check_gradient(tf::square(a), a, A);
     check_gradient(tf::square(c - b), b, B, fc);
   }
-  SUBCASE("literals on either side") {
-    check_gradient(2.0 * a - 1.0 / c + 3.0, c, C, fa);
-  }
+  SUBCASE("literals on either side") { check_gradient(2.0 * a - 1.0 / c + 3.0, c, C, fa); }
   SUBCASE("a node used several times") {
     auto h = a * b;
     check_gradient(h * h + h / (h * h + 1.0), a, A, fb);
@@ -63,4 +61,3 @@ TEST_CASE("autodiff.broadcast: run-time dims and rank-raising broadcasts sum bac
   check_gradient(tf::square(x * v + s), s, S, tf::feed(x, X), tf::feed(v, V));
   check_gradient(tf::reduce_mean(tf::square(x * v + s)), x, X, tf::feed(v, V), tf::feed(s, S));
 }
-

@@ -118,8 +118,9 @@ TEST_CASE("autodiff.nn: a classifier's loss, to the weights and the bias") {
   auto l = tf::placeholder<"l", std::int32_t, tf::none>();
   auto W = tf::placeholder<"W", double, 4, 3>();
   auto b = tf::placeholder<"b", double, 3>();
-  auto loss = tf::reduce_mean(tf::nn::sparse_softmax_cross_entropy_with_logits(l, tf::nn::bias_add(tf::matmul(x, W), b))) +
-              0.01 * tf::nn::l2_loss(W);
+  auto loss =
+      tf::reduce_mean(tf::nn::sparse_softmax_cross_entropy_with_logits(l, tf::nn::bias_add(tf::matmul(x, W), b))) +
+      0.01 * tf::nn::l2_loss(W);
   const auto X = random_tensor<double, 2>({6, 4}, 22, -1.5, 1.5), Wv = random_tensor<double, 2>({4, 3}, 23, -1.5, 1.5);
   const auto Bv = random_tensor<double, 1>({3}, 24, -1.5, 1.5);
   const xt::xtensor<std::int32_t, 1> L = {0, 1, 2, 2, 1, 0};

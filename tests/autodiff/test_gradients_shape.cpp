@@ -1,5 +1,5 @@
-// Gradients of reduce_max/min/prod, the shape ops and batched matmul against central finite
-// differences (gradient_check.hpp); max's ties, stop_gradient and argmax by value and type.
+// Gradients of reduce_max/min/prod/logsumexp, the shape ops and batched matmul against central
+// finite differences (gradient_check.hpp); max's ties, stop_gradient and argmax by value and type.
 
 #include <doctest/doctest.h>
 
@@ -31,10 +31,29 @@ TEST_CASE("autodiff.reduce: max, min and prod over axes, with keep_dims") {
   check_gradient(tf::reduce_prod(x), x, Z);
 }
 
+TEST_CASE("autodiff.reduce_logsumexp: the softmax over the reduced axes, through the composite") {
+  auto x = tf::placeholder<"x", double, 3, tf::none, 5>();
+  const auto X = random_tensor<double, 3>({3, 4, 5}, 23, -3.0, 3.0);
+  auto w = tf::placeholder<"w", double, 3, 5>();
+  const auto fw = tf::feed(w, random_tensor<double, 2>({3, 5}, 24, -1.5, 1.5));
+  check_gradient(tf::reduce_logsumexp(x), x, X);
+  check_gradient(tf::reduce_logsumexp(x, tf::axis<1>) * w, x, X, fw);
+  check_gradient(tf::square(tf::reduce_logsumexp(x, tf::axis<0, 2>, tf::keep_dims)), x, X);
+  // Large inputs: the gradient, exp(x - logsumexp), stays finite and sums to 1 per group.
+  auto y = tf::placeholder<"y", double, 2, 3>();
+  const xt::xtensor<double, 2> Y = {{1000, 1000, -1000}, {-5e3, 0, 5e3}};
+  const auto [dy] = tf::gradients(tf::reduce_logsumexp(y, tf::axis<1>), y);
+  tf::Session sess;
+  const auto g = sess.run(dy, tf::feed(y, Y));
+  const xt::xtensor<double, 2> softmax = {{0.5, 0.5, 0}, {0, 0, 1}};
+  for (std::size_t i = 0; i < g.size(); ++i) CHECK(g.data()[i] == doctest::Approx(softmax.data()[i]).scale(1e-300));
+}
+
 TEST_CASE("autodiff.reduce_max: ties share the gradient equally, as in TensorFlow") {
   auto x = tf::placeholder<"x", double, 2, 4>();
   const xt::xtensor<double, 2> X = {{3, 1, 3, 3}, {-1, 2, 0, 2}};
-  auto g_rows = std::get<0>(tf::gradients(tf::reduce_max(x, tf::axis<1>) * tf::constant(xt::xtensor<double, 1>{6, 4}), x));
+  auto g_rows =
+      std::get<0>(tf::gradients(tf::reduce_max(x, tf::axis<1>) * tf::constant(xt::xtensor<double, 1>{6, 4}), x));
   tf::Session sess;
   CHECK(sess.run(g_rows, tf::feed(x, X)) == xt::xtensor<double, 2>{{2, 0, 2, 2}, {0, 2, 0, 2}});
   auto g_min = std::get<0>(tf::gradients(tf::reduce_min(x), x));
@@ -60,14 +79,16 @@ TEST_CASE("autodiff.shape: reshape, transpose, expand_dims, squeeze") {
                  fw3);
   auto y = tf::placeholder<"y", double, 2, 1, 3>();
   auto w23 = tf::placeholder<"w23", double, 2, 3>();
-  check_gradient(tf::squeeze(y) * w23, y, random_tensor<double, 3>({2, 1, 3}, 26, -1.5, 1.5), tf::feed(w23, random_tensor<double, 2>({2, 3}, 27, -1.5, 1.5)));
+  check_gradient(tf::squeeze(y) * w23, y, random_tensor<double, 3>({2, 1, 3}, 26, -1.5, 1.5),
+                 tf::feed(w23, random_tensor<double, 2>({2, 3}, 27, -1.5, 1.5)));
 }
 
 TEST_CASE("autodiff.shape: concat, slice, tile") {
   auto a = tf::placeholder<"a", double, 2, tf::none>();
   auto b = tf::placeholder<"b", double, 2, 3>();
   auto c = tf::placeholder<"c", double, tf::none, 2>();
-  const auto A = random_tensor<double, 2>({2, 4}, 28, -1.5, 1.5), B = random_tensor<double, 2>({2, 3}, 29, -1.5, 1.5), C = random_tensor<double, 2>({2, 2}, 30, -1.5, 1.5);
+  const auto A = random_tensor<double, 2>({2, 4}, 28, -1.5, 1.5), B = random_tensor<double, 2>({2, 3}, 29, -1.5, 1.5),
+             C = random_tensor<double, 2>({2, 2}, 30, -1.5, 1.5);
   auto w = tf::placeholder<"w", double, 2, 9>();
   const auto fw = tf::feed(w, random_tensor<double, 2>({2, 9}, 31, -1.5, 1.5));
   auto cat = tf::concat<1>(a, b, c) * w;
@@ -106,8 +127,10 @@ TEST_CASE("autodiff.matmul: batches, every transpose, broadcast batches summed")
   auto b = tf::placeholder<"b", double, 3, 2, 5>();
   auto at = tf::placeholder<"at", double, 3, 2, 4>();
   auto bt = tf::placeholder<"bt", double, 3, 5, 2>();
-  const auto A = random_tensor<double, 3>({3, 4, 2}, 36, -1.5, 1.5), B = random_tensor<double, 3>({3, 2, 5}, 37, -1.5, 1.5);
-  const auto At = random_tensor<double, 3>({3, 2, 4}, 38, -1.5, 1.5), Bt = random_tensor<double, 3>({3, 5, 2}, 39, -1.5, 1.5);
+  const auto A = random_tensor<double, 3>({3, 4, 2}, 36, -1.5, 1.5),
+             B = random_tensor<double, 3>({3, 2, 5}, 37, -1.5, 1.5);
+  const auto At = random_tensor<double, 3>({3, 2, 4}, 38, -1.5, 1.5),
+             Bt = random_tensor<double, 3>({3, 5, 2}, 39, -1.5, 1.5);
   auto w = tf::placeholder<"w", double, 3, 4, 5>();
   const auto fw = tf::feed(w, random_tensor<double, 3>({3, 4, 5}, 40, -1.5, 1.5));
 

@@ -1,7 +1,7 @@
 // opt.apply_gradients with a gradient of another shape than its variable: the error names
 // the variable and both shapes.
-#include <typeflow/typeflow.hpp>
 #include <tuple>
+#include <typeflow/typeflow.hpp>
 #include <utility>
 
 namespace tf = typeflow;

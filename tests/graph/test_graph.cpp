@@ -54,16 +54,21 @@ TEST_CASE("graph.ops: result shapes and dtypes") {
   static_assert(std::is_same_v<shape_t<decltype(tf::matmul(x, x, tf::transpose_b))>, tf::shape<tf::none, tf::none>>);
   static_assert(std::is_same_v<shape_t<decltype(tf::reduce_sum(x))>, tf::shape<>>);
   static_assert(std::is_same_v<shape_t<decltype(tf::reduce_mean(x, tf::axis<0>))>, tf::shape<3>>);
-  static_assert(std::is_same_v<shape_t<decltype(tf::reduce_sum(x, tf::axis<1>, tf::keep_dims))>, tf::shape<tf::none, 1>>);
+  static_assert(
+      std::is_same_v<shape_t<decltype(tf::reduce_sum(x, tf::axis<1>, tf::keep_dims))>, tf::shape<tf::none, 1>>);
   // A negative axis is normalised: both spellings are one node type.
   static_assert(std::is_same_v<decltype(tf::reduce_sum(x, tf::axis<-1>)), decltype(tf::reduce_sum(x, tf::axis<1>))>);
   static_assert(!std::is_same_v<decltype(tf::reduce_sum(x, tf::axis<0>)), decltype(tf::reduce_sum(x, tf::axis<1>))>);
 }
 
 template <class A, class B>
-concept addable = requires(A a, B b) { a + b; };
+concept addable = requires(A a, B b) {
+  a + b;
+};
 template <class A>
-concept squarable = requires(A a) { tf::square(a); };
+concept squarable = requires(A a) {
+  tf::square(a);
+};
 
 TEST_CASE("graph.ops: operands must be nodes or numbers") {
   static_assert(addable<decltype(x), decltype(v)>);

@@ -75,7 +75,8 @@ written make_tensor(const std::string& dtype_tag, const shape_t& shape, std::mt1
 
 template <class T>
 bool same_bits(const xt::xarray<T>& a, const std::string& bytes) {
-  return a.size() * sizeof(T) == bytes.size() && (bytes.empty() || std::memcmp(a.data(), bytes.data(), bytes.size()) == 0);
+  return a.size() * sizeof(T) == bytes.size() &&
+         (bytes.empty() || std::memcmp(a.data(), bytes.data(), bytes.size()) == 0);
 }
 
 std::string write_index(const std::string& path, const std::vector<std::pair<std::string, std::string>>& entries) {
@@ -101,7 +102,8 @@ TEST_CASE("fixtures: TF 1.5 counter and TF 1.14 half_plus_two (snappy index) hol
   CHECK(counter.debug_string() == "counter (DT_FLOAT) []\n");
 
   const auto half = tf::train::load_checkpoint(io_test::half_plus_two_prefix);
-  const std::vector<std::pair<std::string, float>> expected = {{"a", 0.5f}, {"a2", 0.5f}, {"b", 2.0f}, {"c", 3.0f}, {"c2", 3.0f}};
+  const std::vector<std::pair<std::string, float>> expected = {
+      {"a", 0.5f}, {"a2", 0.5f}, {"b", 2.0f}, {"c", 3.0f}, {"c2", 3.0f}};
   CHECK(half.get_variable_to_shape_map().size() == expected.size());
   std::int64_t offset = 0;
   for (const auto& [name, value] : expected) {
@@ -131,7 +133,8 @@ TEST_CASE("the writer reproduces the TF 1.5 counter checkpoint byte for byte") {
 
 TEST_CASE("round trip bit for bit: float, double, int32, int64, ranks 0 to 4, empty tensors, any order") {
   std::mt19937_64 gen(11);
-  const std::vector<shape_t> shapes = {{}, {0}, {1}, {7}, {3, 0}, {2, 3}, {2, 3, 5}, {0, 2, 3}, {1, 2, 3, 2}, {2, 0, 3, 1}, {3, 1, 2, 5}};
+  const std::vector<shape_t> shapes = {{},        {0},       {1},          {7},          {3, 0},      {2, 3},
+                                       {2, 3, 5}, {0, 2, 3}, {1, 2, 3, 2}, {2, 0, 3, 1}, {3, 1, 2, 5}};
   std::vector<written> tensors;
   for (const auto& s : shapes) {
     tensors.push_back(make_tensor<float>("float32", s, gen));
@@ -231,7 +234,8 @@ TEST_CASE("errors name the tensor: wrong dtype, missing tensor, writer misuse") 
     CHECK(contains(error_of([&] { w.add<float>("", {3}, std::span<const float>(v)); }), "empty key"));
     CHECK(contains(error_of([&] { w.add<float>("X", {2, 2}, std::span<const float>(v)); }), "needs 16 bytes, got 12"));
     CHECK(contains(error_of([&] { w.add<float>("X", {-1}, std::span<const float>(v)); }), "negative dimension"));
-    CHECK(contains(error_of([&] { w.add_strings("S", shape_t{2}, std::vector<std::string>{"a"}); }), "needs 2 strings"));
+    CHECK(
+        contains(error_of([&] { w.add_strings("S", shape_t{2}, std::vector<std::string>{"a"}); }), "needs 2 strings"));
     CHECK(contains(error_of([&] { w.add("R", io::DT_RESOURCE, {1}, std::as_bytes(std::span(v))); }), "DT_RESOURCE"));
     w.finish();
     CHECK(contains(error_of([&] { w.finish(); }), "twice"));
@@ -244,7 +248,10 @@ TEST_CASE("errors name the tensor: wrong dtype, missing tensor, writer misuse") 
   CHECK(contains(error_of([&] { tf::train::load_checkpoint(dir / "missing"); }), "missing.index"));
 
   // A writer dropped before finish() leaves nothing.
-  { io::bundle_writer w(dir / "dropped"); w.add<float>("W", {3}, std::span<const float>(v)); }
+  {
+    io::bundle_writer w(dir / "dropped");
+    w.add<float>("W", {3}, std::span<const float>(v));
+  }
   CHECK(std::distance(std::filesystem::directory_iterator(dir.path), std::filesystem::directory_iterator()) == 2);
   CHECK(contains(error_of([&] { io::bundle_writer w(dir / "no/such/dir/m"); }), "no/such/dir"));
 }
@@ -361,8 +368,10 @@ TEST_CASE("hostile indexes with valid checksums: errors before any allocation th
   CHECK(contains(get_float({{"", header}, {"x", entry(io::DT_FLOAT, {1}, 0, 4, 3)}}), "shard 3 of 1"));
   CHECK(contains(get_float({{"", header}, {"x", entry(io::DT_FLOAT, {1}, -4, 4)}}), "negative"));
   CHECK(contains(get_float({{"", header}, {"x", entry(io::DT_FLOAT, {1}, 0, 4)}}), "checksum does not match"));
-  CHECK(contains(get_float({{"", header}, {"x", entry(static_cast<io::data_type>(999), {1}, 0, 4)}}), "unknown dtype 999"));
-  CHECK(contains(get_float({{"", header}, {"x", "\x12\x05\x12\x03\x08\x7b"}}), "tensor 'x': BundleEntryProto field 2: length 5 exceeds"));
+  CHECK(contains(get_float({{"", header}, {"x", entry(static_cast<io::data_type>(999), {1}, 0, 4)}}),
+                 "unknown dtype 999"));
+  CHECK(contains(get_float({{"", header}, {"x", "\x12\x05\x12\x03\x08\x7b"}}),
+                 "tensor 'x': BundleEntryProto field 2: length 5 exceeds"));
   CHECK(contains(get_float({{"", header}, {"x", entry(io::DT_FLOAT, {-1}, 0, 4)}}), "dimension 0 is -1"));
   CHECK(contains(get_float({{"a", header}}), "no bundle header"));
   CHECK(contains(get_float({{"", std::string("\x08\x00", 2)}}), "0 shards"));
@@ -420,9 +429,10 @@ TEST_CASE("a sharded checkpoint (as MergeBundles writes): entries read from the 
 
 TEST_CASE("large tensors (checksummed and written in chunks) between small ones") {
   std::mt19937_64 gen(5);
-  std::vector<written> tensors = {make_tensor<float>("float32", {3}, gen), make_tensor<float>("float32", {3, 100003}, gen),
-                                  make_tensor<double>("float64", {2}, gen), make_tensor<double>("float64", {524288}, gen),
-                                  make_tensor<std::int32_t>("int32", {1}, gen)};
+  std::vector<written> tensors = {
+      make_tensor<float>("float32", {3}, gen), make_tensor<float>("float32", {3, 100003}, gen),
+      make_tensor<double>("float64", {2}, gen), make_tensor<double>("float64", {524288}, gen),
+      make_tensor<std::int32_t>("int32", {1}, gen)};
   io_test::temp_dir dir;
   const std::string prefix = dir / "large";
   {

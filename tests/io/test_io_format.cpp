@@ -64,7 +64,8 @@ TEST_CASE("crc32c: known vectors (RFC 3720, TF-FORMATS 1.3), mask and unmask") {
   CHECK(io::crc32c::mask(io::crc32c::value(std::string(4, '\0'))) == 0x3a117ba6u);
   CHECK(io::crc32c::mask(io::crc32c::value(bytes({0, 0, 0, 0, 1, 0, 0, 0, 0}))) == 0xb0a1f2c0u);
   CHECK(io::crc32c::mask(0) == 0xa282ead8u);
-  for (std::uint32_t v : {0u, 1u, 0xdeadbeefu, 0xffffffffu, 0x80000000u}) CHECK(io::crc32c::unmask(io::crc32c::mask(v)) == v);
+  for (std::uint32_t v : {0u, 1u, 0xdeadbeefu, 0xffffffffu, 0x80000000u})
+    CHECK(io::crc32c::unmask(io::crc32c::mask(v)) == v);
 }
 
 TEST_CASE("crc32c: the SSE4.2 path (3 streams) agrees with the table at every length and alignment") {
@@ -81,7 +82,8 @@ TEST_CASE("crc32c: the SSE4.2 path (3 streams) agrees with the table at every le
       CHECK(io::crc32c::value(data.data() + start, n) == table);
       // extend() continues a CRC across any split.
       const std::size_t cut = n / 3;
-      CHECK(io::crc32c::extend(io::crc32c::value(data.data() + start, cut), data.data() + start + cut, n - cut) == table);
+      CHECK(io::crc32c::extend(io::crc32c::value(data.data() + start, cut), data.data() + start + cut, n - cut) ==
+            table);
     }
 }
 
@@ -167,37 +169,38 @@ TEST_CASE("protobuf: malformed input throws, naming the message and field") {
   }
 
   CHECK(contains(error_of([] {
-          const std::string in = bytes({0x08, 0x01});
-          pb::reader r(in, "Entry");
-          r.next();
-          r.read_fixed32();
-        }),
-        "Entry field 1: expected wire type fixed32, got varint"));
+                   const std::string in = bytes({0x08, 0x01});
+                   pb::reader r(in, "Entry");
+                   r.next();
+                   r.read_fixed32();
+                 }),
+                 "Entry field 1: expected wire type fixed32, got varint"));
   CHECK(contains(error_of([] {
-          const std::string in = bytes({0x12, 0x7f, 0x00});
-          pb::reader r(in, "Entry");
-          r.next();
-          r.read_bytes();
-        }),
-        "length 127 exceeds the 1 bytes left"));
-  CHECK(contains(error_of([] {
-          const std::string in = bytes({0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01});
-          pb::reader r(in, "Entry");
-          r.next();
-          r.read_varint();
-        }),
-        "Entry"));
+                   const std::string in = bytes({0x12, 0x7f, 0x00});
+                   pb::reader r(in, "Entry");
+                   r.next();
+                   r.read_bytes();
+                 }),
+                 "length 127 exceeds the 1 bytes left"));
+  CHECK(
+      contains(error_of([] {
+                 const std::string in = bytes({0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01});
+                 pb::reader r(in, "Entry");
+                 r.next();
+                 r.read_varint();
+               }),
+               "Entry"));
   const std::string group = bytes({0x0b}), zero = bytes({0x00});
   CHECK(contains(error_of([&] { pb::reader(group, "Entry").next(); }), "unsupported wire type 3"));
   CHECK(contains(error_of([&] { pb::reader(zero, "Entry").next(); }), "invalid field number 0"));
   CHECK(contains(error_of([] {
-          const std::string in = bytes({0x0a, 0x03, 0x00, 0x00, 0x00});
-          pb::reader r(in, "Entry");
-          r.next();
-          std::vector<float> f;
-          r.read_repeated_float(f);
-        }),
-        "not a multiple of 4"));
+                   const std::string in = bytes({0x0a, 0x03, 0x00, 0x00, 0x00});
+                   pb::reader r(in, "Entry");
+                   r.next();
+                   std::vector<float> f;
+                   r.read_repeated_float(f);
+                 }),
+                 "not a multiple of 4"));
 }
 
 TEST_CASE("protobuf: TF's SavedModels decode to the MetaGraphDefs the fixtures' README documents") {
@@ -253,10 +256,10 @@ TEST_CASE("protobuf: TF's SavedModels decode to the MetaGraphDefs the fixtures' 
 
 TEST_CASE("snappy: literals and the three copy forms, overlapping copies included") {
   CHECK(io::snappy::uncompress(bytes({0x04, 0x0c, 'a', 'b', 'c', 'd'}), "t") == "abcd");
-  CHECK(io::snappy::uncompress(bytes({0x08, 0x04, 'a', 'b', 0x09, 0x02}), "t") == "abababab");           // copy-1
-  CHECK(io::snappy::uncompress(bytes({0x07, 0x04, 'a', 'b', 0x12, 0x02, 0x00}), "t") == "abababa");      // copy-2
-  CHECK(io::snappy::uncompress(bytes({0x05, 0x04, 'a', 'b', 0x0b, 0x01, 0, 0, 0}), "t") == "abbbb");     // copy-4
-  std::string long_literal = bytes({100, 0xf0, 99}) + std::string(100, 'x');                              // 1 length byte
+  CHECK(io::snappy::uncompress(bytes({0x08, 0x04, 'a', 'b', 0x09, 0x02}), "t") == "abababab");        // copy-1
+  CHECK(io::snappy::uncompress(bytes({0x07, 0x04, 'a', 'b', 0x12, 0x02, 0x00}), "t") == "abababa");   // copy-2
+  CHECK(io::snappy::uncompress(bytes({0x05, 0x04, 'a', 'b', 0x0b, 0x01, 0, 0, 0}), "t") == "abbbb");  // copy-4
+  std::string long_literal = bytes({100, 0xf0, 99}) + std::string(100, 'x');                          // 1 length byte
   CHECK(io::snappy::uncompress(long_literal, "t") == std::string(100, 'x'));
   CHECK(io::snappy::uncompress(bytes({0x00}), "t").empty());
 }
@@ -370,7 +373,9 @@ TEST_CASE("table: separators and successors as TF's BytewiseComparator") {
   CHECK(succ("c2") == "d");
   CHECK(succ("beta2_power") == "c");
   CHECK(succ("\xff\xff") == "\xff\xff");
-  CHECK(succ("\xff" "a") == "\xff" "b");
+  CHECK(succ("\xff"
+             "a") == "\xff"
+                     "b");
   CHECK(sep("abc", "abz") == "abd");
   CHECK(sep("abc1", "abd") == "abc1");  // 'c' + 1 is not below 'd'
   CHECK(sep("ab", "abc") == "ab");      // a prefix

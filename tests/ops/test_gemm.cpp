@@ -39,7 +39,8 @@ reference triple_loop(const std::vector<T>& a, const std::vector<T>& b, std::siz
     for (std::size_t j = 0; j < n; ++j) {
       double s = 0, bound = 0;
       for (std::size_t p = 0; p < k; ++p) {
-        const double t = static_cast<double>(TA ? a[p * m + i] : a[i * k + p]) * static_cast<double>(TB ? b[j * k + p] : b[p * n + j]);
+        const double t = static_cast<double>(TA ? a[p * m + i] : a[i * k + p]) *
+                         static_cast<double>(TB ? b[j * k + p] : b[p * n + j]);
         s += t;
         bound += std::fabs(t);
       }
@@ -59,7 +60,8 @@ std::size_t mismatches(const std::vector<T>& c, const reference& r, std::size_t 
     const double err = std::fabs(static_cast<double>(c[i]) - r.c[i]);
     if (!(err <= static_cast<double>(k + 2) * eps * r.bound[i])) {
       if (bad++ == 0)
-        first = "element " + std::to_string(i) + ": " + std::to_string(static_cast<double>(c[i])) + " vs " + std::to_string(r.c[i]);
+        first = "element " + std::to_string(i) + ": " + std::to_string(static_cast<double>(c[i])) + " vs " +
+                std::to_string(r.c[i]);
     }
   }
   return bad;
@@ -126,8 +128,8 @@ TEST_CASE_TEMPLATE("kernels.gemm: the MLP's and the regression's products", T, f
 TEST_CASE_TEMPLATE("kernels.gemm: split across a pool's threads, by rows and by columns", T, float, double) {
   typeflow::parallel::thread_pool pool(3);
   const typeflow::parallel::use_pool lend(&pool);
-  check_all_transposes<T>(301, 150, 300);  // tall: row blocks
-  check_all_transposes<T>(40, 700, 300);   // wide: column blocks, the last one partial
+  check_all_transposes<T>(301, 150, 300);       // tall: row blocks
+  check_all_transposes<T>(40, 700, 300);        // wide: column blocks, the last one partial
   check_product<true, false, T>(784, 10, 300);  // the narrow A^T path on row blocks
   check_product<false, false, T>(64, 128, 784);
 }
@@ -165,7 +167,8 @@ TEST_CASE_TEMPLATE("kernels.gemm: gemm_block writes its rectangle and nothing el
     for (std::size_t j = 0; j < n; ++j) {
       const bool inside = i >= 5 && i < 50 && j >= 3 && j < 41;
       const double v = static_cast<double>(c[i * n + j]);
-      if (inside && !(std::fabs(v - ref.c[i * n + j]) <= (k + 2) * std::numeric_limits<T>::epsilon() * ref.bound[i * n + j]))
+      if (inside &&
+          !(std::fabs(v - ref.c[i * n + j]) <= (k + 2) * std::numeric_limits<T>::epsilon() * ref.bound[i * n + j]))
         ++wrong_inside;
       if (!inside && c[i * n + j] != sentinel) ++touched_outside;
     }

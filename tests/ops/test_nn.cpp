@@ -7,8 +7,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 #include <typeflow/typeflow.hpp>
+#include <vector>
 
 #include "../random_tensor.hpp"
 
@@ -158,18 +158,18 @@ TEST_CASE("ops.nn: sparse labels outside [0, classes) are an error naming the op
   const xt::xtensor<std::int32_t, 2> M = {{0, 1}, {2, 3}};
   auto loss = tf::nn::sparse_softmax_cross_entropy_with_logits(l, x);
   tf::Session sess;
-  CHECK_THROWS_WITH_AS(sess.run(loss, tf::feed(x, X), tf::feed(l, high)),
-                       "SparseSoftmaxCrossEntropyWithLogits: labels[2] = 10 is outside the valid range of classes [0, 10)",
-                       tf::error);
-  CHECK_THROWS_WITH_AS(sess.run(loss, tf::feed(x, X), tf::feed(l, negative)),
-                       "SparseSoftmaxCrossEntropyWithLogits: labels[0] = -1 is outside the valid range of classes [0, 10)",
-                       tf::error);
+  CHECK_THROWS_WITH_AS(
+      sess.run(loss, tf::feed(x, X), tf::feed(l, high)),
+      "SparseSoftmaxCrossEntropyWithLogits: labels[2] = 10 is outside the valid range of classes [0, 10)", tf::error);
+  CHECK_THROWS_WITH_AS(
+      sess.run(loss, tf::feed(x, X), tf::feed(l, negative)),
+      "SparseSoftmaxCrossEntropyWithLogits: labels[0] = -1 is outside the valid range of classes [0, 10)", tf::error);
   // The gradient checks too (it may run without the loss).
   CHECK_THROWS_AS(sess.run(std::get<0>(tf::gradients(loss, x)), tf::feed(x, X), tf::feed(l, high)), tf::error);
   // Labels of rank 2 are named by their coordinates.
-  CHECK_THROWS_WITH_AS(sess.run(tf::nn::sparse_softmax_cross_entropy_with_logits(m, y), tf::feed(m, M), tf::feed(y, Y)),
-                       "SparseSoftmaxCrossEntropyWithLogits: labels[1, 1] = 3 is outside the valid range of classes [0, 3)",
-                       tf::error);
+  CHECK_THROWS_WITH_AS(
+      sess.run(tf::nn::sparse_softmax_cross_entropy_with_logits(m, y), tf::feed(m, M), tf::feed(y, Y)),
+      "SparseSoftmaxCrossEntropyWithLogits: labels[1, 1] = 3 is outside the valid range of classes [0, 3)", tf::error);
   // Run-time shapes that differ.
   const xt::xtensor<std::int64_t, 1> two = {0, 1};
   CHECK_THROWS_WITH_AS(sess.run(loss, tf::feed(x, X), tf::feed(l, two)),
@@ -196,7 +196,8 @@ TEST_CASE_TEMPLATE("ops.nn: sigmoid_cross_entropy_with_logits against the defini
     REQUIRE(r.size() == n);
     for (std::size_t i = 0; i < n; ++i) {
       const double s = 1 / (1 + std::exp(-double(X(i))));
-      CHECK(r(i) == doctest::Approx(-double(Z(i)) * std::log(s) - (1 - double(Z(i))) * std::log(1 - s)).epsilon(tol<T>));
+      CHECK(r(i) ==
+            doctest::Approx(-double(Z(i)) * std::log(s) - (1 - double(Z(i))) * std::log(1 - s)).epsilon(tol<T>));
     }
   }
   // |x| = 1e4: exp(1e4) would overflow; TF's formula gives |x| (or 0) exactly.
@@ -248,7 +249,8 @@ TEST_CASE_TEMPLATE("ops.nn: l2_loss, bias_add and losses::mean_squared_error aga
   const auto r = sess.run(tf::nn::bias_add(v, b), tf::feed(v, V), tf::feed(b, B));
   for (std::size_t i = 0; i < 2; ++i)
     for (std::size_t j = 0; j < 3; ++j)
-      for (std::size_t k = 0; k < 5; ++k) CHECK(r(i, j, k) == doctest::Approx(double(V(i, j, k)) + B(k)).epsilon(tol<T>));
+      for (std::size_t k = 0; k < 5; ++k)
+        CHECK(r(i, j, k) == doctest::Approx(double(V(i, j, k)) + B(k)).epsilon(tol<T>));
 }
 
 TEST_CASE("ops.nn: op names and result shapes are TF's") {

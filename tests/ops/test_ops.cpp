@@ -2,8 +2,8 @@
 
 #include <doctest/doctest.h>
 
-#include <cstddef>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <typeflow/typeflow.hpp>
@@ -88,8 +88,8 @@ TEST_CASE("ops.elementwise: a fused chain whose rank-3 operands broadcast along 
     const auto B = random_tensor<float, 3>({2, 3, 1}, 7);
     const auto C = random_tensor<float, 1>({n}, 8);
     const auto I = random_tensor<std::int32_t, 3>({1, 1, n}, 9, -3, 3);
-    const auto [Y, L, S] = sess.run(tf::fetch(y, below, total), tf::feed(a, A), tf::feed(b, B), tf::feed(c, C),
-                                    tf::feed(i, I));
+    const auto [Y, L, S] =
+        sess.run(tf::fetch(y, below, total), tf::feed(a, A), tf::feed(b, B), tf::feed(c, C), tf::feed(i, I));
     REQUIRE(Y.shape() == std::array<std::size_t, 3>{2, 3, n});
     REQUIRE(L.shape() == std::array<std::size_t, 3>{2, 3, n});
     double sum = 0;
@@ -142,7 +142,9 @@ TEST_CASE_TEMPLATE("ops.matmul: every transpose combination against a triple loo
   auto b = tf::placeholder<"b", T, 5, 3>();
   auto bt = tf::placeholder<"bt", T, 3, 5>();
   tf::Session sess;
-  const auto f = [&](auto e) { return sess.run(e, tf::feed(a, A), tf::feed(at, At), tf::feed(b, B), tf::feed(bt, Bt)); };
+  const auto f = [&](auto e) {
+    return sess.run(e, tf::feed(a, A), tf::feed(at, At), tf::feed(b, B), tf::feed(bt, Bt));
+  };
   const xt::xtensor<T, 2> results[] = {f(tf::matmul(a, b)), f(tf::matmul(at, b, tf::transpose_a)),
                                        f(tf::matmul(a, bt, tf::transpose_b)),
                                        f(tf::matmul(at, bt, tf::transpose_a, tf::transpose_b))};
@@ -183,7 +185,8 @@ xt::xtensor<double, 3> reference_sum(const xt::xtensor<T, 3>& x, std::array<bool
 template <class T, std::size_t R>
 void check_against(const xt::xtensor<T, R>& got, const xt::xtensor<double, 3>& ref, double scale) {
   REQUIRE(got.size() == ref.size());
-  for (std::size_t i = 0; i < got.size(); ++i) CHECK(got.data()[i] == doctest::Approx(ref.data()[i] * scale).epsilon(tol<T>));
+  for (std::size_t i = 0; i < got.size(); ++i)
+    CHECK(got.data()[i] == doctest::Approx(ref.data()[i] * scale).epsilon(tol<T>));
 }
 }  // namespace
 

@@ -1,6 +1,6 @@
-// Forward values of reduce_max/min/prod, argmax/argmin, the shape ops, batched matmul and the
-// state ops against plain loops (float, double and int where the op allows; odd sizes,
-// tf::none dims), and their run-time shape errors.
+// Forward values of reduce_max/min/prod/logsumexp, argmax/argmin, the shape ops, batched
+// matmul and the state ops against plain loops (float, double and int where the op allows;
+// odd sizes, tf::none dims), and their run-time shape errors.
 
 #include <doctest/doctest.h>
 
@@ -78,8 +78,50 @@ TEST_CASE_TEMPLATE("ops.reduce: max, min and prod over axis sets, with keep_dims
   check_values(m0k, reference_reduce<T>(X, {true, false, true}, hi, mn));
   check_values(run(tf::reduce_max(x, tf::axis<-1>)), reference_reduce<T>(X, {false, false, true}, lo, mx));
   check_values(run(tf::reduce_min(x, tf::axis<0>)), reference_reduce<T>(X, {true, false, false}, hi, mn));
-  check_values(runp(tf::reduce_prod(x, tf::axis<1>, tf::keep_dims)), reference_reduce<T>(P, {false, true, false}, T(1), pr));
+  check_values(runp(tf::reduce_prod(x, tf::axis<1>, tf::keep_dims)),
+               reference_reduce<T>(P, {false, true, false}, T(1), pr));
   check_values(runp(tf::reduce_prod(x, tf::axis<0, 2>)), reference_reduce<T>(P, {true, false, true}, T(1), pr));
+}
+
+TEST_CASE_TEMPLATE("ops.reduce: logsumexp over axis sets, with keep_dims, stable for large and -inf inputs", T, float,
+                   double) {
+  auto x = tf::placeholder<"x", T, 3, tf::none, 5>();
+  xt::xtensor<T, 3> X = random_tensor<T, 3>({3, 4, 5}, 2, -3.0, 3.0);
+  tf::Session sess;
+  // log(sum(exp(x))) in double, shifted by the max of each group (the reference, not TF's composite).
+  const auto reference = [](const xt::xtensor<T, 3>& v, std::array<bool, 3> mask) {
+    const xt::xtensor<double, 3> d = xt::cast<double>(v);
+    const auto mx = [](double a, double b) { return std::max(a, b); };
+    const xt::xtensor<double, 3> m = reference_reduce<double>(d, mask, -std::numeric_limits<double>::infinity(), mx);
+    const xt::xtensor<double, 3> shifted = xt::exp(d - m);
+    return xt::xtensor<double, 3>(xt::log(reference_reduce<double>(shifted, mask, 0.0, std::plus<>{})) + m);
+  };
+  const auto check = [](const auto& got, const xt::xtensor<double, 3>& ref) {
+    REQUIRE(got.size() == ref.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      CAPTURE(i);
+      CHECK(std::isfinite(got.data()[i]));
+      CHECK(got.data()[i] == doctest::Approx(ref.data()[i]).epsilon(tol<T>));
+    }
+  };
+  const auto all = sess.run(tf::reduce_logsumexp(x), tf::feed(x, X));
+  static_assert(decltype(all)::rank == 0);
+  check(all, reference(X, {true, true, true}));
+  const auto a1 = sess.run(tf::reduce_logsumexp(x, tf::axis<1>), tf::feed(x, X));
+  CHECK(a1.shape() == std::array<std::size_t, 2>{3, 5});
+  check(a1, reference(X, {false, true, false}));
+  const auto a02 = sess.run(tf::reduce_logsumexp(x, tf::axis<0, 2>, tf::keep_dims), tf::feed(x, X));
+  CHECK(a02.shape() == std::array<std::size_t, 3>{1, 4, 1});
+  check(a02, reference(X, {true, false, true}));
+  check(sess.run(tf::reduce_logsumexp(x, tf::axis<-1>), tf::feed(x, X)), reference(X, {false, false, true}));
+
+  // exp(1e4) overflows and exp(-1e4) underflows; shifted by the max, neither does.
+  X *= T(3e3);
+  check(sess.run(tf::reduce_logsumexp(x, tf::axis<1>), tf::feed(x, X)), reference(X, {false, true, false}));
+  // A group of -inf: the max is not finite, so the shift is 0, and the result log(0) = -inf (TF's).
+  const T inf = std::numeric_limits<T>::infinity();
+  auto Y = sess.run(tf::reduce_logsumexp(x, tf::axis<2>), tf::feed(x, xt::xtensor<T, 3>(xt::full_like(X, -inf))));
+  for (const T v : Y) CHECK(v == -inf);
 }
 
 TEST_CASE("ops.reduce: empty max/min/prod are -inf, +inf and 1, NaN propagates, as in TensorFlow") {
@@ -120,8 +162,8 @@ TEST_CASE_TEMPLATE("ops.argmax: first index of the extreme along an axis, int64"
   }
   // An empty axis has no index: an error, as TF's.
   const xt::xtensor<T, 2> E = xt::zeros<T>({0, 5});
-  CHECK_THROWS_WITH_AS(sess.run(tf::argmax(x, tf::axis<0>), tf::feed(x, E)), "ArgMax: reduction axis 0 is empty in shape [0, 5]",
-                       tf::error);
+  CHECK_THROWS_WITH_AS(sess.run(tf::argmax(x, tf::axis<0>), tf::feed(x, E)),
+                       "ArgMax: reduction axis 0 is empty in shape [0, 5]", tf::error);
 }
 
 TEST_CASE_TEMPLATE("ops.reshape: values in order, -1 inferred at compile or run time", T, float, std::int64_t) {
@@ -147,9 +189,9 @@ TEST_CASE_TEMPLATE("ops.reshape: values in order, -1 inferred at compile or run 
                        "Reshape: input to reshape is a tensor with 30 values [5, 6], but the requested shape [4, -1] "
                        "requires a multiple of 4",
                        tf::error);
-  CHECK_THROWS_WITH_AS(sess.run(tf::reshape<4, 9>(d), tf::feed(d, D5)),
-                       "Reshape: input to reshape is a tensor with 30 values [5, 6], but the requested shape [4, 9] has 36",
-                       tf::error);
+  CHECK_THROWS_WITH_AS(
+      sess.run(tf::reshape<4, 9>(d), tf::feed(d, D5)),
+      "Reshape: input to reshape is a tensor with 30 values [5, 6], but the requested shape [4, 9] has 36", tf::error);
 }
 
 TEST_CASE_TEMPLATE("ops.transpose, expand_dims, squeeze: against loops", T, double, std::int32_t) {
@@ -218,7 +260,8 @@ TEST_CASE_TEMPLATE("ops.concat: along each axis, tf::none dims, against loops", 
     CHECK(r0(3, j) == B3(1, j));
   }
   CHECK_THROWS_WITH_AS(sess.run(tf::concat<0>(a, b), tf::feed(a, A), tf::feed(b, B)),
-                       "ConcatV2: dimensions of inputs should match: shape[0] = [2, 3] vs. shape[1] = [2, 4]", tf::error);
+                       "ConcatV2: dimensions of inputs should match: shape[0] = [2, 3] vs. shape[1] = [2, 4]",
+                       tf::error);
 }
 
 TEST_CASE_TEMPLATE("ops.slice and tile: against loops, compile-time and run-time begin/size", T, float, std::int64_t) {
@@ -228,7 +271,8 @@ TEST_CASE_TEMPLATE("ops.slice and tile: against loops, compile-time and run-time
   const auto run = [&](auto e) { return sess.run(e, tf::feed(x, X)); };
   auto s1 = tf::slice<1, 2, 0>(x, tf::size<3, -1, 2>);
   static_assert(std::is_same_v<tf::shape_of_t<decltype(s1)>, tf::shape<3, tf::none, 2>>);
-  static_assert(std::is_same_v<tf::shape_of_t<decltype(tf::slice<1, 0, 1>(x, tf::size<-1, 2, -1>))>, tf::shape<4, 2, 2>>);
+  static_assert(
+      std::is_same_v<tf::shape_of_t<decltype(tf::slice<1, 0, 1>(x, tf::size<-1, 2, -1>))>, tf::shape<4, 2, 2>>);
   const auto r1 = run(s1);
   REQUIRE(r1.shape() == std::array<std::size_t, 3>{3, 5, 2});
   const auto r2 = run(tf::slice(x, {1, 2, 0}, {3, -1, 2}));

@@ -49,7 +49,9 @@ xt::xtensor<float, R> read_tensor(const std::string& path, const std::array<std:
   if (!hs.eof()) throw std::runtime_error(path + ": bad header line '" + header + "'");
   bool ok = dims.size() == R;
   for (std::size_t i = 0; ok && i < R; ++i) ok = dims[i] == expected[i] || (i == 0 && any_rows);
-  if (!ok) throw std::runtime_error(path + ": expected shape " + tf::shape_string(expected) + ", got " + tf::shape_string(dims));
+  if (!ok)
+    throw std::runtime_error(path + ": expected shape " + tf::shape_string(expected) + ", got " +
+                             tf::shape_string(dims));
 
   std::array<std::size_t, R> shape{};
   std::copy(dims.begin(), dims.end(), shape.begin());

@@ -1,18 +1,23 @@
 // The harness of the per-op parity test (op_parity.py runs it and compares with TensorFlow).
 //
-// A case is a name, an expression over up to four typeflow placeholders (a, b, c, d) and one
-// input spec per placeholder: its dtype, static shape and how its values are drawn. For each
-// case the harness draws the inputs (a generator seeded by the case's name, so adding or
-// removing a case changes no other), evaluates y, and, when y is floating, draws an upstream
-// weight w of y's shape and evaluates tf::gradients(tf::reduce_sum(y * w), x...) for every
-// floating input x that y depends on through a differentiable path. Floating inputs without
-// such a path (stop_gradient, comparisons, sign, integer casts) are recorded as "none":
-// typeflow cuts them at compile time where TensorFlow returns None or zeros.
+// A case is a name, TensorFlow's op as a Python expression, an expression over up to four
+// typeflow placeholders (a, b, c, d) and one input spec per placeholder: its dtype, static
+// shape and how its values are drawn (tests/input_gen.hpp). For each case the harness draws
+// the inputs (a generator seeded by the case's name, so adding or removing a case changes no
+// other), evaluates y, and, when y is floating, draws an upstream weight w of y's shape and
+// evaluates tf::gradients(tf::reduce_sum(y * w), x...) for every floating input x that y
+// depends on through a differentiable path. Floating inputs without such a path
+// (stop_gradient, comparisons, sign, integer casts) are recorded as "none": typeflow cuts them
+// at compile time where TensorFlow returns None or zeros. The elementwise ops' cases come
+// from the rows of tests/ops/op_table.hpp (run_rows below); the others are run_case lines.
 //
 // File format (text, one record per line; tensors as a header line and one line of values):
 //
-//   typeflow-op-parity 1
+//   typeflow-op-parity 2
 //   case NAME
+//   tf EXPR                           (TensorFlow's op: a Python expression, called with the
+//                                      inputs in order; op_parity.py evaluates it with `tf`,
+//                                      `nn` = tf.nn and `mm` = tf.linalg.matmul in scope)
 //   input I DTYPE RANK DIMS...        (I = 0, 1, ...: the placeholders a, b, ... in order)
 //   VALUES...
 //   output DTYPE RANK DIMS...
@@ -26,7 +31,7 @@
 // DTYPE is TensorFlow's name (float32, float64, int32, int64, bool); a rank-0 tensor has no
 // dims and one value. Values are row-major, separated by spaces: floats with
 // max_digits10 significant digits (so they read back as the exact value), nan/inf/-inf as
-// printf writes them, integers and bools (0/1) as integers.
+// printf writes them, integers and bools (0/1) as integers. EXPR is the rest of its line.
 
 #ifndef TYPEFLOW_TESTS_PARITY_OP_PARITY_HPP
 #define TYPEFLOW_TESTS_PARITY_OP_PARITY_HPP
@@ -42,90 +47,34 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <typeflow/typeflow.hpp>
 #include <utility>
 #include <vector>
 
+#include "../input_gen.hpp"
+
 namespace tf = typeflow;
 
 namespace parity {
 
-/// How an input's values are drawn.
-struct gen {
-  enum kind { uniform, away, grid, list, simplex, boolean } k = uniform;
-  double lo = -2, hi = 2;
-  double margin = 0;           // away: |v - kink| >= margin for each kink
-  std::vector<double> values;  // list: cycled to fill the tensor; away: the kinks
-};
-
-/// Uniform in [lo, hi).
-inline gen uniform(double lo, double hi) { return {gen::uniform, lo, hi, 0, {}}; }
-/// Uniform in [lo, hi), redrawn while within `margin` of a kink (relu's 0, relu6's 6, ...).
-inline gen away(double lo, double hi, std::vector<double> kinks, double margin = 0.05) {
-  return {gen::away, lo, hi, margin, std::move(kinks)};
-}
-/// Integers in [lo, hi]: ties for comparisons, maxima and argmax; integer dtypes; labels.
-inline gen grid(double lo, double hi) { return {gen::grid, lo, hi, 0, {}}; }
-/// Fixed values, cycled: the numerically hard inputs.
-inline gen list(std::vector<double> values) { return {gen::list, 0, 0, 0, std::move(values)}; }
-/// Rows (last axis) of positive values that sum to 1: labels of the softmax cross-entropy.
-inline gen simplex() { return {gen::simplex, 0.05, 1, 0, {}}; }
-/// Random true/false.
-inline gen boolean() { return {gen::boolean, 0, 1, 0, {}}; }
+using test::away;
+using test::boolean;
+using test::draw;
+using test::gen;
+using test::grid;
+using test::list;
+using test::seed_of;
+using test::simplex;
+using test::uniform;
 
 /// An input: dtype T, static shape [D...], values drawn by `g`.
 template <class T, std::int64_t... D>
 struct in {
   gen g = uniform(-2, 2);
 };
-
-template <class T, std::size_t R>
-xt::xtensor<T, R> draw(const gen& g, const std::array<std::size_t, R>& shape, std::mt19937_64& rng) {
-  auto t = xt::xtensor<T, R>::from_shape(shape);
-  std::uniform_real_distribution<double> u(g.lo, g.hi);
-  std::size_t i = 0;
-  for (auto& v : t) {
-    double x = 0;
-    switch (g.k) {
-      case gen::uniform:
-      case gen::simplex: x = u(rng); break;
-      case gen::away:
-        for (bool near = true; near;) {
-          x = u(rng);
-          near = false;
-          for (double kink : g.values) near = near || std::abs(x - kink) < g.margin;
-        }
-        break;
-      case gen::grid:
-        x = static_cast<double>(std::uniform_int_distribution<long>(std::lround(g.lo), std::lround(g.hi))(rng));
-        break;
-      case gen::list: x = g.values.at(i % g.values.size()); break;
-      case gen::boolean: x = static_cast<double>(std::uniform_int_distribution<int>(0, 1)(rng)); break;
-    }
-    v = static_cast<T>(x);
-    ++i;
-  }
-  if constexpr (std::is_floating_point_v<T> && R > 0) {
-    if (g.k == gen::simplex) {
-      const std::size_t n = shape[R - 1];
-      for (std::size_t row = 0; row < t.size() / n; ++row) {
-        T s = 0;
-        for (std::size_t j = 0; j < n; ++j) s += t.data()[row * n + j];
-        for (std::size_t j = 0; j < n; ++j) t.data()[row * n + j] /= s;
-      }
-    }
-  }
-  return t;
-}
-
-/// Seeds each case's generator from its name (FNV-1a).
-inline std::uint64_t seed_of(const std::string& name) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char ch : name) h = (h ^ ch) * 1099511628211ULL;
-  return h;
-}
 
 template <std::size_t I, class T, std::int64_t... D>
 constexpr auto make_placeholder(const in<T, D...>&) {
@@ -157,12 +106,14 @@ class output {
  public:
   output(const std::string& path, std::set<std::string> only) : m_out(path), m_only(std::move(only)) {
     if (!m_out) throw std::runtime_error("cannot write " + path);
-    m_out << "typeflow-op-parity 1\n";
+    m_out << "typeflow-op-parity 2\n";
   }
   bool selected(const std::string& name) const { return m_only.empty() || m_only.count(name) != 0; }
-  void begin(const std::string& name) {
+  void begin(const std::string& name, std::string_view tf_expr) {
     if (!m_names.insert(name).second) throw std::runtime_error("two cases are named " + name);
-    m_out << "case " << name << "\n";
+    if (tf_expr.empty() || tf_expr.find('\n') != std::string_view::npos)
+      throw std::runtime_error("case " + name + ": the TensorFlow expression must be one non-empty line");
+    m_out << "case " << name << "\ntf " << tf_expr << "\n";
   }
   template <class T, std::size_t R>
   void tensor(const std::string& label, const xt::xtensor<T, R>& t) {
@@ -218,9 +169,10 @@ struct differentiated {
   }
 };
 
-/// Runs one case and writes its record (see the file format above).
+/// Runs one case and writes its record (see the file format above): `tf_expr` is the same op in
+/// TensorFlow, e.g. "tf.math.erf" or "lambda a, b: tf.concat([a, b], 1)".
 template <class F, class... S>
-void run_case(output& out, const std::string& name, F f, const S&... specs) {
+void run_case(output& out, const std::string& name, std::string_view tf_expr, F f, const S&... specs) {
   if (!out.selected(name)) return;
   std::mt19937_64 rng(seed_of(name));
   [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -230,7 +182,7 @@ void run_case(output& out, const std::string& name, F f, const S&... specs) {
     const auto y = f(std::get<I>(xs)...);
     using Y = std::remove_cvref_t<decltype(y)>;
     using T = tf::value_t<Y>;
-    out.begin(name);
+    out.begin(name, tf_expr);
     (out.tensor("input " + std::to_string(I), std::get<I>(values)), ...);
     tf::Session sess;
     if constexpr (!std::is_floating_point_v<T>) {
@@ -264,6 +216,36 @@ void run_case(output& out, const std::string& name, F f, const S&... specs) {
     }
     out.end();
   }(std::index_sequence_for<S...>{});
+}
+
+/// The cases of a row of tests/ops/op_table.hpp: NAME (float32, operands [3, 4] drawn from the
+/// row's domain; bool for a logical op), NAME_f64, and NAME_hard (float32) and NAME_hard_f64 at
+/// the row's hard inputs `hard` and `hard_f64`, where it has them (each list cycled to 16
+/// values, so the operands' lists should have one length).
+template <class Row>
+void run_row(output& out, const Row& row) {
+  const std::string name(row.name);
+  if (row.domain.size() != Row::arity || (!row.hard.empty() && row.hard.size() != Row::arity) ||
+      (!row.hard_f64.empty() && row.hard_f64.size() != Row::arity))
+    throw std::runtime_error(name + ": the row needs a domain (and hard inputs) per operand");
+  const auto cases = [&]<class T>(const std::string& suffix) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      run_case(out, name + suffix, row.tf, row.fn, in<T, 3, 4>{row.domain[I]}...);
+      const auto& hard = std::is_same_v<T, double> ? row.hard_f64 : row.hard;
+      if (!hard.empty()) {
+        for (const gen& g : hard)
+          if (g.k != gen::list || g.values.size() > 16)
+            throw std::runtime_error(name + ": hard inputs are lists of at most 16 values");
+        run_case(out, name + "_hard" + suffix, row.tf, row.fn, in<T, 16>{hard[I]}...);
+      }
+    }(std::make_index_sequence<Row::arity>{});
+  };
+  if constexpr (Row::boolean) {
+    cases.template operator()<bool>("");
+  } else {
+    cases.template operator()<float>("");
+    cases.template operator()<double>("_f64");
+  }
 }
 
 }  // namespace parity

@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <random>
 #include <thread>
-#include <vector>
 #include <typeflow/typeflow.hpp>
+#include <vector>
 
 #include "../random_tensor.hpp"
 
@@ -62,9 +62,7 @@ TEST_CASE("runtime.concurrency: threads share one Session, with mixed fetch sets
         const std::size_t k = rng() % (rows.size() - (i % 10 == 0 ? 0 : 1));  // the large batch now and then
         try {
           switch (rng() % 3) {
-            case 0:
-              mismatches += !same_values(sess.run(y, tf::feed(x, X[k])), Y[k]);
-              break;
+            case 0: mismatches += !same_values(sess.run(y, tf::feed(x, X[k])), Y[k]); break;
             case 1: {
               auto [lv, pv] = sess.run(tf::fetch(loss, probs), tf::feed(x, X[k]));
               mismatches += lv() != L[k] || !same_values(pv, P[k]);

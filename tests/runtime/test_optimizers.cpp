@@ -246,10 +246,9 @@ TEST_CASE("train.slots: registered with TF's names, dtypes and shapes; named by 
   tf::train::AdamOptimizer().minimize(r.loss());
   tf::train::MomentumOptimizer<"Mom">(0.1, 0.9).minimize(r.loss(), tf::var_list(r.W));
   tf::train::AdamOptimizer<"D_Adam">().minimize(r.loss(), tf::var_list(r.b));
-  const std::vector<std::string> want = {"W",           "b",        "beta1_power",        "beta2_power",
-                                         "W/Adam",      "W/Adam_1", "b/Adam",             "b/Adam_1",
-                                         "W/Mom",       "D_Adam/beta1_power", "D_Adam/beta2_power",
-                                         "b/D_Adam",    "b/D_Adam_1"};
+  const std::vector<std::string> want = {
+      "W",        "b",     "beta1_power",        "beta2_power",        "W/Adam",   "W/Adam_1",  "b/Adam",
+      "b/Adam_1", "W/Mom", "D_Adam/beta1_power", "D_Adam/beta2_power", "b/D_Adam", "b/D_Adam_1"};
   CHECK(registered_names() == want);
   for (const auto& v : tf::get_default_graph().variables()) {
     CHECK(v.dtype == "float32");
@@ -282,9 +281,9 @@ TEST_CASE("train.global_step: get_or_create_global_step is an int64 scalar that 
   auto step = tf::train::get_or_create_global_step();
   static_assert(std::is_same_v<tf::value_t<decltype(step)>, std::int64_t> && tf::rank_v<decltype(step)> == 0);
   CHECK(registered("global_step"));
-  auto gd = tf::train::GradientDescentOptimizer(0.1).minimize(r.loss(), step);                       // TF1's order
-  auto adam = tf::train::AdamOptimizer(0.1).minimize(r.loss(), step, tf::var_list(r.W));            // TF1's order
-  auto mom = tf::train::MomentumOptimizer(0.1, 0.9).minimize(r.loss(), tf::var_list(r.b), step);    // either order
+  auto gd = tf::train::GradientDescentOptimizer(0.1).minimize(r.loss(), step);                    // TF1's order
+  auto adam = tf::train::AdamOptimizer(0.1).minimize(r.loss(), step, tf::var_list(r.W));          // TF1's order
+  auto mom = tf::train::MomentumOptimizer(0.1, 0.9).minimize(r.loss(), tf::var_list(r.b), step);  // either order
   tf::Session sess;
   sess.run(tf::global_variables_initializer());
   CHECK(sess.run(step)() == 0);
@@ -309,8 +308,11 @@ TEST_CASE("train.apply_gradients: gradients transformed between compute_gradient
   static_assert(std::is_same_v<decltype(std::get<0>(grads_and_vars).second), decltype(r.W)>);
   static_assert(std::is_same_v<decltype(std::get<1>(grads_and_vars).second), decltype(r.b)>);
   // Scale every gradient by 0.5 (as a clip by a fixed norm would), then apply with a global step.
-  auto scaled = std::apply([](const auto&... gv) { return std::make_tuple(std::pair{gv.first * 0.5, gv.second}...); },
-                           grads_and_vars);
+  auto scaled = std::apply(
+      [](const auto&... gv) {
+        return std::make_tuple(std::pair{gv.first * 0.5, gv.second}...);
+      },
+      grads_and_vars);
   auto step = tf::train::get_or_create_global_step();
   auto train = opt.apply_gradients(scaled, step);
   tf::Session sess;
@@ -347,8 +349,9 @@ TEST_CASE("train.allocations: a steady Adam or centered RMSProp step with a glob
   CHECK(sess.run(step)() == 2);
 }
 
-TEST_CASE_TEMPLATE("train.kernels: the square-root updates on 37 values (SIMD batches and a tail), against loops in double",
-                   T, float, double) {
+TEST_CASE_TEMPLATE(
+    "train.kernels: the square-root updates on 37 values (SIMD batches and a tail), against loops in double", T, float,
+    double) {
   // The regression above has 3 values, fewer than a batch: here every lane and the tail run.
   constexpr std::size_t n = 37;
   std::vector<T> var(n), s1(n), s2(n), s3(n), grad(n);
@@ -377,8 +380,8 @@ TEST_CASE_TEMPLATE("train.kernels: the square-root updates on 37 values (SIMD ba
     const auto g = ref(grad);
     const T p1 = T(0.81), p2 = T(0.998);  // beta powers after two steps
     tf::op::apply_adam<T>{{}, T(lr), T(b1), T(b2), T(eps)}.apply(ref_of(var), ref_of(s1), ref_of(s2),
-                                                                tf::tensor_ref<const T, 0>{&p1, {}},
-                                                                tf::tensor_ref<const T, 0>{&p2, {}}, in(grad));
+                                                                 tf::tensor_ref<const T, 0>{&p1, {}},
+                                                                 tf::tensor_ref<const T, 0>{&p2, {}}, in(grad));
     const double alpha = lr * std::sqrt(1 - double(p2)) / (1 - double(p1));
     for (std::size_t i = 0; i < n; ++i) {
       m[i] += (g[i] - m[i]) * (1 - b1);
@@ -398,7 +401,8 @@ TEST_CASE_TEMPLATE("train.kernels: the square-root updates on 37 values (SIMD ba
         tf::op::apply_centered_rms_prop<T>{{}, T(lr), T(rho), T(mu), T(eps)}.apply(ref_of(var), ref_of(s1), ref_of(s2),
                                                                                    ref_of(s3), in(grad));
       else
-        tf::op::apply_rms_prop<T>{{}, T(lr), T(rho), T(mu), T(eps)}.apply(ref_of(var), ref_of(s2), ref_of(s3), in(grad));
+        tf::op::apply_rms_prop<T>{{}, T(lr), T(rho), T(mu), T(eps)}.apply(ref_of(var), ref_of(s2), ref_of(s3),
+                                                                          in(grad));
       for (std::size_t i = 0; i < n; ++i) {
         ms[i] += (g[i] * g[i] - ms[i]) * (1 - rho);
         if (centered) mg[i] += (g[i] - mg[i]) * (1 - rho);

@@ -114,7 +114,7 @@ TEST_CASE("runtime.initializers: constants, seeded random values, TF's distribut
   CHECK(sd == doctest::Approx(2.0).epsilon(0.03));
 
   const auto tv = sess.run(t);
-  CHECK(xt::amax(xt::abs(tv))() <= 1.0);  // redrawn beyond 2 stddev
+  CHECK(xt::amax(xt::abs(tv))() <= 1.0);                                                // redrawn beyond 2 stddev
   CHECK(std::sqrt(xt::variance(tv)()) == doctest::Approx(0.5 * 0.8796).epsilon(0.03));  // sd of N(0,1) cut at +-2
 
   const auto uv = sess.run(u);

@@ -9,8 +9,8 @@
 #include <cmath>
 #include <cstddef>
 #include <stdexcept>
-#include <vector>
 #include <typeflow/typeflow.hpp>
+#include <vector>
 
 namespace tf = typeflow;
 namespace parallel = typeflow::parallel;
@@ -36,7 +36,7 @@ TEST_CASE("parallel.for_ranges: disjoint aligned ranges cover [0, n) once, on th
       CAPTURE(n);
       CAPTURE(grain);
       for (std::size_t i = 0; i < n; ++i) CHECK(hits[i] == 2);
-      if (grain == 1 && n >= 64) CHECK(calls >= 1 + 2);  // split
+      if (grain == 1 && n >= 64) CHECK(calls >= 1 + 2);    // split
       if (grain == 5000) CHECK(calls == (n > 0 ? 2 : 0));  // too little work to split
     }
   }
@@ -70,7 +70,8 @@ TEST_CASE("runtime.threads: ConfigProto's intra-op threads change no value") {
   auto f = tf::tanh(tf::square(x * 1.5f + 0.5f) - x / 3.0f * -x) + tf::exp(-x);
   const std::size_t n = (std::size_t{1} << 18) + 37;  // several ranges and a tail
   xt::xtensor<float, 1> X = xt::linspace<float>(-3.0f, 3.0f, n);
-  tf::Session one(tf::ConfigProto{.intra_op_parallelism_threads = 1}), three(tf::ConfigProto{.intra_op_parallelism_threads = 3});
+  tf::Session one(tf::ConfigProto{.intra_op_parallelism_threads = 1}),
+      three(tf::ConfigProto{.intra_op_parallelism_threads = 3});
   CHECK(one.intra_op_threads() == 1);
   CHECK(three.intra_op_threads() == 3);
   CHECK(tf::Session().intra_op_threads() >= 1);

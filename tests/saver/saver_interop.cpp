@@ -89,8 +89,8 @@ int write(const std::string& dir) {
             << "\"dense/W\": " << json(sess.run(W)) << ", \"dense/b\": " << json(sess.run(b))
             << ", \"scale\": " << json(sess.run(scale)) << ", \"extra/float64\": " << json(sess.run(d))
             << ", \"extra/int32\": " << json(sess.run(i32)) << ", \"extra/int64\": " << json(sess.run(i64))
-            << ", \"extra/empty\": " << json(sess.run(empty)) << ", \"V\": " << json(sess.run(V)) << "}, \"x\": " << json(X)
-            << ", \"outputs\": {\"y\": " << json(sess.run(y, tf::feed(x, X)))
+            << ", \"extra/empty\": " << json(sess.run(empty)) << ", \"V\": " << json(sess.run(V))
+            << "}, \"x\": " << json(X) << ", \"outputs\": {\"y\": " << json(sess.run(y, tf::feed(x, X)))
             << ", \"m\": " << json(sess.run(m, tf::feed(x, X))) << ", \"z\": " << json(sess.run(z, tf::feed(x, X)))
             << ", \"total\": " << json(sess.run(total, tf::feed(x, X))) << "}}\n";
   return 0;

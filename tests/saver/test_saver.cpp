@@ -84,10 +84,9 @@ TEST_CASE("io.checkpoint_state: TF's text format, written and read back") {
   io::checkpoint_state s;
   s.model_checkpoint_path = "model.ckpt-200";
   s.all_model_checkpoint_paths = {"model.ckpt-100", "model.ckpt-200"};
-  CHECK(io::to_text(s) ==
-        "model_checkpoint_path: \"model.ckpt-200\"\n"
-        "all_model_checkpoint_paths: \"model.ckpt-100\"\n"
-        "all_model_checkpoint_paths: \"model.ckpt-200\"\n");
+  CHECK(io::to_text(s) == "model_checkpoint_path: \"model.ckpt-200\"\n"
+                          "all_model_checkpoint_paths: \"model.ckpt-100\"\n"
+                          "all_model_checkpoint_paths: \"model.ckpt-200\"\n");
 
   SUBCASE("the TF 1.10 file (77 bytes)") {
     const std::string text = "model_checkpoint_path: \"model.ckpt\"\nall_model_checkpoint_paths: \"model.ckpt\"\n";
@@ -117,7 +116,8 @@ TEST_CASE("io.checkpoint_state: TF's text format, written and read back") {
     CHECK(r.all_model_checkpoint_timestamps[1] == 1.7840153e9);
     CHECK(r.last_preserved_timestamp == 1784015297.175224);
     io::checkpoint_state t = r;
-    CHECK(io::parse_checkpoint_state(io::to_text(t)).all_model_checkpoint_timestamps == r.all_model_checkpoint_timestamps);
+    CHECK(io::parse_checkpoint_state(io::to_text(t)).all_model_checkpoint_timestamps ==
+          r.all_model_checkpoint_timestamps);
   }
   SUBCASE("the rest of the text format: comments, list syntax, joined strings, single quotes, any order") {
     const auto r = io::parse_checkpoint_state(
@@ -186,8 +186,8 @@ TEST_CASE("train.saver: save writes the three files and `checkpoint`; restore re
 
   tf::train::Saver saver;
   CHECK(saver.save(sess, dir / "model", 100) == dir / "model-100");
-  CHECK(dir.files() == std::set<std::string>{"checkpoint", "model-100.data-00000-of-00001", "model-100.index",
-                                             "model-100.meta"});
+  CHECK(dir.files() ==
+        std::set<std::string>{"checkpoint", "model-100.data-00000-of-00001", "model-100.index", "model-100.meta"});
   // Paths as TF1's Saver writes them: absolute, since the directory is absolute.
   CHECK(read_text(dir / "checkpoint") == "model_checkpoint_path: \"" + dir / "model-100" +
                                              "\"\nall_model_checkpoint_paths: \"" + dir / "model-100" + "\"\n");

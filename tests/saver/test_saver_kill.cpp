@@ -69,8 +69,8 @@ TEST_CASE("train.saver: a save killed at random points leaves latest_checkpoint 
     ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
-    REQUIRE_MESSAGE((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL),
-                    "the saving child stopped by itself (status ", status, ")");
+    REQUIRE_MESSAGE((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL), "the saving child stopped by itself (status ",
+                    status, ")");
 
     for (const auto& name : dir.files()) stale_seen += name.find(".tempstate") != std::string::npos;
     const auto latest = tf::train::latest_checkpoint(dir.path);
@@ -97,8 +97,8 @@ TEST_CASE("train.saver: a save killed at random points leaves latest_checkpoint 
     last_step = step;
     ++restored;
   }
-  MESSAGE(kills << " kills, " << restored << " restores checked, last step " << last_step << ", "
-                << stale_seen << " temporary files seen after kills");
+  MESSAGE(kills << " kills, " << restored << " restores checked, last step " << last_step << ", " << stale_seen
+                << " temporary files seen after kills");
   CHECK(restored > kills / 2);
   CHECK(last_step > 5);
 

@@ -12,9 +12,9 @@ namespace typeflow {
 /// The element types a tensor may hold, with TensorFlow's names for them. `bool` is what
 /// comparisons yield and tf::where reads; no gradient flows through it.
 template <class T>
-inline constexpr bool is_dtype_v = std::is_same_v<T, float> || std::is_same_v<T, double> ||
-                                   std::is_same_v<T, std::int32_t> || std::is_same_v<T, std::int64_t> ||
-                                   std::is_same_v<T, bool>;
+inline constexpr bool is_dtype_v =
+    std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, std::int32_t> ||
+    std::is_same_v<T, std::int64_t> || std::is_same_v<T, bool>;
 
 template <class T>
 concept dtype = is_dtype_v<T>;
@@ -34,7 +34,8 @@ constexpr std::string_view dtype_name() {
 template <class T>
 constexpr bool same_payload(T a, T b) {
   if constexpr (std::is_same_v<T, float>) return std::bit_cast<std::uint32_t>(a) == std::bit_cast<std::uint32_t>(b);
-  else if constexpr (std::is_same_v<T, double>) return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+  else if constexpr (std::is_same_v<T, double>)
+    return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
   else return a == b;
 }
 

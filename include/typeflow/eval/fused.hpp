@@ -142,9 +142,13 @@ auto batch_at(const apply<Op, A...>& e, std::size_t j) {
 /// Whether tree E runs in batches of T: every op has a SIMD form for the batches it gets.
 template <class T, class E>
 inline constexpr bool simd_v = std::is_arithmetic_v<T> && !std::is_same_v<T, bool>;
+// The operands first: asking whether Op takes their batches instantiates batch_at on them,
+// which must not be reached for an operand with no SIMD form for T (erfc's is float only).
 template <class T, class Op, class... A>
-inline constexpr bool simd_v<T, apply<Op, A...>> =
-    (simd_v<T, A> && ...) && requires(const Op& op, const A&... a) { op.simd_apply(batch_at<T>(a, 0)...); };
+inline constexpr bool simd_v<T, apply<Op, A...>> = [] {
+  if constexpr (!(simd_v<T, A> && ...)) return false;
+  else return requires(const Op& op, const A&... a) { op.simd_apply(batch_at<T>(a, 0)...); };
+}();
 
 // --- the loops -------------------------------------------------------------------------------
 

@@ -141,8 +141,7 @@ constexpr auto compute_type_of() {
     return std::type_identity<typename Op::template compute_type<A0, A...>>{};
   else if constexpr (std::is_same_v<typename Op::template value_type<A0, A...>, bool>)
     return std::type_identity<typename A0::value_type>{};
-  else
-    return std::type_identity<typename Op::template value_type<A0, A...>>{};
+  else return std::type_identity<typename Op::template value_type<A0, A...>>{};
 }
 }  // namespace detail
 
@@ -166,15 +165,21 @@ concept op_tag = requires {
 
 /// An op that a fused loop runs: a scalar form over the operands' dtypes.
 template <class Op, class... T>
-concept elementwise_op = traits<Op>::elementwise && requires(const Op& op, T... v) { op(v...); };
+concept elementwise_op = traits<Op>::elementwise && requires(const Op& op, T... v) {
+  op(v...);
+};
 
 /// An elementwise op with a SIMD form for batches B.
 template <class Op, class... B>
-concept simd_op = requires(const Op& op, const B&... b) { op.simd_apply(b...); };
+concept simd_op = requires(const Op& op, const B&... b) {
+  op.simd_apply(b...);
+};
 
 /// An op computed into its own buffer by `forward`, the operands read as tensor_refs.
 template <class Op, class Out, class... In>
-concept kernel_op = !traits<Op>::elementwise && requires(const Op& op, Out out, In... in) { op.forward(out, in...); };
+concept kernel_op = !traits<Op>::elementwise && requires(const Op& op, Out out, In... in) {
+  op.forward(out, in...);
+};
 
 /// An operation that writes variables.
 template <class Op>
@@ -182,7 +187,9 @@ concept state_op = traits<Op>::updates_variable;
 
 /// An op through which gradients flow: it defines its vector-Jacobian product.
 template <class Op, class G, class N>
-concept differentiable_op = requires(const G& g, const N& n) { Op::vjp(g, n); };
+concept differentiable_op = requires(const G& g, const N& n) {
+  Op::vjp(g, n);
+};
 
 /// Names Op and what it lacks, when a node of it is declared (through result_types). Called
 /// as an unevaluated `decltype` operand, never in a constant expression: clang 14 crashes

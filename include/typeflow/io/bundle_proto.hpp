@@ -43,7 +43,8 @@ inline std::vector<std::int64_t> decode_tensor_shape(protobuf::reader r) {
       std::int64_t size = 0;
       while (dim.next())
         if (dim.field() == 1) size = dim.read_int64();
-      if (size < 0) throw error(r.what() + ": dimension " + std::to_string(dims.size()) + " is " + std::to_string(size));
+      if (size < 0)
+        throw error(r.what() + ": dimension " + std::to_string(dims.size()) + " is " + std::to_string(size));
       dims.push_back(size);
     } else if (r.field() == 3) {
       if (r.read_bool()) throw error(r.what() + ": a saved tensor cannot have an unknown rank");
@@ -141,7 +142,10 @@ inline bundle_entry decode_bundle_entry(std::string_view bytes, const std::strin
       case 4: e.offset = r.read_int64(); break;
       case 5: e.size = r.read_int64(); break;
       case 6: e.crc32c = r.read_fixed32(); break;
-      case 7: e.sliced = true; r.skip(); break;
+      case 7:
+        e.sliced = true;
+        r.skip();
+        break;
       default: break;
     }
   }

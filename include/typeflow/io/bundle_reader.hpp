@@ -35,7 +35,8 @@ namespace typeflow::io {
 /// against `masked_crc32c`, the entry's.
 inline std::vector<std::string> decode_strings(std::string_view bytes, std::uint64_t n, std::uint32_t masked_crc32c,
                                                const std::string& what) {
-  if (n > bytes.size()) throw error(what + ": " + std::to_string(bytes.size()) + " bytes cannot hold " + std::to_string(n) + " strings");
+  if (n > bytes.size())
+    throw error(what + ": " + std::to_string(bytes.size()) + " bytes cannot hold " + std::to_string(n) + " strings");
   const auto* p = reinterpret_cast<const std::uint8_t*>(bytes.data());
   const auto* end = p + bytes.size();
   std::vector<std::uint64_t> lengths(static_cast<std::size_t>(n));
@@ -47,7 +48,8 @@ inline std::vector<std::string> decode_strings(std::string_view bytes, std::uint
     for (int i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(len >> (8 * i));
     crc = crc32c::extend(crc, b, len <= 0xffffffffu ? 4 : 8);
     total += len;
-    if (total > bytes.size()) throw error(what + ": string lengths exceed the entry's " + std::to_string(bytes.size()) + " bytes");
+    if (total > bytes.size())
+      throw error(what + ": string lengths exceed the entry's " + std::to_string(bytes.size()) + " bytes");
   }
   if (end - p < 4) throw error(what + ": truncated string-length checksum");
   if (crc32c::unmask(protobuf::get_fixed32(p)) != crc)
@@ -164,7 +166,8 @@ class bundle_reader {
       const std::string entry_what = what + ": tensor '" + all[i].key + "'";
       bundle_entry e = decode_bundle_entry(all[i].value, entry_what);
       if (e.shard_id >= m_header.num_shards)
-        throw error(entry_what + ": shard " + std::to_string(e.shard_id) + " of " + std::to_string(m_header.num_shards));
+        throw error(entry_what + ": shard " + std::to_string(e.shard_id) + " of " +
+                    std::to_string(m_header.num_shards));
       m_entries.emplace(all[i].key, std::move(e));
     }
     m_shards.resize(static_cast<std::size_t>(m_header.num_shards));

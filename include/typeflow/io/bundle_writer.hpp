@@ -69,10 +69,12 @@ class bundle_writer {
   const std::string& prefix() const { return m_prefix; }
 
   /// Adds a tensor of a fixed-size dtype: `bytes` is its row-major little-endian buffer.
-  void add(std::string_view key, data_type dtype, std::span<const std::int64_t> dims, std::span<const std::byte> bytes) {
+  void add(std::string_view key, data_type dtype, std::span<const std::int64_t> dims,
+           std::span<const std::byte> bytes) {
     const std::string what = "tensor '" + std::string(key) + "'";
     if (data_type_size(dtype) == 0)
-      throw error("bundle_writer: " + what + " has dtype " + data_type_name(dtype) + ", which is not a plain-bytes type");
+      throw error("bundle_writer: " + what + " has dtype " + data_type_name(dtype) +
+                  ", which is not a plain-bytes type");
     const std::int64_t n = num_elements(dims, what);
     if (static_cast<std::uint64_t>(n) * data_type_size(dtype) != bytes.size())
       throw error("bundle_writer: " + what + " of shape " + shape_string(dims) + " and dtype " + dtype_name(dtype) +

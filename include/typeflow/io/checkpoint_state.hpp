@@ -27,10 +27,10 @@
 namespace typeflow::io {
 
 struct checkpoint_state {
-  std::string model_checkpoint_path;                         // field 1: the newest prefix
-  std::vector<std::string> all_model_checkpoint_paths;       // field 2: kept prefixes, oldest first
-  std::vector<double> all_model_checkpoint_timestamps;       // field 3 (tf.train.CheckpointManager only)
-  double last_preserved_timestamp = 0;                       // field 4 (idem)
+  std::string model_checkpoint_path;                    // field 1: the newest prefix
+  std::vector<std::string> all_model_checkpoint_paths;  // field 2: kept prefixes, oldest first
+  std::vector<double> all_model_checkpoint_timestamps;  // field 3 (tf.train.CheckpointManager only)
+  double last_preserved_timestamp = 0;                  // field 4 (idem)
 };
 
 namespace detail {
@@ -184,8 +184,11 @@ class state_parser {
           case 'f': out += '\f'; break;
           case 'v': out += '\v'; break;
           case '?': out += '?'; break;
-          case '\\': case '\'': case '"': out += e; break;
-          case 'x': case 'X': {
+          case '\\':
+          case '\'':
+          case '"': out += e; break;
+          case 'x':
+          case 'X': {
             unsigned v = 0;
             int n = 0;
             while (n < 2 && m_pos < m_text.size() && std::isxdigit(static_cast<unsigned char>(m_text[m_pos]))) {
@@ -223,7 +226,8 @@ class state_parser {
       else break;
     }
     std::string token(m_text.substr(start, m_pos - start));
-    if (!token.empty() && (token.back() == 'f' || token.back() == 'F') && token.find_first_of("xXnN") == std::string::npos)
+    if (!token.empty() && (token.back() == 'f' || token.back() == 'F') &&
+        token.find_first_of("xXnN") == std::string::npos)
       token.pop_back();
     std::string lower;
     for (char c : token) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
@@ -247,7 +251,8 @@ class state_parser {
 /// The text of a `checkpoint` file, as TensorFlow's text_format.MessageToString writes it.
 inline std::string to_text(const checkpoint_state& s) {
   std::string out = "model_checkpoint_path: \"" + detail::c_escape(s.model_checkpoint_path) + "\"\n";
-  for (const auto& p : s.all_model_checkpoint_paths) out += "all_model_checkpoint_paths: \"" + detail::c_escape(p) + "\"\n";
+  for (const auto& p : s.all_model_checkpoint_paths)
+    out += "all_model_checkpoint_paths: \"" + detail::c_escape(p) + "\"\n";
   for (double t : s.all_model_checkpoint_timestamps)
     out += "all_model_checkpoint_timestamps: " + detail::format_double(t) + "\n";
   if (s.last_preserved_timestamp != 0)
@@ -256,9 +261,7 @@ inline std::string to_text(const checkpoint_state& s) {
 }
 
 /// Parses the text of a `checkpoint` file; throws typeflow::error naming the line on bad input.
-inline checkpoint_state parse_checkpoint_state(std::string_view text) {
-  return detail::state_parser(text).parse();
-}
+inline checkpoint_state parse_checkpoint_state(std::string_view text) { return detail::state_parser(text).parse(); }
 
 }  // namespace typeflow::io
 

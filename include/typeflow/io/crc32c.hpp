@@ -95,7 +95,7 @@ constexpr std::uint32_t shift_factor(std::uint64_t bytes) {
 
 #ifdef TYPEFLOW_CRC32C_X86
 __attribute__((target("sse4.2"))) inline std::uint32_t extend_sse42_serial(std::uint32_t c, const unsigned char* p,
-                                                                            std::size_t n) {
+                                                                           std::size_t n) {
   std::uint64_t c64 = c;
   while (n >= 8) {
     std::uint64_t v;
@@ -112,7 +112,7 @@ __attribute__((target("sse4.2"))) inline std::uint32_t extend_sse42_serial(std::
 /// The instruction has a latency of 3 and a throughput of 1 per cycle: three streams over
 /// three thirds of a chunk run in parallel, then are combined by shifting the first two.
 __attribute__((target("sse4.2"))) inline std::uint32_t extend_sse42(std::uint32_t c, const unsigned char* p,
-                                                                     std::size_t n) {
+                                                                    std::size_t n) {
   constexpr std::size_t stride = 8192;  // bytes per stream per chunk
   static constexpr std::uint32_t shift1 = shift_factor(stride);
   static constexpr std::uint32_t shift2 = shift_factor(2 * stride);

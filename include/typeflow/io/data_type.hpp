@@ -64,20 +64,19 @@ constexpr std::size_t data_type_size(data_type t) {
 
 /// The DataType of a C++ element type (DT_INVALID when there is none).
 template <class T>
-inline constexpr data_type data_type_of =
-    std::is_same_v<T, float>          ? DT_FLOAT
-    : std::is_same_v<T, double>       ? DT_DOUBLE
-    : std::is_same_v<T, std::int32_t> ? DT_INT32
-    : std::is_same_v<T, std::int64_t> ? DT_INT64
-    : std::is_same_v<T, std::uint8_t> ? DT_UINT8
-    : std::is_same_v<T, std::int8_t>  ? DT_INT8
-    : std::is_same_v<T, std::int16_t> ? DT_INT16
-    : std::is_same_v<T, std::uint16_t> ? DT_UINT16
-    : std::is_same_v<T, std::uint32_t> ? DT_UINT32
-    : std::is_same_v<T, std::uint64_t> ? DT_UINT64
-    : std::is_same_v<T, bool>         ? DT_BOOL
-    : std::is_same_v<T, std::string>  ? DT_STRING
-                                      : DT_INVALID;
+inline constexpr data_type data_type_of = std::is_same_v<T, float>           ? DT_FLOAT
+                                          : std::is_same_v<T, double>        ? DT_DOUBLE
+                                          : std::is_same_v<T, std::int32_t>  ? DT_INT32
+                                          : std::is_same_v<T, std::int64_t>  ? DT_INT64
+                                          : std::is_same_v<T, std::uint8_t>  ? DT_UINT8
+                                          : std::is_same_v<T, std::int8_t>   ? DT_INT8
+                                          : std::is_same_v<T, std::int16_t>  ? DT_INT16
+                                          : std::is_same_v<T, std::uint16_t> ? DT_UINT16
+                                          : std::is_same_v<T, std::uint32_t> ? DT_UINT32
+                                          : std::is_same_v<T, std::uint64_t> ? DT_UINT64
+                                          : std::is_same_v<T, bool>          ? DT_BOOL
+                                          : std::is_same_v<T, std::string>   ? DT_STRING
+                                                                             : DT_INVALID;
 
 }  // namespace typeflow::io
 

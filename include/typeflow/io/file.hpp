@@ -68,8 +68,8 @@ class file {
   void read_at(void* data, std::size_t n, std::uint64_t offset) const {
     auto* p = static_cast<char*>(data);
     while (n > 0) {
-      const ::ssize_t r = ::pread(m_fd, p, n > (std::size_t{1} << 30) ? (std::size_t{1} << 30) : n,
-                                  static_cast<::off_t>(offset));
+      const ::ssize_t r =
+          ::pread(m_fd, p, n > (std::size_t{1} << 30) ? (std::size_t{1} << 30) : n, static_cast<::off_t>(offset));
       if (r < 0) {
         if (errno == EINTR) continue;
         fail("cannot read");

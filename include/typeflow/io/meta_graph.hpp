@@ -219,10 +219,10 @@ class graph_exporter {
     } else {
       static_assert(is_op_node_v<N>, "typeflow meta graph: unknown node kind");
       using Op = typename N::op_type;
-      static_assert(!is_operation_v<N>,
-                    "typeflow meta graph: an operation (train op, group) cannot be a model output");
-      static_assert(!requires { Op::shape_operand; },
-                    "typeflow meta graph: gradient nodes are not exported; name forward outputs only");
+      static_assert(!is_operation_v<N>, "typeflow meta graph: an operation (train op, group) cannot be a model output");
+      static_assert(
+          !requires { Op::shape_operand; },
+          "typeflow meta graph: gradient nodes are not exported; name forward outputs only");
       std::string pending = std::exchange(m_output_name, {});  // the operands are not the output
       node_def node;
       node.op = std::string(Op::tf_name);
@@ -232,7 +232,7 @@ class graph_exporter {
       using A0 = std::remove_cvref_t<std::tuple_element_t<0, typename N::args_type>>;
       node.set_attr("T", attr::type(data_type_of<value_t<A0>>));
       std::vector<node_def> extra;
-      if constexpr (requires(tf_node_attrs& a) { n.op().tf_attrs(a); }) {
+      if constexpr (requires(tf_node_attrs & a) { n.op().tf_attrs(a); }) {
         tf_node_attrs hook(node, extra);
         n.op().tf_attrs(hook);
       }
@@ -304,7 +304,8 @@ inline std::string add_saver_nodes(graph_exporter& g, std::vector<variable_info>
   push(string_const("save/Const", {}, std::span<const std::string>(&model, 1)));
   push(string_const("save/SaveV2/tensor_names", n_dims, names));
   push(string_const("save/SaveV2/shape_and_slices", n_dims, slices));
-  node_def save{"save/SaveV2", "SaveV2", {"save/Const", "save/SaveV2/tensor_names", "save/SaveV2/shape_and_slices"}, {}};
+  node_def save{
+      "save/SaveV2", "SaveV2", {"save/Const", "save/SaveV2/tensor_names", "save/SaveV2/shape_and_slices"}, {}};
   for (const auto& v : saved) save.inputs.push_back(v.name);
   save.set_attr("dtypes", attr::list_type(dtypes));
   push(std::move(save));
@@ -314,7 +315,10 @@ inline std::string add_saver_nodes(graph_exporter& g, std::vector<variable_info>
   push(std::move(dep));
   push(string_const("save/RestoreV2/tensor_names", n_dims, names));
   push(string_const("save/RestoreV2/shape_and_slices", n_dims, slices));
-  node_def restore{"save/RestoreV2", "RestoreV2", {"save/Const", "save/RestoreV2/tensor_names", "save/RestoreV2/shape_and_slices"}, {}};
+  node_def restore{"save/RestoreV2",
+                   "RestoreV2",
+                   {"save/Const", "save/RestoreV2/tensor_names", "save/RestoreV2/shape_and_slices"},
+                   {}};
   restore.set_attr("dtypes", attr::list_type(dtypes));
   push(std::move(restore));
   node_def restore_all{"save/restore_all", "NoOp", {}, {}};

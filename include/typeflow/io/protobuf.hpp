@@ -64,7 +64,10 @@ inline void put_varint(std::string& out, std::uint64_t v) {
 
 inline std::size_t varint_length(std::uint64_t v) {
   std::size_t n = 1;
-  while (v >= 0x80) { v >>= 7; ++n; }
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
   return n;
 }
 
@@ -87,15 +90,24 @@ class writer {
     put_varint(m_buf, (std::uint64_t{field} << 3) | static_cast<std::uint8_t>(t));
   }
 
-  void varint_field(std::uint32_t field, std::uint64_t v) { tag(field, wire_type::varint); put_varint(m_buf, v); }
+  void varint_field(std::uint32_t field, std::uint64_t v) {
+    tag(field, wire_type::varint);
+    put_varint(m_buf, v);
+  }
   /// int32/int64/enum: negative values take 10 bytes (sign-extended), as protobuf writes them.
   void int64_field(std::uint32_t field, std::int64_t v) { varint_field(field, static_cast<std::uint64_t>(v)); }
   void int32_field(std::uint32_t field, std::int32_t v) { int64_field(field, v); }
   void enum_field(std::uint32_t field, std::int32_t v) { int64_field(field, v); }
   void bool_field(std::uint32_t field, bool v) { varint_field(field, v ? 1 : 0); }
 
-  void fixed32_field(std::uint32_t field, std::uint32_t v) { tag(field, wire_type::fixed32); put_fixed32(m_buf, v); }
-  void fixed64_field(std::uint32_t field, std::uint64_t v) { tag(field, wire_type::fixed64); put_fixed64(m_buf, v); }
+  void fixed32_field(std::uint32_t field, std::uint32_t v) {
+    tag(field, wire_type::fixed32);
+    put_fixed32(m_buf, v);
+  }
+  void fixed64_field(std::uint32_t field, std::uint64_t v) {
+    tag(field, wire_type::fixed64);
+    put_fixed64(m_buf, v);
+  }
   void float_field(std::uint32_t field, float v) { fixed32_field(field, std::bit_cast<std::uint32_t>(v)); }
   void double_field(std::uint32_t field, double v) { fixed64_field(field, std::bit_cast<std::uint64_t>(v)); }
 
@@ -174,7 +186,8 @@ class reader {
     const auto t = static_cast<std::uint8_t>(key & 7);
     if (t != 0 && t != 1 && t != 2 && t != 5)
       throw error(m_what + ": unsupported wire type " + std::to_string(t) + " for field " + std::to_string(key >> 3));
-    if ((key >> 3) == 0 || (key >> 3) > 0x1fffffff) throw error(m_what + ": invalid field number " + std::to_string(key >> 3));
+    if ((key >> 3) == 0 || (key >> 3) > 0x1fffffff)
+      throw error(m_what + ": invalid field number " + std::to_string(key >> 3));
     m_field = static_cast<std::uint32_t>(key >> 3);
     m_type = static_cast<wire_type>(t);
     m_pending = true;
@@ -231,7 +244,8 @@ class reader {
   void read_repeated_float(std::vector<float>& out) {
     if (m_type == wire_type::len) {
       const std::string_view body = read_bytes();
-      if (body.size() % 4) throw error(where() + ": packed float length " + std::to_string(body.size()) + " is not a multiple of 4");
+      if (body.size() % 4)
+        throw error(where() + ": packed float length " + std::to_string(body.size()) + " is not a multiple of 4");
       for (std::size_t i = 0; i < body.size(); i += 4)
         out.push_back(std::bit_cast<float>(get_fixed32(reinterpret_cast<const std::uint8_t*>(body.data()) + i)));
     } else {
@@ -242,7 +256,8 @@ class reader {
   void read_repeated_double(std::vector<double>& out) {
     if (m_type == wire_type::len) {
       const std::string_view body = read_bytes();
-      if (body.size() % 8) throw error(where() + ": packed double length " + std::to_string(body.size()) + " is not a multiple of 8");
+      if (body.size() % 8)
+        throw error(where() + ": packed double length " + std::to_string(body.size()) + " is not a multiple of 8");
       for (std::size_t i = 0; i < body.size(); i += 8)
         out.push_back(std::bit_cast<double>(get_fixed64(reinterpret_cast<const std::uint8_t*>(body.data()) + i)));
     } else {
@@ -267,8 +282,8 @@ class reader {
   std::string_view raw_bytes() {
     const std::uint64_t n = get_varint(m_p, m_end, where() + " length");
     if (n > static_cast<std::uint64_t>(m_end - m_p))
-      throw error(where() + ": length " + std::to_string(n) + " exceeds the " +
-                  std::to_string(m_end - m_p) + " bytes left");
+      throw error(where() + ": length " + std::to_string(n) + " exceeds the " + std::to_string(m_end - m_p) +
+                  " bytes left");
     return {reinterpret_cast<const char*>(take(static_cast<std::size_t>(n))), static_cast<std::size_t>(n)};
   }
 
@@ -279,7 +294,8 @@ class reader {
 
   void expect(wire_type t) {
     consume();
-    static constexpr const char* names[] = {"varint", "fixed64", "length-delimited", "group start", "group end", "fixed32"};
+    static constexpr const char* names[] = {"varint",      "fixed64",   "length-delimited",
+                                            "group start", "group end", "fixed32"};
     if (m_type != t)
       throw error(where() + ": expected wire type " + names[static_cast<int>(t)] + ", got " +
                   names[static_cast<int>(m_type)]);
@@ -287,7 +303,8 @@ class reader {
 
   const std::uint8_t* take(std::size_t n) {
     if (n > static_cast<std::size_t>(m_end - m_p))
-      throw error(where() + ": truncated (needs " + std::to_string(n) + " bytes, " + std::to_string(m_end - m_p) + " left)");
+      throw error(where() + ": truncated (needs " + std::to_string(n) + " bytes, " + std::to_string(m_end - m_p) +
+                  " left)");
     const std::uint8_t* p = m_p;
     m_p += n;
     return p;

@@ -71,7 +71,8 @@ inline std::string uncompress(std::string_view in, std::string_view what) {
       offset = le(4);
     }
     if (offset == 0 || offset > out.size())
-      throw fail("copy offset " + std::to_string(offset) + " outside the " + std::to_string(out.size()) + " bytes so far");
+      throw fail("copy offset " + std::to_string(offset) + " outside the " + std::to_string(out.size()) +
+                 " bytes so far");
     if (len > length - out.size()) throw fail("copy runs past the declared length " + std::to_string(length));
     const std::size_t from = out.size() - offset;
     for (std::size_t i = 0; i < len; ++i) out.push_back(out[from + i]);  // may overlap itself

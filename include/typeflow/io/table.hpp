@@ -216,7 +216,8 @@ inline std::string read_block(std::string_view file, block_handle h, const std::
                 " runs past the end of the " + std::to_string(file.size()) + "-byte file");
   const std::string_view contents = file.substr(h.offset, h.size + 1);  // with the type byte
   const auto type = static_cast<std::uint8_t>(contents.back());
-  const std::uint32_t stored = protobuf::get_fixed32(reinterpret_cast<const std::uint8_t*>(contents.data() + h.size + 1));
+  const std::uint32_t stored =
+      protobuf::get_fixed32(reinterpret_cast<const std::uint8_t*>(contents.data() + h.size + 1));
   const std::uint32_t actual = crc32c::value(contents);
   if (crc32c::unmask(stored) != actual)
     throw error(what + ": block checksum mismatch at offset " + std::to_string(h.offset) + " (the file is corrupted)");
@@ -227,7 +228,8 @@ inline std::string read_block(std::string_view file, block_handle h, const std::
 
 /// Parses a block, checking restart offsets, entry bounds and key order; appends to `out`.
 inline void parse_block(std::string_view block, const std::string& what, std::vector<entry>& out) {
-  if (block.size() < 4) throw error(what + ": block of " + std::to_string(block.size()) + " bytes has no restart count");
+  if (block.size() < 4)
+    throw error(what + ": block of " + std::to_string(block.size()) + " bytes has no restart count");
   const auto* base = reinterpret_cast<const std::uint8_t*>(block.data());
   const std::uint32_t num_restarts = protobuf::get_fixed32(base + block.size() - 4);
   const std::size_t max_restarts = (block.size() - 4) / 4;
@@ -312,7 +314,8 @@ inline std::vector<entry> read_table(std::string_view file, const std::string& w
     const std::string block_what = what + " (data block " + std::to_string(b) + ")";
     const block_handle h = detail::decode_handle(index_entries[b].value, block_what);
     if (h.offset != expected_offset)
-      throw error(block_what + ": at offset " + std::to_string(h.offset) + ", expected " + std::to_string(expected_offset));
+      throw error(block_what + ": at offset " + std::to_string(h.offset) + ", expected " +
+                  std::to_string(expected_offset));
     const std::size_t first = out.size();
     detail::parse_block(detail::read_block(body, h, block_what), block_what, out);
     if (out.size() == first) throw error(block_what + ": empty data block");

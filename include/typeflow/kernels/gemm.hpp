@@ -67,10 +67,8 @@ template <class T>
 [[gnu::always_inline]] inline xsimd::batch<T> load_partial(const T* p, std::size_t count) {
 #if defined(__AVX512F__)
   if constexpr (sizeof(xsimd::batch<T>) == 64) {
-    if constexpr (std::is_same_v<T, float>)
-      return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << count) - 1), p);
-    else
-      return _mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << count) - 1), p);
+    if constexpr (std::is_same_v<T, float>) return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << count) - 1), p);
+    else return _mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << count) - 1), p);
   }
 #endif
   alignas(64) T tmp[xsimd::batch<T>::size] = {};
@@ -83,10 +81,8 @@ template <class T>
 [[gnu::always_inline]] inline void store_partial(T* p, const xsimd::batch<T>& x, std::size_t count) {
 #if defined(__AVX512F__)
   if constexpr (sizeof(xsimd::batch<T>) == 64) {
-    if constexpr (std::is_same_v<T, float>)
-      _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << count) - 1), x);
-    else
-      _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << count) - 1), x);
+    if constexpr (std::is_same_v<T, float>) _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << count) - 1), x);
+    else _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << count) - 1), x);
     return;
   }
 #endif
@@ -163,10 +159,8 @@ template <class T, layout L>
 void tile(std::size_t kc, const T* a, std::size_t lda, const T* b, T* c, std::size_t ldc, std::size_t rows,
           std::size_t ncols, bool accumulate) {
   static_assert(blocking<T>::nv == 2);
-  if (ncols > blocking<T>::lanes)
-    tile_rows<T, L, 2>(kc, a, lda, b, c, ldc, rows, ncols, accumulate);
-  else
-    tile_rows<T, L, 1>(kc, a, lda, b, c, ldc, rows, ncols, accumulate);
+  if (ncols > blocking<T>::lanes) tile_rows<T, L, 2>(kc, a, lda, b, c, ldc, rows, ncols, accumulate);
+  else tile_rows<T, L, 1>(kc, a, lda, b, c, ldc, rows, ncols, accumulate);
 }
 
 /// Packs op(A)[i0 : i0 + mc, p0 : p0 + kc] as slivers of MR rows: sliver s holds element (r, p)
@@ -274,14 +268,14 @@ class pack_buffer {
       // Grow geometrically (up to the block size) so a sequence of growing products does not
       // reallocate each time.
       size_ = std::max(n, std::min(2 * size_, max));
-      data_ = static_cast<T*>(::operator new(size_ * sizeof(T), std::align_val_t{64}));
+      data_ = static_cast<T*>(::operator new (size_ * sizeof(T), std::align_val_t{64}));
     }
     return data_;
   }
 
  private:
   void release() {
-    if (data_) ::operator delete(data_, std::align_val_t{64});
+    if (data_) ::operator delete (data_, std::align_val_t{64});
     data_ = nullptr;
   }
   T* data_ = nullptr;
@@ -304,8 +298,8 @@ pack_buffers<T>& thread_buffers() {
 /// straight from A's rows, and each block of C is transposed through a small buffer on the
 /// way out. Rows [i0, i1) of C only.
 template <bool TransposeB, std::size_t N, class T>
-void narrow_transposed_a(const T* __restrict a, const T* __restrict b, T* __restrict c, std::size_t m,
-                         std::size_t k, std::size_t i0, std::size_t i1) {
+void narrow_transposed_a(const T* __restrict a, const T* __restrict b, T* __restrict c, std::size_t m, std::size_t k,
+                         std::size_t i0, std::size_t i1) {
   using batch = xsimd::batch<T>;
   constexpr std::size_t lanes = batch::size;
   auto block = [&]<std::size_t I>(std::integral_constant<std::size_t, I>, std::size_t i, std::size_t rows) {
@@ -337,8 +331,7 @@ void narrow_transposed_a(const T* __restrict a, const T* __restrict b, T* __rest
 /// narrow_transposed_a for n in 2 .. min(lanes - 1, 12) (a compile-time N); returns whether it
 /// ran. Measured on 128 x n x 64 floats: 1.3x faster than the tiles at n = 10, slower from 14.
 template <bool TransposeB, class T>
-bool narrow(const T* a, const T* b, T* c, std::size_t m, std::size_t n, std::size_t k, std::size_t i0,
-            std::size_t i1) {
+bool narrow(const T* a, const T* b, T* c, std::size_t m, std::size_t n, std::size_t k, std::size_t i0, std::size_t i1) {
   constexpr std::size_t lanes = xsimd::batch<T>::size, widest = std::min<std::size_t>(lanes - 1, 12);
   if constexpr (widest < 2 || !blocking<T>::many_registers) {
     return false;
@@ -396,12 +389,10 @@ void gemm_block(const T* a, const T* b, T* c, std::size_t m, std::size_t n, std:
           for (std::size_t ir = 0; ir < mc; ir += blk::mr) {
             const std::size_t h = std::min(blk::mr, mc - ir);
             T* ct = c + (ic + ir) * n + jc + jr;
-            if (pack_a)
-              detail::tile<T, layout::cols>(kc, ap + ir * kc, blk::mr, bs, ct, n, h, ncols, pc > 0);
+            if (pack_a) detail::tile<T, layout::cols>(kc, ap + ir * kc, blk::mr, bs, ct, n, h, ncols, pc > 0);
             else if constexpr (TransposeA)
               detail::tile<T, layout::cols>(kc, a + pc * m + ic + ir, m, bs, ct, n, h, ncols, pc > 0);
-            else
-              detail::tile<T, layout::rows>(kc, a + (ic + ir) * k + pc, k, bs, ct, n, h, ncols, pc > 0);
+            else detail::tile<T, layout::rows>(kc, a + (ic + ir) * k + pc, k, bs, ct, n, h, ncols, pc > 0);
           }
         }
       }

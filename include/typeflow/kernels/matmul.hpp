@@ -120,8 +120,7 @@ void matmul(const T* __restrict a, const T* __restrict b, T* __restrict out, std
         const int lda = TransposeA ? mi : ki, ldb = TransposeB ? ki : ni;
         if constexpr (std::is_same_v<T, float>)
           cblas_sgemm(CblasRowMajor, ta, tb, mi, ni, ki, 1.0f, a, lda, b, ldb, 0.0f, out, ni);
-        else
-          cblas_dgemm(CblasRowMajor, ta, tb, mi, ni, ki, 1.0, a, lda, b, ldb, 0.0, out, ni);
+        else cblas_dgemm(CblasRowMajor, ta, tb, mi, ni, ki, 1.0, a, lda, b, ldb, 0.0, out, ni);
         return;
       }
     }

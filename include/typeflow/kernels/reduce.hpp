@@ -45,19 +45,23 @@ struct sum_op {
   template <class T>
   static constexpr T identity = T(0);
   template <class T>
-  static T combine(T a, T b) { return a + b; }
+  static T combine(T a, T b) {
+    return a + b;
+  }
 };
 struct prod_op {
   template <class T>
   static constexpr T identity = T(1);
   template <class T>
-  static T combine(T a, T b) { return a * b; }
+  static T combine(T a, T b) {
+    return a * b;
+  }
 };
 /// max and min propagate NaN, as TensorFlow's do. combine takes xsimd batches too.
 struct max_op {
   template <class T>
-  static constexpr T identity =
-      std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest();
+  static constexpr T identity = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
+                                                                     : std::numeric_limits<T>::lowest();
   template <class T>
   static T combine(T a, T b) {
     if constexpr (xsimd::is_batch<T>::value) return xsimd::select((b > a) | (b != b), b, a);  // b != b: NaN
@@ -67,8 +71,8 @@ struct max_op {
 };
 struct min_op {
   template <class T>
-  static constexpr T identity =
-      std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
+  static constexpr T identity = std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity()
+                                                                     : std::numeric_limits<T>::max();
   template <class T>
   static T combine(T a, T b) {
     if constexpr (xsimd::is_batch<T>::value) return xsimd::select((b < a) | (b != b), b, a);
@@ -168,9 +172,10 @@ void reduce_in_parallel(const reduce_plan<R>& p, const T* in, T* out, std::size_
     constexpr std::size_t max_parts = 64;
     std::array<T, max_parts> partial;
     partial.fill(Op::template identity<T>);
-    parallel::for_parts(count, parallel::reduction_grain, 16, max_parts, [&](std::size_t part, std::size_t begin, std::size_t end) {
-      partial[part] = contiguous_reduce<Op>(in + begin, end - begin);
-    });
+    parallel::for_parts(count, parallel::reduction_grain, 16, max_parts,
+                        [&](std::size_t part, std::size_t begin, std::size_t end) {
+                          partial[part] = contiguous_reduce<Op>(in + begin, end - begin);
+                        });
     for (T v : partial) *out = Op::combine(*out, v);
     return;
   }
@@ -179,11 +184,14 @@ void reduce_in_parallel(const reduce_plan<R>& p, const T* in, T* out, std::size_
     if (!p.reduced[g] && (p.reduced[split] || p.size[g] > p.size[split])) split = g;
   const std::size_t grain = std::max<std::size_t>(1, parallel::reduction_grain / (count / p.size[split]));
   const std::size_t align = split == p.groups - 1 ? 64 / sizeof(T) : 1;  // no cache line shared
-  parallel::for_ranges(p.size[split], grain, [&](std::size_t begin, std::size_t end) {
-    reduce_plan<R> block = p;
-    block.size[split] = end - begin;
-    reduce_groups<Op>(block, in + begin * p.in_stride[split], out + begin * p.out_stride[split]);
-  }, align);
+  parallel::for_ranges(
+      p.size[split], grain,
+      [&](std::size_t begin, std::size_t end) {
+        reduce_plan<R> block = p;
+        block.size[split] = end - begin;
+        reduce_groups<Op>(block, in + begin * p.in_stride[split], out + begin * p.out_stride[split]);
+      },
+      align);
 }
 
 }  // namespace detail

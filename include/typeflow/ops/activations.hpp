@@ -2,10 +2,10 @@
 #define TYPEFLOW_OPS_ACTIVATIONS_HPP
 
 // Activation functions: tf::sigmoid, tf::tanh (also as tf::nn::), tf::nn::relu, relu6,
-// leaky_relu, elu, softplus. Forward forms are the numerically stable ones TensorFlow uses
-// (no inf or NaN for large inputs); gradients are TensorFlow's *Grad ops written as
-// typeflow expressions, reading the op's output where TensorFlow does (sigmoid' = y(1-y)),
-// so that the forward value is computed once.
+// leaky_relu, elu, selu, softplus, softsign, and the composites silu (swish) and gelu. Forward
+// forms are the numerically stable ones TensorFlow uses (no inf or NaN for large inputs);
+// gradients are TensorFlow's *Grad ops written as typeflow expressions, reading the op's
+// output where TensorFlow does (sigmoid' = y(1-y)), so that the forward value is computed once.
 
 #include <cmath>
 #include <string_view>
@@ -19,6 +19,7 @@
 #include "compare.hpp"
 #include "elementwise.hpp"
 #include "elementwise_checks.hpp"
+#include "math.hpp"
 #include "where.hpp"
 
 namespace typeflow {
@@ -82,8 +83,7 @@ struct relu : elementwise_unary {
   // d relu(x) = dx where y > 0 (TF's ReluGrad reads the output)
   static constexpr auto vjp(const auto& g, const auto& n) {
     using zero = graph::static_scalar<value_t<decltype(g)>, 0>;
-    return std::tuple{
-        typeflow::detail::select_node(typeflow::detail::compare_to_zero<greater>(n), g, zero{})};
+    return std::tuple{typeflow::detail::select_node(typeflow::detail::compare_to_zero<greater>(n), g, zero{})};
   }
 };
 
@@ -107,8 +107,7 @@ struct relu6 : elementwise_unary {
     using six = graph::static_scalar<value_t<X>, 6>;
     const auto below_six = graph::node<less, X, six>({}, x, six{});
     return std::tuple{typeflow::detail::select_node(typeflow::detail::compare_to_zero<greater>(x),
-                                                    typeflow::detail::select_node(below_six, g, zero{}),
-                                                    zero{})};
+                                                    typeflow::detail::select_node(below_six, g, zero{}), zero{})};
   }
 };
 
@@ -128,8 +127,8 @@ struct leaky_relu : elementwise_unary {
   // d leaky_relu(x) = dx where x > 0, alpha dx elsewhere (TF's LeakyReluGrad)
   static constexpr auto vjp(const auto& g, const auto& n) {
     const auto& x = n.template arg<0>();
-    return std::tuple{typeflow::detail::select_node(typeflow::detail::compare_to_zero<greater>(x), g,
-                                                    g * constant(n.op().m_alpha))};
+    return std::tuple{
+        typeflow::detail::select_node(typeflow::detail::compare_to_zero<greater>(x), g, g * constant(n.op().m_alpha))};
   }
   bool operator==(const leaky_relu& o) const { return same_payload(m_alpha, o.m_alpha); }
 };
@@ -149,8 +148,7 @@ struct elu : elementwise_unary {
   // d elu(x) = (y + 1) dx where y < 0, dx elsewhere (TF's EluGrad reads the output)
   static constexpr auto vjp(const auto& g, const auto& n) {
     using one = graph::static_scalar<value_t<decltype(n)>, 1>;
-    return std::tuple{
-        typeflow::detail::select_node(typeflow::detail::compare_to_zero<less>(n), g * (n + one{}), g)};
+    return std::tuple{typeflow::detail::select_node(typeflow::detail::compare_to_zero<less>(n), g * (n + one{}), g)};
   }
 };
 
@@ -171,6 +169,50 @@ struct softplus : elementwise_unary {
   static constexpr auto vjp(const auto& g, const auto& n) {
     const auto& x = n.template arg<0>();
     return std::tuple{g * graph::node<sigmoid, std::remove_cvref_t<decltype(x)>>({}, x)};
+  }
+};
+
+/// TF's SELU constants: scale, and scale * alpha (as TF writes it, not a product rounded twice).
+inline constexpr double selu_scale = 1.0507009873554804934193349852946;
+inline constexpr double selu_scale_alpha = 1.7580993408473768599402175208123;
+
+struct selu : elementwise_unary {
+  static constexpr std::string_view tf_name = "Selu";
+  template <class T>
+  static constexpr bool accepts = is_floating_dtype_v<T>;
+  // scale x where x >= 0, scale alpha (e^x - 1) below (expm1: no cancellation near 0).
+  template <class T>
+  T operator()(T a) const {
+    return a < T(0) ? T(selu_scale_alpha) * std::expm1(a) : T(selu_scale) * a;
+  }
+  template <class B>
+  B simd_apply(const B& a) const {
+    return batch_math::select_of(a < B(0), B(selu_scale_alpha) * batch_math::expm1_of(a), B(selu_scale) * a);
+  }
+  // d selu(x) = (y + scale alpha) dx where y < 0, scale dx elsewhere (TF's SeluGrad reads the output)
+  static constexpr auto vjp(const auto& g, const auto& n) {
+    return std::tuple{typeflow::detail::select_node(typeflow::detail::compare_to_zero<less>(n),
+                                                    g * (n + constant_like(n, selu_scale_alpha)),
+                                                    g * constant_like(n, selu_scale))};
+  }
+};
+
+struct softsign : elementwise_unary {
+  static constexpr std::string_view tf_name = "Softsign";
+  template <class T>
+  static constexpr bool accepts = is_floating_dtype_v<T>;
+  template <class T>
+  T operator()(T a) const {
+    return a / (T(1) + std::abs(a));
+  }
+  template <class B>
+  B simd_apply(const B& a) const {
+    return a / (B(1) + batch_math::abs_of(a));
+  }
+  // d softsign(x) = dx / (1 + |x|)^2 (TF's SoftsignGrad)
+  static constexpr auto vjp(const auto& g, const auto& n) {
+    const auto d = graph::static_scalar<value_t<decltype(n)>, 1>{} + node_of<abs>(n.template arg<0>());
+    return std::tuple{g / (d * d)};
   }
 };
 
@@ -207,7 +249,7 @@ template <tensor_node A>
 constexpr auto leaky_relu(const A& a, double alpha = 0.2) {
   using T = value_t<A>;
   op::leaky_relu<T> tag;
-  tag.m_alpha = static_cast<T>(alpha);
+  tag.m_alpha = static_cast<T>(static_cast<float>(alpha));  // TF's attr is a float32, also for double x
   return typeflow::detail::make_checked_unary(a, tag);
 }
 /// tf.nn.elu(x) = x where x >= 0, exp(x) - 1 elsewhere.
@@ -219,6 +261,46 @@ constexpr auto elu(const A& a) {
 template <tensor_node A>
 constexpr auto softplus(const A& a) {
   return typeflow::detail::make_checked_unary<op::softplus>(a);
+}
+/// tf.nn.selu(x) = scale x where x >= 0, scale alpha (exp(x) - 1) elsewhere (TF's constants).
+template <tensor_node A>
+constexpr auto selu(const A& a) {
+  return typeflow::detail::make_checked_unary<op::selu>(a);
+}
+/// tf.nn.softsign(x) = x / (1 + |x|).
+template <tensor_node A>
+constexpr auto softsign(const A& a) {
+  return typeflow::detail::make_checked_unary<op::softsign>(a);
+}
+/// tf.nn.silu(x) = x sigmoid(x), also tf.nn.swish (beta = 1 only). Its gradient, TF's
+/// sigmoid(x) (1 + x (1 - sigmoid(x))), is the product rule's.
+template <tensor_node A>
+constexpr auto silu(const A& a) {
+  return a * sigmoid(a);
+}
+/// tf.nn.swish: tf::nn::silu.
+template <tensor_node A>
+constexpr auto swish(const A& a) {
+  return silu(a);
+}
+
+struct approximate_t {};
+/// The `approximate=True` argument of tf.nn.gelu.
+inline constexpr approximate_t approximate{};
+
+// TF writes 1/sqrt(2) and 0.044715 as math_ops.cast(python_float, dtype), which makes a float32
+// tensor first: in double its gelu uses them rounded to float32. typeflow rounds them likewise.
+
+/// tf.nn.gelu(x) = x P(X <= x), X ~ N(0, 1), as TF composes it: 0.5 x erfc(-x / sqrt(2)) (erfc
+/// keeps the tail's precision, where 1 + erf cancels); the gradient is the composite's.
+template <tensor_node A>
+constexpr auto gelu(const A& a) {
+  return 0.5 * a * erfc(-a * 0.7071067811865476f);
+}
+/// tf.nn.gelu(x, approximate=True) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as TF's.
+template <tensor_node A>
+constexpr auto gelu(const A& a, approximate_t) {
+  return 0.5 * a * (1.0 + tanh(0.7978845608028654 * (a + 0.044715f * pow(a, 3))));
 }
 
 }  // namespace nn

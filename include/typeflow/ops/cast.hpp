@@ -33,12 +33,10 @@ struct cast : elementwise_unary {
   // A bool operand arrives as a batch_bool; a bool result leaves as one.
   template <class B>
   constexpr auto simd_apply(const B& a) const {
-    if constexpr (std::is_same_v<To, bool>)
-      return a != B(0);
+    if constexpr (std::is_same_v<To, bool>) return a != B(0);
     else if constexpr (requires { typename B::batch_type; })
       return batch_math::select_of(a, typename B::batch_type(1), typename B::batch_type(0));
-    else
-      return a;
+    else return a;
   }
 
   // d cast(x) = cast back(dx)
@@ -50,10 +48,8 @@ struct cast : elementwise_unary {
 /// tf.cast(x, T): `tf::cast<float>(tf::equal(a, b))`. Casting to x's own dtype returns x.
 template <dtype To, tensor_node A>
 constexpr auto cast(const A& a) {
-  if constexpr (std::is_same_v<To, value_t<A>>)
-    return a;
-  else
-    return graph::node<op::cast<To>, A>({}, a);
+  if constexpr (std::is_same_v<To, value_t<A>>) return a;
+  else return graph::node<op::cast<To>, A>({}, a);
 }
 
 template <dtype To>

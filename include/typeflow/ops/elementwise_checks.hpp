@@ -43,10 +43,8 @@ constexpr auto make_checked_unary(const A& a, Op op = {}) {
 /// A node as itself; a number as a constant of the other operand's dtype.
 template <class Other, class V>
 constexpr auto operand_like(const V& v) {
-  if constexpr (tensor_node<V>)
-    return v;
-  else
-    return literal_like<Other>(v);
+  if constexpr (tensor_node<V>) return v;
+  else return literal_like<Other>(v);
 }
 
 /// A node of the binary op Op; a number on either side takes the other operand's dtype.

@@ -67,8 +67,7 @@ struct matmul {
       return std::tuple{make(b, g, matmul<false, true>{}), make(a, g, matmul<false, false>{})};
     else if constexpr (!TransposeA && TransposeB)
       return std::tuple{make(g, b, matmul<false, false>{}), make(g, a, matmul<true, false>{})};
-    else
-      return std::tuple{make(b, g, matmul<true, true>{}), make(g, a, matmul<true, true>{})};
+    else return std::tuple{make(b, g, matmul<true, true>{}), make(g, a, matmul<true, true>{})};
   }
 
   template <class A, class B, bool TA, bool TB>
@@ -87,7 +86,8 @@ struct batch_sum_to {
   using value_type = value_t<P>;
   template <class P, class X>
   using shape_type = shape_of_t<X>;
-  static std::array<std::size_t, 3> result_dims(const std::array<std::size_t, 3>&, const std::array<std::size_t, 3>& x) {
+  static std::array<std::size_t, 3> result_dims(const std::array<std::size_t, 3>&,
+                                                const std::array<std::size_t, 3>& x) {
     return x;
   }
   template <class T>
@@ -120,7 +120,8 @@ struct batch_matmul {
       using SB = shape_of_t<B>;
       constexpr std::size_t ra = SA::rank, rb = SB::rank;
       const std::int64_t ba = ra == 3 ? SA::dims[0] : 1, bb = rb == 3 ? SB::dims[0] : 1;
-      return dims_t<3>{typeflow::detail::broadcast_dim(ba, bb), SA::dims[ra - (TransposeA ? 1 : 2)], SB::dims[rb - (TransposeB ? 2 : 1)]};
+      return dims_t<3>{typeflow::detail::broadcast_dim(ba, bb), SA::dims[ra - (TransposeA ? 1 : 2)],
+                       SB::dims[rb - (TransposeB ? 2 : 1)]};
     }
   };
   template <class A, class B>
@@ -128,7 +129,8 @@ struct batch_matmul {
 
   /// Run-time dims of the result; throws if the inner dimensions differ or the batches do not broadcast.
   template <std::size_t RA, std::size_t RB>
-  static std::array<std::size_t, 3> result_dims(const std::array<std::size_t, RA>& a, const std::array<std::size_t, RB>& b) {
+  static std::array<std::size_t, 3> result_dims(const std::array<std::size_t, RA>& a,
+                                                const std::array<std::size_t, RB>& b) {
     const std::size_t ba = RA == 3 ? a[0] : 1, bb = RB == 3 ? b[0] : 1;
     const std::size_t ka = a[RA - (TransposeA ? 2 : 1)], kb = b[RB - (TransposeB ? 1 : 2)];
     if (ka != kb)
@@ -153,13 +155,17 @@ struct batch_matmul {
     const auto& a = n.template arg<0>();
     const auto& b = n.template arg<1>();
     if constexpr (!TransposeA && !TransposeB)
-      return std::tuple{fit(make(g, b, batch_matmul<false, true>{}), a, b), fit(make(a, g, batch_matmul<true, false>{}), b, a)};
+      return std::tuple{fit(make(g, b, batch_matmul<false, true>{}), a, b),
+                        fit(make(a, g, batch_matmul<true, false>{}), b, a)};
     else if constexpr (TransposeA && !TransposeB)
-      return std::tuple{fit(make(b, g, batch_matmul<false, true>{}), a, b), fit(make(a, g, batch_matmul<false, false>{}), b, a)};
+      return std::tuple{fit(make(b, g, batch_matmul<false, true>{}), a, b),
+                        fit(make(a, g, batch_matmul<false, false>{}), b, a)};
     else if constexpr (!TransposeA && TransposeB)
-      return std::tuple{fit(make(g, b, batch_matmul<false, false>{}), a, b), fit(make(g, a, batch_matmul<true, false>{}), b, a)};
+      return std::tuple{fit(make(g, b, batch_matmul<false, false>{}), a, b),
+                        fit(make(g, a, batch_matmul<true, false>{}), b, a)};
     else
-      return std::tuple{fit(make(b, g, batch_matmul<true, true>{}), a, b), fit(make(g, a, batch_matmul<true, true>{}), b, a)};
+      return std::tuple{fit(make(b, g, batch_matmul<true, true>{}), a, b),
+                        fit(make(g, a, batch_matmul<true, true>{}), b, a)};
   }
 
   template <class A, class B, bool TA, bool TB>
@@ -174,8 +180,7 @@ struct batch_matmul {
     if constexpr (rank_v<X> == 3 && shape_of_t<X>::dims[0] == none && rank_v<Other> == 3 &&
                   shape_of_t<Other>::dims[0] != 1)
       return graph::node<batch_sum_to, P, X>({}, p, x);
-    else
-      return p;
+    else return p;
   }
 };
 

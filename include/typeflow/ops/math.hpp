@@ -1,14 +1,17 @@
 #ifndef TYPEFLOW_OPS_MATH_HPP
 #define TYPEFLOW_OPS_MATH_HPP
 
-// Elementwise math functions: sqrt rsqrt exp log log1p abs sign pow maximum minimum. The
-// scalar forms call <cmath>; the SIMD forms call xsimd's functions of the same names, found
-// by argument-dependent lookup on the batch type, so ops/ does not include xsimd. Gradients
-// reuse the forward node where TensorFlow does (exp' = y, sqrt' = 1/(2y)), so a run computes
-// the forward value once for the loss and its gradients.
+// Elementwise math functions: sqrt rsqrt exp log log1p abs sign pow maximum minimum erf erfc
+// expm1 reciprocal squared_difference floor ceil round sin cos, and the composites
+// clip_by_value and reduce_logsumexp. The scalar forms call <cmath>; the SIMD forms call
+// xsimd's functions of the same names, found by argument-dependent lookup on the batch type,
+// so ops/ does not include xsimd. Gradients reuse the forward node where TensorFlow does
+// (exp' = y, sqrt' = 1/(2y)), so a run computes the forward value once for the loss and its
+// gradients.
 
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -19,6 +22,8 @@
 #include "compare.hpp"
 #include "elementwise.hpp"
 #include "elementwise_checks.hpp"
+#include "reduce.hpp"
+#include "shape.hpp"
 #include "where.hpp"
 
 namespace typeflow {
@@ -38,6 +43,18 @@ struct numeric_unary : elementwise_unary {
 
 template <class N, int V>
 using static_scalar_like = graph::static_scalar<value_t<N>, V>;
+
+/// Op(a) in a gradient, where a has the forward's dtype (so no checks).
+template <class Op, class A>
+constexpr auto node_of(const A& a) {
+  return graph::node<Op, A>({}, a);
+}
+
+/// The number v as a constant of node n's dtype, in a gradient.
+template <class N>
+constexpr auto constant_like(const N&, double v) {
+  return constant(static_cast<value_t<N>>(v));
+}
 
 struct sqrt : floating_unary {
   static constexpr std::string_view tf_name = "Sqrt";
@@ -195,8 +212,7 @@ struct extremum : elementwise_binary {
     const auto& y = n.template arg<1>();
     using G = std::remove_cvref_t<decltype(g)>;
     using zero = static_scalar_like<G, 0>;
-    auto x_wins =
-        graph::node<Wins, std::remove_cvref_t<decltype(x)>, std::remove_cvref_t<decltype(y)>>({}, x, y);
+    auto x_wins = graph::node<Wins, std::remove_cvref_t<decltype(x)>, std::remove_cvref_t<decltype(y)>>({}, x, y);
     using C = decltype(x_wins);
     return std::tuple{graph::node<where, C, G, zero>({}, x_wins, g, zero{}),
                       graph::node<where, C, zero, G>({}, x_wins, zero{}, g)};
@@ -224,6 +240,166 @@ struct minimum : extremum<less_equal> {
   template <class B>
   B simd_apply(const B& a, const B& b) const {
     return batch_math::min_of(a, b);
+  }
+};
+
+struct cos;
+
+struct erf : floating_unary {
+  static constexpr std::string_view tf_name = "Erf";
+  template <class T>
+  T operator()(T a) const {
+    return std::erf(a);
+  }
+  template <class B>
+  B simd_apply(const B& a) const {
+    return batch_math::erf_of(a);
+  }
+  // d erf(x) = 2/sqrt(pi) exp(-x^2) dx
+  static constexpr auto vjp(const auto& g, const auto& n) {
+    const auto& x = n.template arg<0>();
+    return std::tuple{g * (constant_like(n, 2 * std::numbers::inv_sqrtpi) * node_of<exp>(-(x * x)))};
+  }
+};
+
+/// 1 - erf(x), without the cancellation for large x (gelu's exact form uses it, as TF's).
+struct erfc : floating_unary {
+  static constexpr std::string_view tf_name = "Erfc";
+  template <class T>
+  T operator()(T a) const {
+    return std::erfc(a);
+  }
+  // In float only: xsimd's double erfc is off by up to 4e-12 relative (for x near 2.5), where
+  // std::erfc (and TF's) is correctly rounded or nearly; double runs the scalar form.
+  template <class B>
+    requires std::is_same_v<typename B::value_type, float> B simd_apply(const B& a)
+  const { return batch_math::erfc_of(a); }
+  // d erfc(x) = -2/sqrt(pi) exp(-x^2) dx
+  static constexpr auto vjp(const auto& g, const auto& n) {
+    const auto& x = n.template arg<0>();
+    return std::tuple{g * (constant_like(n, -2 * std::numbers::inv_sqrtpi) * node_of<exp>(-(x * x)))};
+  }
+};
+
+struct expm1 : floating_unary {
+  static constexpr std::string_view tf_name = "Expm1";
+  template <class T>
+  T operator()(T a) const {
+    return std::expm1(a);
+  }
+  template <class B>
+  B simd_apply(const B& a) const {
+    return batch_math::expm1_of(a);
+  }
+  // d (e^x - 1) = e^x dx, with e^x computed anew as TF's: y + 1 would lose it where y is near -1
+  static constexpr auto vjp(const auto& g, const auto& n) { return std::tuple{g * node_of<exp>(n.template arg<0>())}; }
+};
+
+struct reciprocal : floating_unary {
+  static constexpr std::string_view tf_name = "Reciprocal";
+  template <class T>
+  T operator()(T a) const {
+    return T(1) / a;
+  }
+  // Not xsimd's reciprocal approximation (12 bits): 1/x.
+  template <class B>
+  B simd_apply(const B& a) const {
+    return B(1) / a;
+  }
+  // d (1/x) = -y^2 dx (TF's ReciprocalGrad reads the output)
+  static constexpr auto vjp(const auto& g, const auto& n) { return std::tuple{-(g * (n * n))}; }
+};
+
+struct squared_difference : elementwise_binary {
+  static constexpr std::string_view tf_name = "SquaredDifference";
+  template <class T>
+  static constexpr bool accepts = is_numeric_dtype_v<T>;
+  template <class T>
+  constexpr T operator()(T a, T b) const {
+    return (a - b) * (a - b);
+  }
+  template <class B>
+  B simd_apply(const B& a, const B& b) const {
+    const B d = a - b;
+    return d * d;
+  }
+  // d (x-y)^2 = 2 (x - y) (dx - dy)
+  static constexpr auto vjp(const auto& g, const auto& n) {
+    const auto d = g * (static_scalar_like<decltype(n), 2>{} * (n.template arg<0>() - n.template arg<1>()));
+    return std::tuple{d, -d};
+  }
+};
+
+/// floor, ceil and round are flat where they are differentiable: TensorFlow's gradient is
+/// None, and typeflow has no path through them.
+struct rounding : floating_unary {
+  static constexpr bool differentiable(std::size_t) { return false; }
+};
+
+struct floor : rounding {
+  static constexpr std::string_view tf_name = "Floor";
+  template <class T>
+  T operator()(T a) const {
+    return std::floor(a);
+  }
+  template <class B>
+  B simd_apply(const B& a) const {
+    return batch_math::floor_of(a);
+  }
+};
+
+struct ceil : rounding {
+  static constexpr std::string_view tf_name = "Ceil";
+  template <class T>
+  T operator()(T a) const {
+    return std::ceil(a);
+  }
+  template <class B>
+  B simd_apply(const B& a) const {
+    return batch_math::ceil_of(a);
+  }
+};
+
+/// Half to even, as TF's Round (banker's rounding): nearbyint in the default rounding mode.
+struct round : rounding {
+  static constexpr std::string_view tf_name = "Round";
+  template <class T>
+  T operator()(T a) const {
+    return std::nearbyint(a);
+  }
+  template <class B>
+  B simd_apply(const B& a) const {
+    return batch_math::nearbyint_of(a);
+  }
+};
+
+struct sin : floating_unary {
+  static constexpr std::string_view tf_name = "Sin";
+  template <class T>
+  T operator()(T a) const {
+    return std::sin(a);
+  }
+  template <class B>
+  B simd_apply(const B& a) const {
+    return batch_math::sin_of(a);
+  }
+  // d sin(x) = cos(x) dx
+  static constexpr auto vjp(const auto& g, const auto& n) { return std::tuple{g * node_of<cos>(n.template arg<0>())}; }
+};
+
+struct cos : floating_unary {
+  static constexpr std::string_view tf_name = "Cos";
+  template <class T>
+  T operator()(T a) const {
+    return std::cos(a);
+  }
+  template <class B>
+  B simd_apply(const B& a) const {
+    return batch_math::cos_of(a);
+  }
+  // d cos(x) = -sin(x) dx
+  static constexpr auto vjp(const auto& g, const auto& n) {
+    return std::tuple{-(g * node_of<sin>(n.template arg<0>()))};
   }
 };
 
@@ -276,6 +452,101 @@ constexpr auto maximum(const A& a, const B& b) { return detail::make_checked_bin
 template <class A, class B>
   requires node_and_operand<A, B>
 constexpr auto minimum(const A& a, const B& b) { return detail::make_checked_binary<op::minimum>(a, b); }
+
+/// tf.math.erf(x), the error function, elementwise.
+template <tensor_node A>
+constexpr auto erf(const A& a) {
+  return detail::make_checked_unary<op::erf>(a);
+}
+/// tf.math.erfc(x) = 1 - erf(x), accurate where erf(x) is near 1.
+template <tensor_node A>
+constexpr auto erfc(const A& a) {
+  return detail::make_checked_unary<op::erfc>(a);
+}
+/// tf.math.expm1(x) = exp(x) - 1, accurate for small x.
+template <tensor_node A>
+constexpr auto expm1(const A& a) {
+  return detail::make_checked_unary<op::expm1>(a);
+}
+/// tf.math.reciprocal(x) = 1 / x, elementwise.
+template <tensor_node A>
+constexpr auto reciprocal(const A& a) {
+  return detail::make_checked_unary<op::reciprocal>(a);
+}
+/// tf.math.squared_difference(x, y) = (x - y)^2, elementwise with broadcasting.
+template <class A, class B>
+  requires node_and_operand<A, B>
+constexpr auto squared_difference(const A& a, const B& b) {
+  return detail::make_checked_binary<op::squared_difference>(a, b);
+}
+/// tf.math.floor(x), elementwise; no gradient flows through it.
+template <tensor_node A>
+constexpr auto floor(const A& a) {
+  return detail::make_checked_unary<op::floor>(a);
+}
+/// tf.math.ceil(x), elementwise; no gradient flows through it.
+template <tensor_node A>
+constexpr auto ceil(const A& a) {
+  return detail::make_checked_unary<op::ceil>(a);
+}
+/// tf.math.round(x): to the nearest integer, halves to even (0.5 -> 0, 1.5 -> 2), as TF's;
+/// no gradient flows through it.
+template <tensor_node A>
+constexpr auto round(const A& a) {
+  return detail::make_checked_unary<op::round>(a);
+}
+/// tf.math.sin(x), elementwise.
+template <tensor_node A>
+constexpr auto sin(const A& a) {
+  return detail::make_checked_unary<op::sin>(a);
+}
+/// tf.math.cos(x), elementwise.
+template <tensor_node A>
+constexpr auto cos(const A& a) {
+  return detail::make_checked_unary<op::cos>(a);
+}
+
+/// tf.clip_by_value(t, lo, hi) = maximum(minimum(t, hi), lo), composed as TF composes it, so
+/// the gradient is TF's: to t where lo <= t <= hi (both ends included), to hi where t > hi, to
+/// lo where min(t, hi) < lo. lo and hi broadcast to t's shape (numbers take t's dtype).
+template <tensor_node T, class Lo, class Hi>
+  requires node_and_operand<T, Lo> && node_and_operand<T, Hi>
+constexpr auto clip_by_value(const T& t, const Lo& lo, const Hi& hi) {
+  auto clipped = maximum(minimum(t, hi), lo);
+  static_assert(std::is_same_v<shape_of_t<decltype(clipped)>, shape_of_t<T>>,
+                "tf::clip_by_value(t, lo, hi): lo and hi must broadcast to t's shape, not t to theirs");
+  return clipped;
+}
+
+namespace detail {
+/// m with the axes Axes (all if none) removed, as reduce_<kind>(x, axes) removes them.
+template <int... A, class M>
+constexpr auto drop_reduced_axes(const M& m, axis_t<A...>*) {
+  return squeeze<A...>(m);
+}
+template <class M>
+constexpr auto drop_reduced_axes(const M& m, void*) {
+  return squeeze(m);  // every axis is reduced, so every dim of m is 1
+}
+}  // namespace detail
+
+/// tf.math.reduce_logsumexp(x, axis, keepdims), with the arguments of tf::reduce_sum:
+/// log(sum(exp(x))) computed as TF computes it, shifted by the max so that exp never
+/// overflows: m = reduce_max(x) where finite (else 0), held constant for the gradient, then
+/// log(sum(exp(x - m))) + m. The gradient, softmax over the reduced axes, is the composite's.
+template <tensor_node X, class... Options>
+constexpr auto reduce_logsumexp(const X& x, Options... options) {
+  using T = value_t<X>;
+  const auto raw_max = reduce_max(x, options..., keep_dims);
+  const auto m = stop_gradient(where(abs(raw_max) < std::numeric_limits<T>::infinity(), raw_max, T(0)));
+  const auto sum = log(reduce_sum(exp(x - m), options...));
+  if constexpr ((std::is_same_v<Options, keep_dims_t> || ...)) {
+    return sum + m;
+  } else {
+    using axes = decltype(detail::find_axes(static_cast<Options*>(nullptr)...));
+    return sum + detail::drop_reduced_axes(m, static_cast<axes*>(nullptr));
+  }
+}
 
 }  // namespace typeflow
 

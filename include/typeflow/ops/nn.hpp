@@ -107,7 +107,6 @@ namespace op {
 
 /// Kernels over the rows of the last axis.
 struct row_kernel {
-
   /// Rows: the product of all dims but the last.
   template <std::size_t R>
   static std::size_t rows(const std::array<std::size_t, R>& d) {
@@ -140,8 +139,8 @@ struct row_kernel {
       if (v >= 0 && static_cast<std::size_t>(v) < classes) continue;
       std::array<std::size_t, RL> index{};  // i as coordinates in labels
       for (std::size_t j = RL, rest = i; j-- > 0; rest /= labels.dims[j]) index[j] = rest % labels.dims[j];
-      throw error(std::string(op) + ": labels" + (RL == 0 ? std::string() : shape_string(index)) + " = " + std::to_string(v) +
-                  " is outside the valid range of classes [0, " + std::to_string(classes) + ")");
+      throw error(std::string(op) + ": labels" + (RL == 0 ? std::string() : shape_string(index)) + " = " +
+                  std::to_string(v) + " is outside the valid range of classes [0, " + std::to_string(classes) + ")");
     }
   }
 };
@@ -154,7 +153,8 @@ struct softmax_grad : row_kernel {
   template <class G, class Y>
   using shape_type = shape_of_t<Y>;
   template <std::size_t R>
-  static std::array<std::size_t, R> result_dims(const std::array<std::size_t, R>&, const std::array<std::size_t, R>& y) {
+  static std::array<std::size_t, R> result_dims(const std::array<std::size_t, R>&,
+                                                const std::array<std::size_t, R>& y) {
     return y;
   }
   template <class T, std::size_t R>
@@ -225,7 +225,8 @@ struct softmax_cross_entropy_with_logits_grad : row_kernel {
     return x;
   }
   template <class T, std::size_t RG, std::size_t R>
-  static void forward(tensor_ref<T, R> out, tensor_ref<const T, RG> g, tensor_ref<const T, R> z, tensor_ref<const T, R> x) {
+  static void forward(tensor_ref<T, R> out, tensor_ref<const T, RG> g, tensor_ref<const T, R> z,
+                      tensor_ref<const T, R> x) {
     kernels::softmax_cross_entropy_grad(g.data, z.data, x.data, out.data, rows(x.dims), x.dims[R - 1]);
   }
 };
@@ -239,7 +240,8 @@ struct softmax_cross_entropy_with_logits_labels_grad : row_kernel {
   template <class G, class X>
   using shape_type = shape_of_t<X>;
   template <std::size_t RG, std::size_t R>
-  static std::array<std::size_t, R> result_dims(const std::array<std::size_t, RG>&, const std::array<std::size_t, R>& x) {
+  static std::array<std::size_t, R> result_dims(const std::array<std::size_t, RG>&,
+                                                const std::array<std::size_t, R>& x) {
     return x;
   }
   template <class T, std::size_t RG, std::size_t R>
@@ -325,8 +327,8 @@ struct sparse_softmax_cross_entropy_with_logits : row_kernel {
     using G = std::remove_cvref_t<decltype(g)>;
     using L = std::remove_cvref_t<decltype(n.template arg<0>())>;
     using X = std::remove_cvref_t<decltype(n.template arg<1>())>;
-    return std::tuple{g, graph::node<sparse_softmax_cross_entropy_with_logits_grad, G, L, X>(
-                             {}, g, n.template arg<0>(), n.template arg<1>())};
+    return std::tuple{g, graph::node<sparse_softmax_cross_entropy_with_logits_grad, G, L, X>({}, g, n.template arg<0>(),
+                                                                                             n.template arg<1>())};
   }
 };
 
@@ -357,7 +359,6 @@ struct sigmoid_cross_entropy_with_logits : elementwise_binary {
     return std::tuple{g * -x, g * graph::node<sigmoid_cross_entropy_with_logits_grad, Z, X>({}, z, x)};
   }
 };
-
 
 /// sum(t^2) / 2, a scalar.
 struct l2_loss {

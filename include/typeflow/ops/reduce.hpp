@@ -107,9 +107,12 @@ struct reduce {
   static void forward(tensor_ref<T, RO> out, tensor_ref<const T, R> in) {
     std::array<bool, R> reduced{};
     for (std::size_t i = 0; i < R; ++i) reduced[i] = in_mask(Mask, i);
-    if constexpr (Kind == reduction::max) kernels::reduce<kernels::max_op>(in.data, in.dims, reduced, out.data, out.size());
-    else if constexpr (Kind == reduction::min) kernels::reduce<kernels::min_op>(in.data, in.dims, reduced, out.data, out.size());
-    else if constexpr (Kind == reduction::prod) kernels::reduce<kernels::prod_op>(in.data, in.dims, reduced, out.data, out.size());
+    if constexpr (Kind == reduction::max)
+      kernels::reduce<kernels::max_op>(in.data, in.dims, reduced, out.data, out.size());
+    else if constexpr (Kind == reduction::min)
+      kernels::reduce<kernels::min_op>(in.data, in.dims, reduced, out.data, out.size());
+    else if constexpr (Kind == reduction::prod)
+      kernels::reduce<kernels::prod_op>(in.data, in.dims, reduced, out.data, out.size());
     else kernels::reduce_sum(in.data, in.dims, reduced, out.data, out.size());
     if constexpr (Kind == reduction::mean) {
       const std::size_t count = reduced_count(Mask, in.dims);
@@ -169,7 +172,9 @@ struct reduce_extremum_grad {
   using shape_type = shape_of_t<X>;
 
   template <class DG, class DX, class DY>
-  static DX result_dims(const DG&, const DX& x, const DY&) { return x; }
+  static DX result_dims(const DG&, const DX& x, const DY&) {
+    return x;
+  }
 
   template <class T, std::size_t R, std::size_t RG>
   static void forward(tensor_ref<T, R> out, tensor_ref<const T, RG> g, tensor_ref<const T, R> x,
@@ -188,7 +193,9 @@ struct reduce_prod_grad {
   using shape_type = shape_of_t<X>;
 
   template <class DG, class DX>
-  static DX result_dims(const DG&, const DX& x) { return x; }
+  static DX result_dims(const DG&, const DX& x) {
+    return x;
+  }
 
   template <class T, std::size_t R, std::size_t RG>
   static void forward(tensor_ref<T, R> out, tensor_ref<const T, RG> g, tensor_ref<const T, R> x) {
@@ -254,8 +261,8 @@ template <reduction Kind, axes_mask Mask, bool KeepDims>
 struct reduce_grad {
   static constexpr bool elementwise = true;
   static constexpr std::string_view tf_name = "BroadcastTo";
-  static constexpr std::size_t broadcast_operand = 0;  // g, spread over the reduced axes...
-  static constexpr std::size_t shape_operand = 1;      // ...of x, which gives the shape
+  static constexpr std::size_t broadcast_operand = 0;                   // g, spread over the reduced axes...
+  static constexpr std::size_t shape_operand = 1;                       // ...of x, which gives the shape
   static constexpr bool reads_values(std::size_t i) { return i == 0; }  // and nothing else
 
   template <class G, class X>
@@ -286,8 +293,7 @@ constexpr auto reduce<Kind, Mask, KeepDims>::vjp(const auto& g, const auto& n) {
     return std::tuple{graph::node<reduce_extremum_grad<Mask, KeepDims>, G, X, N>({}, g, n.template arg<0>(), n)};
   else if constexpr (Kind == reduction::prod)
     return std::tuple{graph::node<reduce_prod_grad<Mask, KeepDims>, G, X>({}, g, n.template arg<0>())};
-  else
-    return std::tuple{graph::node<reduce_grad<Kind, Mask, KeepDims>, G, X>({}, g, n.template arg<0>())};
+  else return std::tuple{graph::node<reduce_grad<Kind, Mask, KeepDims>, G, X>({}, g, n.template arg<0>())};
 }
 
 }  // namespace op
@@ -427,10 +433,8 @@ constexpr auto unbroadcast(const G& g) {
   using axes = detail::unbroadcast_axes<Target, shape_of_t<G>>;
   if constexpr (axes::unit != 0)
     return unbroadcast<Target>(graph::node<op::reduce<op::reduction::sum, axes::unit, true>, G>({}, g));
-  else if constexpr (axes::lead > 0)
-    return graph::node<op::reduce<op::reduction::sum, axes::leading, false>, G>({}, g);
-  else
-    return g;
+  else if constexpr (axes::lead > 0) return graph::node<op::reduce<op::reduction::sum, axes::leading, false>, G>({}, g);
+  else return g;
 }
 
 }  // namespace typeflow

@@ -87,7 +87,9 @@ struct reshape_like {
   template <class G, class X>
   using shape_type = shape_of_t<X>;
   template <class DG, class DX>
-  static DX result_dims(const DG&, const DX& x) { return x; }
+  static DX result_dims(const DG&, const DX& x) {
+    return x;
+  }
   template <class T, std::size_t R, std::size_t RG>
   static void forward(tensor_ref<T, R> out, tensor_ref<const T, RG> g, tensor_ref<const T, R>) {
     std::copy(g.data, g.data + g.size(), out.data);
@@ -131,7 +133,8 @@ struct reshape : copy_kernel {
   struct result_of {
     static constexpr auto dims() {
       auto d = Requested::dims;
-      if (inferred < rank && shape_of_t<A>::fully_static && known > 0) d[inferred] = static_size_v<shape_of_t<A>> / known;
+      if (inferred < rank && shape_of_t<A>::fully_static && known > 0)
+        d[inferred] = static_size_v<shape_of_t<A>> / known;
       return d;
     }
   };
@@ -365,7 +368,8 @@ struct slice_grad {
   using value_type = value_t<G>;
   template <class G, class X>
   using shape_type = shape_of_t<X>;
-  static std::array<std::size_t, R> result_dims(const std::array<std::size_t, R>&, const std::array<std::size_t, R>& x) {
+  static std::array<std::size_t, R> result_dims(const std::array<std::size_t, R>&,
+                                                const std::array<std::size_t, R>& x) {
     return x;
   }
   template <class T>
@@ -434,7 +438,9 @@ struct tile_grad {
   template <class G, class X>
   using shape_type = shape_of_t<X>;
   template <class D>
-  static D result_dims(const D&, const D& x) { return x; }
+  static D result_dims(const D&, const D& x) {
+    return x;
+  }
   template <class T, std::size_t R>
   static void forward(tensor_ref<T, R> out, tensor_ref<const T, R> g, tensor_ref<const T, R>) {
     kernels::tile_sum(g.data, g.dims, out.data, out.dims);
@@ -484,7 +490,9 @@ struct identity : elementwise_unary {
   static constexpr std::string_view tf_name = "Identity";
   constexpr auto operator()(auto a) const { return a; }
   template <class B>
-  constexpr B simd_apply(const B& a) const { return a; }
+  constexpr B simd_apply(const B& a) const {
+    return a;
+  }
   static constexpr auto vjp(const auto& g, const auto&) { return std::tuple{g}; }
 };
 
@@ -494,7 +502,9 @@ struct stop_gradient : elementwise_unary {
   static constexpr bool differentiable(std::size_t) { return false; }
   constexpr auto operator()(auto a) const { return a; }
   template <class B>
-  constexpr B simd_apply(const B& a) const { return a; }
+  constexpr B simd_apply(const B& a) const {
+    return a;
+  }
 };
 
 }  // namespace op
@@ -581,8 +591,8 @@ constexpr auto squeeze(const X& x) {
     } else {
       for (int a : {Axes...}) {
         const int i = a < 0 ? a + static_cast<int>(R) : a;
-        if (i < 0 || i >= static_cast<int>(R) || (S::dims[static_cast<std::size_t>(i)] != 1 &&
-                                                  S::dims[static_cast<std::size_t>(i)] != none))
+        if (i < 0 || i >= static_cast<int>(R) ||
+            (S::dims[static_cast<std::size_t>(i)] != 1 && S::dims[static_cast<std::size_t>(i)] != none))
           r.ok = false;
         else r.mask |= op::axes_mask{1} << i;
       }
@@ -644,8 +654,8 @@ constexpr auto slice(const X& x, slice_size_t<Size...>) {
         dims_t<R> d{};
         for (std::size_t i = 0; i < R; ++i)
           d[i] = std::array<std::int64_t, R>{Size...}[i] != -1 ? std::array<std::int64_t, R>{Size...}[i]
-                 : S::dims[i] == none                           ? none
-                                                                : S::dims[i] - std::array<std::int64_t, R>{Begin...}[i];
+                 : S::dims[i] == none                          ? none
+                                                               : S::dims[i] - std::array<std::int64_t, R>{Begin...}[i];
         return d;
       }
     };
@@ -660,7 +670,8 @@ constexpr auto slice(const X& x, slice_size_t<Size...>) {
 /// tf.slice(x, begin, size) with run-time begin and size: `tf::slice(x, {1, 0}, {2, -1})`.
 /// The result's dims are all tf::none; bounds are checked when it runs.
 template <tensor_node X>
-auto slice(const X& x, const std::array<std::int64_t, rank_v<X>>& begin, const std::array<std::int64_t, rank_v<X>>& size) {
+auto slice(const X& x, const std::array<std::int64_t, rank_v<X>>& begin,
+           const std::array<std::int64_t, rank_v<X>>& size) {
   constexpr std::size_t R = rank_v<X>;
   using S = decltype([]<std::size_t... I>(std::index_sequence<I...>) {
     return shape<(static_cast<void>(I), none)...>{};

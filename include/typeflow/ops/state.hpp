@@ -37,8 +37,9 @@ enum class assignment { assign, add, sub };
 /// var = value, var += value or var -= value; operands: the variable, then the value.
 template <assignment Kind>
 struct assign : operation {
-  static constexpr std::string_view tf_name =
-      Kind == assignment::assign ? "Assign" : Kind == assignment::add ? "AssignAdd" : "AssignSub";
+  static constexpr std::string_view tf_name = Kind == assignment::assign ? "Assign"
+                                              : Kind == assignment::add  ? "AssignAdd"
+                                                                         : "AssignSub";
   static constexpr bool updates_variable = true;
   // Assign never reads the variable, so it may initialise one; the others read it first.
   static constexpr bool reads_values(std::size_t i) { return Kind != assignment::assign || i == 1; }
@@ -103,23 +104,17 @@ constexpr auto make_assign(const V& var, const X& x) {
 /// the old value is used). It initialises an uninitialised variable, as TF's Assign does.
 template <graph_node V, class X>
   requires(tensor_node<X> || arithmetic<X>)
-constexpr auto assign(const V& var, const X& value) {
-  return detail::make_assign<op::assignment::assign>(var, value);
-}
+constexpr auto assign(const V& var, const X& value) { return detail::make_assign<op::assignment::assign>(var, value); }
 
 /// tf.assign_add(ref, value): ref += value.
 template <graph_node V, class X>
   requires(tensor_node<X> || arithmetic<X>)
-constexpr auto assign_add(const V& var, const X& value) {
-  return detail::make_assign<op::assignment::add>(var, value);
-}
+constexpr auto assign_add(const V& var, const X& value) { return detail::make_assign<op::assignment::add>(var, value); }
 
 /// tf.assign_sub(ref, value): ref -= value.
 template <graph_node V, class X>
   requires(tensor_node<X> || arithmetic<X>)
-constexpr auto assign_sub(const V& var, const X& value) {
-  return detail::make_assign<op::assignment::sub>(var, value);
-}
+constexpr auto assign_sub(const V& var, const X& value) { return detail::make_assign<op::assignment::sub>(var, value); }
 
 }  // namespace typeflow
 

@@ -98,15 +98,18 @@ struct apply_adam : operation {
   void apply(tensor_ref<T, R> var, tensor_ref<T, R> m, tensor_ref<T, R> v, tensor_ref<const P, 0> beta1_power,
              tensor_ref<const P, 0> beta2_power, tensor_ref<const T, R> grad) const {
     // TF casts the powers to the variable's dtype.
-    const T alpha = m_lr * std::sqrt(T(1) - static_cast<T>(beta2_power.data[0])) /
-                    (T(1) - static_cast<T>(beta1_power.data[0]));
+    const T alpha =
+        m_lr * std::sqrt(T(1) - static_cast<T>(beta2_power.data[0])) / (T(1) - static_cast<T>(beta1_power.data[0]));
     const T one_minus_beta1 = T(1) - m_beta1, one_minus_beta2 = T(1) - m_beta2;
-    kernels::update<T>(var.size(), [&](auto& w, auto& mi, auto& vi, const auto& g) {
-      using std::sqrt;
-      mi += (g - mi) * one_minus_beta1;
-      vi += (g * g - vi) * one_minus_beta2;
-      w -= (mi * alpha) / (sqrt(vi) + m_epsilon);
-    }, var.data, m.data, v.data, grad.data);
+    kernels::update<T>(
+        var.size(),
+        [&](auto& w, auto& mi, auto& vi, const auto& g) {
+          using std::sqrt;
+          mi += (g - mi) * one_minus_beta1;
+          vi += (g * g - vi) * one_minus_beta2;
+          w -= (mi * alpha) / (sqrt(vi) + m_epsilon);
+        },
+        var.data, m.data, v.data, grad.data);
   }
   bool operator==(const apply_adam& o) const {
     return same_payload(m_lr, o.m_lr) && same_payload(m_beta1, o.m_beta1) && same_payload(m_beta2, o.m_beta2) &&
@@ -126,12 +129,15 @@ struct apply_rms_prop : operation {
   template <std::size_t R>
   void apply(tensor_ref<T, R> var, tensor_ref<T, R> ms, tensor_ref<T, R> mom, tensor_ref<const T, R> grad) const {
     const T one_minus_rho = T(1) - m_rho;
-    kernels::update<T>(var.size(), [&](auto& w, auto& s, auto& u, const auto& g) {
-      using std::sqrt;
-      s += (g * g - s) * one_minus_rho;
-      u = u * m_momentum + (g * m_lr) / sqrt(s + m_epsilon);
-      w -= u;
-    }, var.data, ms.data, mom.data, grad.data);
+    kernels::update<T>(
+        var.size(),
+        [&](auto& w, auto& s, auto& u, const auto& g) {
+          using std::sqrt;
+          s += (g * g - s) * one_minus_rho;
+          u = u * m_momentum + (g * m_lr) / sqrt(s + m_epsilon);
+          w -= u;
+        },
+        var.data, ms.data, mom.data, grad.data);
   }
   bool operator==(const apply_rms_prop& o) const {
     return same_payload(m_lr, o.m_lr) && same_payload(m_rho, o.m_rho) && same_payload(m_momentum, o.m_momentum) &&
@@ -153,13 +159,16 @@ struct apply_centered_rms_prop : operation {
   void apply(tensor_ref<T, R> var, tensor_ref<T, R> mg, tensor_ref<T, R> ms, tensor_ref<T, R> mom,
              tensor_ref<const T, R> grad) const {
     const T one_minus_rho = T(1) - m_rho;
-    kernels::update<T>(var.size(), [&](auto& w, auto& a, auto& s, auto& u, const auto& g) {
-      using std::sqrt;
-      s += (g * g - s) * one_minus_rho;
-      a += (g - a) * one_minus_rho;
-      u = u * m_momentum + (g * m_lr) / sqrt((s - a * a) + m_epsilon);
-      w -= u;
-    }, var.data, mg.data, ms.data, mom.data, grad.data);
+    kernels::update<T>(
+        var.size(),
+        [&](auto& w, auto& a, auto& s, auto& u, const auto& g) {
+          using std::sqrt;
+          s += (g * g - s) * one_minus_rho;
+          a += (g - a) * one_minus_rho;
+          u = u * m_momentum + (g * m_lr) / sqrt((s - a * a) + m_epsilon);
+          w -= u;
+        },
+        var.data, mg.data, ms.data, mom.data, grad.data);
   }
   bool operator==(const apply_centered_rms_prop& o) const {
     return same_payload(m_lr, o.m_lr) && same_payload(m_rho, o.m_rho) && same_payload(m_momentum, o.m_momentum) &&
@@ -177,11 +186,14 @@ struct apply_adagrad : operation {
 
   template <std::size_t R>
   void apply(tensor_ref<T, R> var, tensor_ref<T, R> accum, tensor_ref<const T, R> grad) const {
-    kernels::update<T>(var.size(), [&](auto& w, auto& a, const auto& g) {
-      using std::sqrt;
-      a += g * g;
-      w -= g * m_lr * (T(1) / sqrt(a));  // Eigen's rsqrt is 1 / sqrt
-    }, var.data, accum.data, grad.data);
+    kernels::update<T>(
+        var.size(),
+        [&](auto& w, auto& a, const auto& g) {
+          using std::sqrt;
+          a += g * g;
+          w -= g * m_lr * (T(1) / sqrt(a));  // Eigen's rsqrt is 1 / sqrt
+        },
+        var.data, accum.data, grad.data);
   }
   bool operator==(const apply_adagrad& o) const { return same_payload(m_lr, o.m_lr); }
 };
@@ -220,9 +232,7 @@ namespace typeflow {
 /// tf.group(inputs...): one operation that runs all of its operands (assigns, train ops, ...).
 template <graph_node... N>
   requires(sizeof...(N) > 0)
-constexpr auto group(const N&... inputs) {
-  return graph::node<op::group, N...>(op::group{}, inputs...);
-}
+constexpr auto group(const N&... inputs) { return graph::node<op::group, N...>(op::group{}, inputs...); }
 
 }  // namespace typeflow
 

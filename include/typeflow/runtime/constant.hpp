@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "../core/error.hpp"
-#include "../graph/constant.hpp"
 #include "../eval/xtensor.hpp"
+#include "../graph/constant.hpp"
 
 namespace typeflow {
 

@@ -13,8 +13,8 @@
 #include <string>
 
 #include "../core/error.hpp"
-#include "../graph/constant.hpp"
 #include "../eval/xtensor.hpp"
+#include "../graph/constant.hpp"
 
 namespace typeflow {
 

@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "../core/thread_pool.hpp"
-#include "../eval/feed.hpp"
 #include "../eval/cpu_executor.hpp"
+#include "../eval/feed.hpp"
 #include "../eval/variable_store.hpp"
-#include "executor_cache.hpp"
 #include "config.hpp"
+#include "executor_cache.hpp"
 #include "graph.hpp"
 #include "variables.hpp"
 
@@ -64,7 +64,7 @@ inline constexpr bool is_fed<type_list<>> = true;
 
 // The static_assert of each Session::run when a placeholder is not fed. The check is in run's
 // own body, so the compilers' "required from" chain is one step from the user's call.
-#define TYPEFLOW_NO_FEED_MESSAGE                                                                 \
+#define TYPEFLOW_NO_FEED_MESSAGE                                                                  \
   "typeflow::Session::run: the fetches read a placeholder (named in this assertion's condition) " \
   "that the run does not feed: add tf::feed(placeholder, value) to the run's arguments"
 

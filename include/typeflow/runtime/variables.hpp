@@ -19,7 +19,10 @@ template <fixed_string Name, dtype T, std::int64_t... Dims, class Init>
 auto Variable(const Init& init) {
   using V = decltype(detail::make_leaf<graph::variable, name_of<Name>, T, shape<Dims...>>());
   const std::string name(V::name_type::view());
-  get_default_graph().add_variable({name, std::string(dtype_name<T>()), {Dims...}, [init, name](eval::variable_store& s) {
+  get_default_graph().add_variable({name,
+                                    std::string(dtype_name<T>()),
+                                    {Dims...},
+                                    [init, name](eval::variable_store& s) {
                                       auto& v = s.get(V{});
                                       v.value.resize({static_cast<std::size_t>(Dims)...});
                                       detail::initialize(init, v.value, name);

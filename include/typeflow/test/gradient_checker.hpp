@@ -48,8 +48,8 @@ double compute_gradient_error(const Y& y, const X& x, const Feeds&... feeds) {
   const double delta = std::is_same_v<T, float> ? 1e-3 : 1e-6;
 
   // d(sum(y * dy))/dx with dy = e_j is row j of the Jacobian.
-  const auto dy = typeflow::detail::make_leaf<graph::placeholder, name<'d', 'y', '_', 'c', 'h', 'e', 'c', 'k'>, U,
-                                              shape_of_t<Y>>();
+  const auto dy =
+      typeflow::detail::make_leaf<graph::placeholder, name<'d', 'y', '_', 'c', 'h', 'e', 'c', 'k'>, U, shape_of_t<Y>>();
   const auto grad = std::get<0>(gradients(reduce_sum(y * dy), x));
 
   xt::xtensor<T, rank_v<X>> xv = detail::feed_value_of<X>(feeds...);

@@ -54,8 +54,8 @@ class CheckpointReader {
     static_assert(io::data_type_of<T> != io::DT_INVALID, "get_tensor<T>: T has no TensorFlow dtype");
     const io::bundle_entry& e = entry(name);
     if (e.dtype != io::data_type_of<T>)
-      throw error("get_tensor<" + io::dtype_name(io::data_type_of<T>) + ">: tensor '" + std::string(name) +
-                  "' in " + m_bundle.prefix() + " is " + io::dtype_name(e.dtype));
+      throw error("get_tensor<" + io::dtype_name(io::data_type_of<T>) + ">: tensor '" + std::string(name) + "' in " +
+                  m_bundle.prefix() + " is " + io::dtype_name(e.dtype));
     m_bundle.check_extent(name);  // before allocating what the index claims
     std::vector<std::size_t> shape(e.shape.begin(), e.shape.end());
     if constexpr (std::is_same_v<T, std::string>) {
@@ -68,7 +68,9 @@ class CheckpointReader {
       m_bundle.read(name, std::as_writable_bytes(std::span(raw)));
       xt::xarray<bool> a = xt::xarray<bool>::from_shape(shape);
       for (std::size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] > 1) throw error("tensor '" + std::string(name) + "': bool element " + std::to_string(i) + " is " + std::to_string(raw[i]));
+        if (raw[i] > 1)
+          throw error("tensor '" + std::string(name) + "': bool element " + std::to_string(i) + " is " +
+                      std::to_string(raw[i]));
         a.data()[i] = raw[i] != 0;
       }
       return a;

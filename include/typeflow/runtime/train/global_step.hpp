@@ -14,9 +14,7 @@ using global_step_t = decltype(detail::make_leaf<graph::variable, name_of<"globa
 
 /// tf.train.get_or_create_global_step(): the global step, declared in the default graph
 /// (initialised to 0). Pass it to minimize or apply_gradients, which add 1 per step.
-inline global_step_t get_or_create_global_step() {
-  return detail::declare_filled_variable<global_step_t>(0.0);
-}
+inline global_step_t get_or_create_global_step() { return detail::declare_filled_variable<global_step_t>(0.0); }
 
 }  // namespace typeflow::train
 

@@ -153,8 +153,11 @@ class Optimizer {
       return compute_gradients(loss, variables_of_t<Loss>{});
     } else {
       // Not std::tuple{std::pair{...}}: for one pair, that deduces tuple<G, V>.
-      return std::apply([](const auto&... g) { return std::make_tuple(std::pair{g, V{}}...); },
-                        gradients(loss, V{}...));
+      return std::apply(
+          [](const auto&... g) {
+            return std::make_tuple(std::pair{g, V{}}...);
+          },
+          gradients(loss, V{}...));
     }
   }
 
@@ -171,9 +174,9 @@ class Optimizer {
     (check_pair<V, value_t<G>, shape_of_t<G>>(), ...);
     const auto context = make_context<V...>();
     // A braced list applies (and declares the slots of) the variables in order, as TF does.
-    const auto applies = std::apply(
-        [&](const auto&... gv) { return std::tuple{self().apply_dense(gv.first, gv.second, context)...}; },
-        grads_and_vars);
+    const auto applies =
+        std::apply([&](const auto&... gv) { return std::tuple{self().apply_dense(gv.first, gv.second, context)...}; },
+                   grads_and_vars);
     auto updates = std::apply([](const auto&... u) { return group(u...); }, applies);
     auto finished = finish_updates(updates, context);
     if constexpr (sizeof...(Step) == 0) {

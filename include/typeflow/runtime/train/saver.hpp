@@ -171,7 +171,7 @@ inline void remove_checkpoint(const std::string& prefix, const std::string& meta
 /// tf.train.get_checkpoint_state(dir): the `checkpoint` file's content, with relative paths
 /// joined to dir; nullopt when there is no such file. A malformed file is an error (TF logs it).
 inline std::optional<io::checkpoint_state> get_checkpoint_state(const std::string& checkpoint_dir,
-                                                                 const std::string& latest_filename = "checkpoint") {
+                                                                const std::string& latest_filename = "checkpoint") {
   const std::string file = io::path::join(checkpoint_dir, latest_filename);
   if (!saver_detail::exists(file)) return std::nullopt;
   io::checkpoint_state s;
@@ -242,7 +242,8 @@ class Saver {
       for (const auto& v : m_vars) {  // sorted by name: data in key order, as TF's SaveV2
         const eval::variable_bytes b = v.value(store);
         if (!*b.initialized)
-          throw error("FailedPrecondition: attempting to use uninitialized value " + v.name + " (saving " + prefix + ")");
+          throw error("FailedPrecondition: attempting to use uninitialized value " + v.name + " (saving " + prefix +
+                      ")");
         w.add(v.name, io::data_type_from_name(v.dtype), v.shape, std::span<const std::byte>(b.data, b.size));
       }
       w.finish();
@@ -263,7 +264,8 @@ class Saver {
   template <tensor_node V>
     requires(is_variable_v<V> && std::is_integral_v<value_t<V>> && rank_v<V> == 0)
   // clang-format on
-  std::string save(Session& sess, const std::string& save_path, const V& global_step, const save_options& options = {}) {
+  std::string save(Session& sess, const std::string& save_path, const V& global_step,
+                   const save_options& options = {}) {
     return save(sess, save_path, static_cast<std::int64_t>(sess.run(global_step)()), options);
   }
 
