@@ -271,9 +271,14 @@ struct erfc : floating_unary {
   }
   // In float only: xsimd's double erfc is off by up to 4e-12 relative (for x near 2.5), where
   // std::erfc (and TF's) is correctly rounded or nearly; double runs the scalar form.
+  // clang-format 14 splits a function after a requires clause.
+  // clang-format off
   template <class B>
-    requires std::is_same_v<typename B::value_type, float> B simd_apply(const B& a)
-  const { return batch_math::erfc_of(a); }
+    requires(std::is_same_v<typename B::value_type, float>)
+  B simd_apply(const B& a) const {
+    return batch_math::erfc_of(a);
+  }
+  // clang-format on
   // d erfc(x) = -2/sqrt(pi) exp(-x^2) dx
   static constexpr auto vjp(const auto& g, const auto& n) {
     const auto& x = n.template arg<0>();
