@@ -140,6 +140,8 @@ TEST_CASE("runtime.concurrency: a failed run leaves the Session usable, with non
   auto logits = tf::matmul(x, W);
   auto loss = tf::reduce_mean(tf::nn::sparse_softmax_cross_entropy_with_logits(labels, logits));
   auto train = tf::train::GradientDescentOptimizer(0.5).minimize(loss, tf::var_list(W));
+  auto b = tf::Variable<"b", float, 3>(tf::constant(1.0f));
+  auto v = tf::placeholder<"v", float, tf::none>();
   tf::Session sess(tf::ConfigProto{.intra_op_parallelism_threads = 2});
   CHECK_THROWS_AS(sess.run(W * 2.0f), tf::error);  // not initialised yet
   sess.run(tf::global_variables_initializer());
@@ -157,6 +159,13 @@ TEST_CASE("runtime.concurrency: a failed run leaves the Session usable, with non
   const xt::xtensor<float, 2> narrow = xt::zeros<float>({std::size_t{5}, std::size_t{3}});
   CHECK_THROWS_AS(sess.run(train, tf::feed(x, narrow), tf::feed(labels, Labels)), tf::error);
   CHECK(same_values(sess.run(W), before));
+  // An assign whose value has the wrong run-time shape: the run's other update is not applied
+  // either, whichever comes first (every operation is checked before any writes).
+  const xt::xtensor<float, 1> two = {5, 6};
+  CHECK_THROWS_AS(sess.run(tf::group(tf::assign(W, W * 2.0f), tf::assign(b, v)), tf::feed(v, two)), tf::error);
+  CHECK_THROWS_AS(sess.run(tf::group(tf::assign(b, v), tf::assign(W, W * 3.0f)), tf::feed(v, two)), tf::error);
+  CHECK(same_values(sess.run(W), before));
+  CHECK(sess.run(b) == xt::xtensor<float, 1>{1, 1, 1});
 
   // The next good step gives what a fresh Session's first step gives.
   const float l = sess.run(loss, tf::feed(x, X), tf::feed(labels, Labels))();
@@ -166,4 +175,27 @@ TEST_CASE("runtime.concurrency: a failed run leaves the Session usable, with non
   CHECK(fresh.run(loss, tf::feed(x, X), tf::feed(labels, Labels))() == l);
   fresh.run(train, tf::feed(x, X), tf::feed(labels, Labels));
   CHECK(same_values(sess.run(W), fresh.run(W)));
+}
+
+TEST_CASE("runtime.concurrency: with use_locking, concurrent updates of one variable are applied one at a time") {
+  tf::reset_default_graph();
+  // A gradient that does not depend on W (d/dW of sum(W * 1) is 1), so that every step applies
+  // the same update whatever the others did: serialised, the result is exact.
+  auto W = tf::Variable<"W", float, 128, 64>(tf::constant(0.0f));
+  auto loss = tf::reduce_sum(W * 1.0f);
+  auto train = tf::train::MomentumOptimizer(0.25, 0.5, /*use_locking=*/true).minimize(loss);
+  tf::Session serial, shared;
+  serial.run(tf::global_variables_initializer());
+  shared.run(tf::global_variables_initializer());
+  constexpr int threads = 8, steps = 50;
+  for (int i = 0; i < threads * steps; ++i) serial.run(train);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&] {
+      for (int i = 0; i < steps; ++i) shared.run(train);
+    });
+  for (auto& th : pool) th.join();
+  // Momentum reads and writes two variables (W and its slot W/Momentum), both locked.
+  CHECK(same_values(shared.run(W), serial.run(W)));
+  CHECK(serial.run(W)(0, 0) < -50.0f);
 }

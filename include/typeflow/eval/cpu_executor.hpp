@@ -13,6 +13,7 @@
 #include <array>
 #include <cstddef>
 #include <limits>
+#include <mutex>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -191,6 +192,11 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
     for_each_type(materialised_nodes{}, [&]<class N>() {
       auto& s = slot_of<N>();
       for (std::size_t i = 0; i < s.nodes.size(); ++i) materialise(s.nodes[i], s.buffers[i]);
+    });
+    // Every operation is validated before any applies: a run's updates are all or none.
+    for_each_type(registered{}, [&]<class N>() {
+      if constexpr (is_operation_v<N>)
+        for (const auto& n : slot_of<N>().nodes) validate(n);
     });
     for_each_type(registered{}, [&]<class N>() {
       if constexpr (is_operation_v<N>)
@@ -398,19 +404,39 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
     else return {nullptr, dims(a)};
   }
 
+  /// How many operands of operation N are tensors (the others are control dependencies).
+  template <class N>
+  static constexpr std::size_t tensor_operands = []<class... A>(std::tuple<A...>*) {
+    return (std::size_t{!is_operation_v<A>} + ... + 0);
+  }(static_cast<typename N::args_type*>(nullptr));
+
+  /// An operation's check of its operands' dims (its optional `validate`), which throws where
+  /// apply would; it changes nothing.
+  template <class N>
+  void validate(const N& n) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      if constexpr (requires { n.op().validate(dims(n.template arg<I>())...); })
+        n.op().validate(dims(n.template arg<I>())...);
+    }(std::make_index_sequence<tensor_operands<N>>{});
+  }
+
   /// An operation's effect; a group (tf.group, a train op) has none beyond its operands'.
   /// The op's kernel gets its tensor operands in order: the first `updated_operands` are
   /// variables it writes, the others values it reads. Operands that are operations come
   /// last: control dependencies, which only order it after them.
   template <class N>
   void apply(const N& n) {
-    if constexpr (op::state_op<typename N::op_type>) {
-      constexpr std::size_t tensors = []<class... A>(std::tuple<A...>*) {
-        return (std::size_t{!is_operation_v<A>} + ... + 0);
-      }(static_cast<typename N::args_type*>(nullptr));
-      [&]<std::size_t... I>(std::index_sequence<I...>) {
-        n.op().apply(operation_operand<I>(n)...);
-      }(std::make_index_sequence<tensors>{});
+    using Op = typename N::op_type;
+    if constexpr (op::state_op<Op>) {
+      const auto run = [&]<std::size_t... I>(std::index_sequence<I...>) { n.op().apply(operation_operand<I>(n)...); };
+      if (op::traits<Op>::use_locking(n.op())) {
+        [&]<std::size_t... U>(std::index_sequence<U...>) {
+          std::scoped_lock lock(var_of<std::tuple_element_t<U, typename N::args_type>>().lock...);
+          run(std::make_index_sequence<tensor_operands<N>>{});
+        }(std::make_index_sequence<op::traits<Op>::updated_operands>{});
+      } else {
+        run(std::make_index_sequence<tensor_operands<N>>{});
+      }
     }
   }
 

@@ -20,6 +20,7 @@ template <class T, std::size_t R>
 struct variable_value {
   xt::xtensor<T, R> value;
   bool initialized = false;
+  std::mutex lock;  // held by updates with use_locking (op::locking_operation)
 };
 
 namespace detail {

@@ -38,6 +38,11 @@
 //                                 element of an elementwise x, which an executor may then fuse
 //                                 into x's loop (reduce_sum, reduce_mean)
 //   operator==                    for tags with run-time attributes (leaky_relu's alpha)
+// Optional for operations:
+//   validate(operand dims...)     throws where apply would (a run validates every operation
+//                                 before any applies, so that its updates are all or none)
+//   m_use_locking                 apply holds the locks of the variables it writes (TF's
+//                                 use_locking; op::locking_operation has it)
 
 #include <array>
 #include <concepts>
@@ -105,6 +110,10 @@ struct traits {
   static constexpr bool differentiable(std::size_t i) {
     if constexpr (requires { Op::differentiable(i); }) return Op::differentiable(i);
     else return true;
+  }
+  static constexpr bool use_locking(const Op& op) {
+    if constexpr (requires { op.m_use_locking; }) return op.m_use_locking;
+    else return false;
   }
   /// Whether operand i is read from its buffer with broadcast_dims (never as an expression).
   static constexpr bool broadcast_from_buffer(std::size_t i) {

@@ -6,6 +6,7 @@
 // them after every value of the run has been computed, so `tf::assign(W, W * 2.0f)` and a
 // tf::group of assigns read the variables' old values throughout.
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -44,11 +45,15 @@ struct assign : operation {
   // Assign never reads the variable, so it may initialise one; the others read it first.
   static constexpr bool reads_values(std::size_t i) { return Kind != assignment::assign || i == 1; }
 
+  /// A tf::none dim of the value, checked before any assign of the run writes.
+  template <std::size_t R>
+  static void validate(const std::array<std::size_t, R>& var, const std::array<std::size_t, R>& value) {
+    if (var != value)
+      throw error(std::string(tf_name) + ": the value's shape " + shape_string(value) +
+                  " differs from the variable's " + shape_string(var));
+  }
   template <class T, std::size_t R>
   static void apply(tensor_ref<T, R> var, tensor_ref<const T, R> value) {
-    if (var.dims != value.dims)  // a tf::none dim of the value, checked now
-      throw error(std::string(tf_name) + ": the value's shape " + shape_string(value.dims) +
-                  " differs from the variable's " + shape_string(var.dims));
     const std::size_t n = var.size();
     if constexpr (Kind == assignment::assign)
       for (std::size_t i = 0; i < n; ++i) var.data[i] = value.data[i];

@@ -29,6 +29,14 @@ struct operation {
   bool operator==(const operation&) const = default;
 };
 
+/// An optimizer's update (TF's Apply* ops), with TF's use_locking: apply then holds the locks
+/// of the variables it writes, so that concurrent runs' updates of a variable are serialised
+/// (without it they race, as TF's default kernels do).
+struct locking_operation : operation {
+  bool m_use_locking = false;
+  bool operator==(const locking_operation&) const = default;
+};
+
 /// tf.group(ops...): runs its operands, does nothing itself.
 struct group : operation {
   static constexpr std::string_view tf_name = "NoOp";
@@ -37,7 +45,7 @@ struct group : operation {
 
 /// var -= alpha * delta (TF's ApplyGradientDescent); operands: the variable, then delta.
 template <class T>
-struct apply_gradient_descent : operation {
+struct apply_gradient_descent : locking_operation {
   static constexpr std::string_view tf_name = "ApplyGradientDescent";
   static constexpr bool updates_variable = true;
   T m_alpha{};
@@ -47,14 +55,16 @@ struct apply_gradient_descent : operation {
     const std::size_t n = var.size();
     for (std::size_t i = 0; i < n; ++i) var.data[i] -= m_alpha * delta.data[i];
   }
-  bool operator==(const apply_gradient_descent& o) const { return same_payload(m_alpha, o.m_alpha); }
+  bool operator==(const apply_gradient_descent& o) const {
+    return locking_operation::operator==(o) && same_payload(m_alpha, o.m_alpha);
+  }
 };
 
 /// TF's ApplyMomentum; operands: var, accum, grad.
 /// accum = accum * momentum + grad; var -= accum * lr, or with Nesterov
 /// var -= grad * lr + accum * momentum * lr.
 template <class T>
-struct apply_momentum : operation {
+struct apply_momentum : locking_operation {
   static constexpr std::string_view tf_name = "ApplyMomentum";
   static constexpr bool updates_variable = true;
   static constexpr std::size_t updated_operands = 2;
@@ -79,7 +89,8 @@ struct apply_momentum : operation {
     }
   }
   bool operator==(const apply_momentum& o) const {
-    return same_payload(m_lr, o.m_lr) && same_payload(m_momentum, o.m_momentum) && m_use_nesterov == o.m_use_nesterov;
+    return locking_operation::operator==(o) && same_payload(m_lr, o.m_lr) && same_payload(m_momentum, o.m_momentum) &&
+           m_use_nesterov == o.m_use_nesterov;
   }
 };
 
@@ -88,7 +99,7 @@ struct apply_momentum : operation {
 /// v += (g^2 - v) * (1 - beta2); var -= m * lr_t / (sqrt(v) + epsilon).
 /// The powers beta^t are variables, multiplied by beta after every update of the step.
 template <class T>
-struct apply_adam : operation {
+struct apply_adam : locking_operation {
   static constexpr std::string_view tf_name = "ApplyAdam";
   static constexpr bool updates_variable = true;
   static constexpr std::size_t updated_operands = 3;
@@ -112,15 +123,15 @@ struct apply_adam : operation {
         var.data, m.data, v.data, grad.data);
   }
   bool operator==(const apply_adam& o) const {
-    return same_payload(m_lr, o.m_lr) && same_payload(m_beta1, o.m_beta1) && same_payload(m_beta2, o.m_beta2) &&
-           same_payload(m_epsilon, o.m_epsilon);
+    return locking_operation::operator==(o) && same_payload(m_lr, o.m_lr) && same_payload(m_beta1, o.m_beta1) &&
+           same_payload(m_beta2, o.m_beta2) && same_payload(m_epsilon, o.m_epsilon);
   }
 };
 
 /// TF's ApplyRMSProp; operands: var, ms, mom, grad.
 /// ms += (g^2 - ms) * (1 - rho); mom = mom * momentum + g * lr / sqrt(ms + epsilon); var -= mom.
 template <class T>
-struct apply_rms_prop : operation {
+struct apply_rms_prop : locking_operation {
   static constexpr std::string_view tf_name = "ApplyRMSProp";
   static constexpr bool updates_variable = true;
   static constexpr std::size_t updated_operands = 3;
@@ -140,8 +151,8 @@ struct apply_rms_prop : operation {
         var.data, ms.data, mom.data, grad.data);
   }
   bool operator==(const apply_rms_prop& o) const {
-    return same_payload(m_lr, o.m_lr) && same_payload(m_rho, o.m_rho) && same_payload(m_momentum, o.m_momentum) &&
-           same_payload(m_epsilon, o.m_epsilon);
+    return locking_operation::operator==(o) && same_payload(m_lr, o.m_lr) && same_payload(m_rho, o.m_rho) &&
+           same_payload(m_momentum, o.m_momentum) && same_payload(m_epsilon, o.m_epsilon);
   }
 };
 
@@ -149,7 +160,7 @@ struct apply_rms_prop : operation {
 /// mean gradient mg += (g - mg) * (1 - rho) and the variance estimate ms - mg^2 + epsilon
 /// in place of ms + epsilon.
 template <class T>
-struct apply_centered_rms_prop : operation {
+struct apply_centered_rms_prop : locking_operation {
   static constexpr std::string_view tf_name = "ApplyCenteredRMSProp";
   static constexpr bool updates_variable = true;
   static constexpr std::size_t updated_operands = 4;
@@ -171,14 +182,14 @@ struct apply_centered_rms_prop : operation {
         var.data, mg.data, ms.data, mom.data, grad.data);
   }
   bool operator==(const apply_centered_rms_prop& o) const {
-    return same_payload(m_lr, o.m_lr) && same_payload(m_rho, o.m_rho) && same_payload(m_momentum, o.m_momentum) &&
-           same_payload(m_epsilon, o.m_epsilon);
+    return locking_operation::operator==(o) && same_payload(m_lr, o.m_lr) && same_payload(m_rho, o.m_rho) &&
+           same_payload(m_momentum, o.m_momentum) && same_payload(m_epsilon, o.m_epsilon);
   }
 };
 
 /// TF's ApplyAdagrad; operands: var, accum, grad. accum += g^2; var -= g * lr / sqrt(accum).
 template <class T>
-struct apply_adagrad : operation {
+struct apply_adagrad : locking_operation {
   static constexpr std::string_view tf_name = "ApplyAdagrad";
   static constexpr bool updates_variable = true;
   static constexpr std::size_t updated_operands = 2;
@@ -195,7 +206,9 @@ struct apply_adagrad : operation {
         },
         var.data, accum.data, grad.data);
   }
-  bool operator==(const apply_adagrad& o) const { return same_payload(m_lr, o.m_lr); }
+  bool operator==(const apply_adagrad& o) const {
+    return locking_operation::operator==(o) && same_payload(m_lr, o.m_lr);
+  }
 };
 
 /// var *= factor, after the operations among its other operands: Adam's beta powers

@@ -20,9 +20,11 @@ class AdagradOptimizer : public Optimizer<AdagradOptimizer<Name>> {
  public:
   using name_type = name_of<Name>;
 
-  explicit AdagradOptimizer(double learning_rate, double initial_accumulator_value = 0.1, bool /*use_locking*/ = false,
+  explicit AdagradOptimizer(double learning_rate, double initial_accumulator_value = 0.1, bool use_locking = false,
                             std::string_view name = name_type::view())
-      : m_learning_rate(learning_rate), m_initial_accumulator_value(initial_accumulator_value) {
+      : Optimizer<AdagradOptimizer>(use_locking),
+        m_learning_rate(learning_rate),
+        m_initial_accumulator_value(initial_accumulator_value) {
     if (!(initial_accumulator_value > 0.0))
       throw error("tf::train::AdagradOptimizer: initial_accumulator_value must be positive, got " +
                   std::to_string(initial_accumulator_value));

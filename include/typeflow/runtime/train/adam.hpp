@@ -28,8 +28,12 @@ class AdamOptimizer : public Optimizer<AdamOptimizer<Name>> {
   using name_type = name_of<Name>;
 
   explicit AdamOptimizer(double learning_rate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8,
-                         bool /*use_locking*/ = false, std::string_view name = name_type::view())
-      : m_learning_rate(learning_rate), m_beta1(beta1), m_beta2(beta2), m_epsilon(epsilon) {
+                         bool use_locking = false, std::string_view name = name_type::view())
+      : Optimizer<AdamOptimizer>(use_locking),
+        m_learning_rate(learning_rate),
+        m_beta1(beta1),
+        m_beta2(beta2),
+        m_epsilon(epsilon) {
     detail::check_optimizer_name(name, name_type::view(), "AdamOptimizer");
   }
 

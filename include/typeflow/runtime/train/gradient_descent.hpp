@@ -15,9 +15,9 @@ class GradientDescentOptimizer : public Optimizer<GradientDescentOptimizer> {
  public:
   using name_type = name_of<"GradientDescent">;
 
-  explicit GradientDescentOptimizer(double learning_rate, bool /*use_locking*/ = false,
+  explicit GradientDescentOptimizer(double learning_rate, bool use_locking = false,
                                     std::string_view /*name*/ = "GradientDescent")
-      : m_learning_rate(learning_rate) {}
+      : Optimizer<GradientDescentOptimizer>(use_locking), m_learning_rate(learning_rate) {}
 
  private:
   friend class Optimizer<GradientDescentOptimizer>;

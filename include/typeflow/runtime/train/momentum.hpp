@@ -20,15 +20,18 @@ inline constexpr use_nesterov_t use_nesterov{};
 /// use_nesterov=False): accum = momentum * accum + grad; var -= learning_rate * accum (with
 /// Nesterov: var -= learning_rate * (grad + momentum * accum)). One slot, "var/Momentum", zeros.
 /// The name is a template argument, `MomentumOptimizer<"Mom">(...)`, because it names slots
-/// (types); the `name` argument must equal it. use_locking has no effect here.
+/// (types); the `name` argument must equal it.
 template <fixed_string Name = "Momentum">
 class MomentumOptimizer : public Optimizer<MomentumOptimizer<Name>> {
  public:
   using name_type = name_of<Name>;
 
-  MomentumOptimizer(double learning_rate, double momentum, bool /*use_locking*/ = false,
+  MomentumOptimizer(double learning_rate, double momentum, bool use_locking = false,
                     std::string_view name = name_type::view(), bool use_nesterov = false)
-      : m_learning_rate(learning_rate), m_momentum(momentum), m_use_nesterov(use_nesterov) {
+      : Optimizer<MomentumOptimizer>(use_locking),
+        m_learning_rate(learning_rate),
+        m_momentum(momentum),
+        m_use_nesterov(use_nesterov) {
     detail::check_optimizer_name(name, name_type::view(), "MomentumOptimizer");
   }
 

@@ -174,9 +174,9 @@ class Optimizer {
     (check_pair<V, value_t<G>, shape_of_t<G>>(), ...);
     const auto context = make_context<V...>();
     // A braced list applies (and declares the slots of) the variables in order, as TF does.
-    const auto applies =
-        std::apply([&](const auto&... gv) { return std::tuple{self().apply_dense(gv.first, gv.second, context)...}; },
-                   grads_and_vars);
+    const auto applies = std::apply(
+        [&](const auto&... gv) { return std::tuple{locking(self().apply_dense(gv.first, gv.second, context))...}; },
+        grads_and_vars);
     auto updates = std::apply([](const auto&... u) { return group(u...); }, applies);
     auto finished = finish_updates(updates, context);
     if constexpr (sizeof...(Step) == 0) {
@@ -204,6 +204,9 @@ class Optimizer {
   }
 
  protected:
+  /// use_locking: each update holds its variables' locks (TF's), else concurrent updates race.
+  explicit Optimizer(bool use_locking = false) : m_use_locking(use_locking) {}
+
   /// The slot variable number I of var (TF's "var/Name", "var/Name_1", ...), declared in the
   /// default graph with every element `initial_value`.
   template <std::size_t I, class V>
@@ -221,6 +224,14 @@ class Optimizer {
 
  private:
   const Derived& self() const { return static_cast<const Derived&>(*this); }
+
+  /// The update of a variable, with the optimizer's use_locking.
+  template <class Op, class... A>
+  graph::node<Op, A...> locking(const graph::node<Op, A...>& update) const {
+    Op op = update.op();
+    op.m_use_locking = m_use_locking;
+    return update.with_args([&](const auto&... a) { return graph::node<Op, A...>(op, a...); });
+  }
 
   template <class... V>
   auto make_context() const {
@@ -243,6 +254,8 @@ class Optimizer {
       diagnostic::error_gradient_does_not_match_variable<diagnostic::spelled_t<V>, GradDtype, GradShape> error;
     }
   }
+
+  bool m_use_locking;
 };
 
 }  // namespace train

@@ -37,9 +37,13 @@ class RMSPropOptimizer : public Optimizer<RMSPropOptimizer<Name, Centered>> {
   static constexpr bool is_centered = Centered;
 
   explicit RMSPropOptimizer(double learning_rate, double decay = 0.9, double momentum = 0.0, double epsilon = 1e-10,
-                            bool /*use_locking*/ = false, bool centered = Centered,
+                            bool use_locking = false, bool centered = Centered,
                             std::string_view name = name_type::view())
-      : m_learning_rate(learning_rate), m_decay(decay), m_momentum(momentum), m_epsilon(epsilon) {
+      : Optimizer<RMSPropOptimizer>(use_locking),
+        m_learning_rate(learning_rate),
+        m_decay(decay),
+        m_momentum(momentum),
+        m_epsilon(epsilon) {
     if (centered != Centered)
       throw error(std::string("tf::train::RMSPropOptimizer: centered=") + (centered ? "true" : "false") +
                   " differs from its type's; pass tf::train::centered in its place for a centered RMSProp");
