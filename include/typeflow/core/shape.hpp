@@ -13,9 +13,24 @@ namespace typeflow {
 /// also how TensorFlow writes an unknown dimension in a GraphDef; diagnostics print it so.
 inline constexpr std::int64_t none = -1;
 
+namespace detail {
+/// False when the static dims' product overflows int64 (a zero dim makes it 0: no overflow).
+template <std::int64_t... D>
+constexpr bool static_count_fits() {
+  if (((D == 0) || ...)) return true;
+  std::int64_t n = 1;
+  for (std::int64_t d : {std::int64_t{1}, D...})
+    if (d > 0 && __builtin_mul_overflow(n, d, &n)) return false;
+  return true;
+}
+}  // namespace detail
+
 /// A static shape: `shape<none, 3>` is TensorFlow's `[None, 3]`.
 template <std::int64_t... D>
 struct shape {
+  static_assert(detail::static_count_fits<D...>(),
+                "typeflow::shape<dims...>: the product of the static dims overflows std::int64_t (TensorFlow's "
+                "limit on a tensor's element count); the shape is named in the instantiation above");
   static constexpr std::size_t rank = sizeof...(D);
   static constexpr std::array<std::int64_t, rank> dims{D...};
   static constexpr bool fully_static = ((D != none) && ...);

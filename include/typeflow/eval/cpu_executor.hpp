@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/element_count.hpp"
 #include "../core/error.hpp"
 #include "../core/tensor_ref.hpp"
 #include "../core/type_list.hpp"
@@ -370,12 +371,13 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
 
   template <class N>
   void materialise(const N& n, buffer_t<N>& buffer) {
+    using Op = typename N::op_type;
     const auto d = infer_dims(n);
     if (buffer.shape() != d) {
       if (&buffer == m_fetch_into) throw_fetch_into_shape(buffer.shape(), d);  // before any write to it
+      checked_element_count(d, sizeof(value_t<N>), Op::tf_name);
       buffer.resize(d);
     }
-    using Op = typename N::op_type;
     if constexpr (is_elementwise_v<N>) {
       auto tree = fuse_lazy(n, d);
       fused::assign<compute_type_t<N>>(buffer.data(), d, tree);

@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "../core/element_count.hpp"
 #include "../core/error.hpp"
 #include "../core/type_list.hpp"
 #include "../graph/placeholder.hpp"
@@ -109,7 +110,10 @@ struct feed_binding {
         return;
       }
     }
-    if (owned.shape() != dims) owned.resize(dims);
+    if (owned.shape() != dims) {
+      checked_element_count(dims, sizeof(T), "feed for placeholder '" + std::string(P::name_type::view()) + "'");
+      owned.resize(dims);
+    }
     xt::noalias(owned) = xt::cast<T>(value);
     data = owned.data();
   }

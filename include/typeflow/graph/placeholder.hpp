@@ -40,6 +40,8 @@ inline constexpr bool is_placeholder_v<graph::placeholder<Name, T, S>> = true;
 template <fixed_string Name, dtype T, std::int64_t... Dims>
 constexpr auto placeholder() {
   static_assert(((Dims >= 0 || Dims == none) && ...), "typeflow::placeholder: a dimension is >= 0 or tf::none");
+  static_assert(detail::static_count_fits<Dims...>(),
+                "typeflow::placeholder: the product of the static dims overflows std::int64_t");
   return detail::make_leaf<graph::placeholder, name_of<Name>, T, shape<Dims...>>();
 }
 

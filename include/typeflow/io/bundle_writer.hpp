@@ -11,16 +11,17 @@
 //   w.finish();
 //
 // Both files are written under temporary names (`...tempstate<random>`) and renamed into
-// place by finish(), data first, so a reader never sees a partial file; with
-// options.sync they are also fsync'ed before the rename. A writer destroyed before
-// finish() removes its temporary files.
+// place by finish(), data first, as one io::file_transaction: a reader never sees a partial
+// file, and a failed finish() leaves the files of the same prefix as they were. With
+// options.sync they are also fsync'ed before the rename. A writer destroyed before finish()
+// removes its temporary files. finish_staged() leaves the renames to the caller, who commits
+// them with other files (a Saver's .meta and `checkpoint`).
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <initializer_list>
 #include <map>
-#include <random>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,6 +32,7 @@
 #include "crc32c.hpp"
 #include "data_type.hpp"
 #include "file.hpp"
+#include "file_transaction.hpp"
 #include "table.hpp"
 
 namespace typeflow::io {
@@ -50,21 +52,10 @@ class bundle_writer {
   };
 
   explicit bundle_writer(std::string prefix) : bundle_writer(std::move(prefix), options{}) {}
-  bundle_writer(std::string prefix, options opts) : m_prefix(std::move(prefix)), m_options(opts) {
-    const std::string tag = ".tempstate" + std::to_string(std::random_device{}()) + std::to_string(::getpid());
-    m_data_tmp = data_filename(m_prefix, 0, 1) + tag;
-    m_index_tmp = index_filename(m_prefix) + tag;
-    m_data = file::create(m_data_tmp);
-  }
+  bundle_writer(std::string prefix, options opts)
+      : m_prefix(std::move(prefix)), m_options(opts), m_data(m_files.create(data_filename(m_prefix, 0, 1))) {}
   bundle_writer(const bundle_writer&) = delete;
   bundle_writer& operator=(const bundle_writer&) = delete;
-  ~bundle_writer() {
-    if (!m_finished) {
-      m_data = file();
-      std::remove(m_data_tmp.c_str());
-      std::remove(m_index_tmp.c_str());
-    }
-  }
 
   const std::string& prefix() const { return m_prefix; }
 
@@ -131,8 +122,13 @@ class bundle_writer {
   }
 
   /// Writes the index and renames both files into place. The writer is done afterwards.
-  void finish() {
+  void finish() { finish_staged().commit(); }
+
+  /// Writes the index and returns both files still under their temporary names: committing
+  /// the transaction renames them into place. The writer is done afterwards.
+  file_transaction finish_staged() {
     if (m_finished) throw error("bundle_writer: finish() called twice for " + m_prefix);
+    m_finished = true;
     flush_buffer();
     if (m_options.sync) m_data.sync();
     m_data.close();
@@ -140,15 +136,8 @@ class bundle_writer {
     table::table_writer t;
     t.add("", encode(bundle_header{}));
     for (const auto& [key, e] : m_entries) t.add(key, encode(e));
-    {
-      file index = file::create(m_index_tmp);
-      index.write(t.finish());
-      if (m_options.sync) index.sync();
-      index.close();
-    }
-    rename_file(m_data_tmp, data_filename(m_prefix, 0, 1));
-    rename_file(m_index_tmp, index_filename(m_prefix));
-    m_finished = true;
+    m_files.write(index_filename(m_prefix), t.finish(), m_options.sync);
+    return std::move(m_files);
   }
 
   /// The entries added so far, by name.
@@ -219,8 +208,7 @@ class bundle_writer {
 
   std::string m_prefix;
   options m_options;
-  std::string m_data_tmp;
-  std::string m_index_tmp;
+  file_transaction m_files;  // before m_data: the file is closed before its removal
   file m_data;
   std::string m_buffer;
   std::uint64_t m_size = 0;

@@ -2,7 +2,9 @@
 #define TYPEFLOW_IO_FILE_HPP
 
 // A POSIX file descriptor with the few operations checkpoints need, each error a
-// typeflow::error naming the file and the system's reason.
+// typeflow::error naming the file and the system's reason; and the directory operations
+// (rename, link, remove, fsync of a directory) that make a save atomic. Each operation passes
+// a fault point (fault_point.hpp) first.
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -18,6 +20,7 @@
 #include <utility>
 
 #include "../core/error.hpp"
+#include "fault_point.hpp"
 
 namespace typeflow::io {
 
@@ -46,12 +49,13 @@ class file {
 
   std::uint64_t size() const {
     struct stat st;
-    if (::fstat(m_fd, &st) != 0) fail("cannot stat");
+    if (fault_point(file_op::read, m_path) || ::fstat(m_fd, &st) != 0) fail("cannot stat");
     return static_cast<std::uint64_t>(st.st_size);
   }
 
   void write(const void* data, std::size_t n) {
     const auto* p = static_cast<const char*>(data);
+    if (fault_point(file_op::write, m_path)) fail("cannot write to");
     while (n > 0) {
       const ::ssize_t w = ::write(m_fd, p, n > (std::size_t{1} << 30) ? (std::size_t{1} << 30) : n);
       if (w < 0) {
@@ -67,6 +71,7 @@ class file {
   /// Reads exactly n bytes at `offset`; a short file is an error.
   void read_at(void* data, std::size_t n, std::uint64_t offset) const {
     auto* p = static_cast<char*>(data);
+    if (fault_point(file_op::read, m_path)) fail("cannot read");
     while (n > 0) {
       const ::ssize_t r =
           ::pread(m_fd, p, n > (std::size_t{1} << 30) ? (std::size_t{1} << 30) : n, static_cast<::off_t>(offset));
@@ -83,15 +88,22 @@ class file {
 
   /// fsync: the data is on the disk when this returns.
   void sync() {
-    if (::fsync(m_fd) != 0) fail("cannot sync");
+    if (fault_point(file_op::sync, m_path) || ::fsync(m_fd) != 0) fail("cannot sync");
   }
 
+  /// Closes; an error here can be a write that failed late (NFS, a full quota).
   void close() {
-    if (m_fd >= 0 && ::close(std::exchange(m_fd, -1)) != 0) fail("cannot close");
+    if (m_fd < 0) return;
+    if (fault_point(file_op::close, m_path)) {
+      close_quietly();
+      fail("cannot close");
+    }
+    if (::close(std::exchange(m_fd, -1)) != 0) fail("cannot close");
   }
 
  private:
   file(std::string path, int flags) : m_path(std::move(path)) {
+    if (fault_point(flags & O_CREAT ? file_op::create : file_op::open_read, m_path)) fail("cannot open");
     do m_fd = ::open(m_path.c_str(), flags | O_CLOEXEC, 0666);
     while (m_fd < 0 && errno == EINTR);
     if (m_fd < 0) fail("cannot open");
@@ -120,8 +132,35 @@ inline std::string read_file(const std::string& path) {
 
 /// Renames, replacing `to` atomically (POSIX rename).
 inline void rename_file(const std::string& from, const std::string& to) {
-  if (std::rename(from.c_str(), to.c_str()) != 0)
+  if (fault_point(file_op::rename, from) || std::rename(from.c_str(), to.c_str()) != 0)
     throw error("cannot rename " + from + " to " + to + ": " + std::strerror(errno));
+}
+
+/// Gives file `from` a second name `to` (a hard link); false where the file system has no
+/// hard links, an error otherwise.
+inline bool link_file(const std::string& from, const std::string& to) {
+  if (fault_point(file_op::link, from) || ::link(from.c_str(), to.c_str()) != 0) {
+    if (errno == EPERM || errno == EOPNOTSUPP || errno == EXDEV || errno == EMLINK || errno == ENOSYS) return false;
+    throw error("cannot link " + from + " to " + to + ": " + std::strerror(errno));
+  }
+  return true;
+}
+
+/// Removes a file; false (errno set) if it could not. Callers clean up with it, where a
+/// file left behind is not an error of its own.
+inline bool remove_file(const std::string& path) noexcept {
+  return !fault_point(file_op::remove, path) && ::unlink(path.c_str()) == 0;
+}
+
+/// fsync of a directory, so that renames into it survive a crash of the machine; best effort:
+/// some file systems do not open or sync directories.
+inline void sync_directory(const std::string& dir) noexcept {
+  const std::string d = dir.empty() ? "." : dir;
+  if (fault_point(file_op::sync_directory, d)) return;
+  const int fd = ::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
 }
 
 }  // namespace typeflow::io

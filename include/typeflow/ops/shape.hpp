@@ -44,7 +44,8 @@ namespace diagnostic {
 /// the requested shape (named second; -1 is the inferred dim).
 template <class Shape, class Requested>
 struct error_reshape_sizes_differ;
-/// tf::reshape: a requested dim is below -1, or more than one is -1.
+/// tf::reshape: a requested dim is below -1, more than one is -1, or the others' product
+/// overflows int64.
 template <class Requested>
 struct error_reshape_requested_shape_invalid;
 /// tf::transpose<perm...>: perm must hold each axis of the input's rank exactly once.
@@ -60,7 +61,7 @@ struct error_concat_shapes_differ_off_axis;
 /// tf::slice: begin/size do not fit the input's static shape (or its rank).
 template <class Shape, class Begin, class Size>
 struct error_slice_out_of_bounds;
-/// tf::tile: one multiple per axis, each >= 0.
+/// tf::tile: one multiple per axis, each >= 0; a static dim times its multiple fits in int64.
 template <class Shape, class Multiples>
 struct error_tile_multiples_do_not_match_rank;
 }  // namespace diagnostic
@@ -122,10 +123,11 @@ struct reshape : copy_kernel {
       if (Requested::dims[i] == -1) return i;
     return rank;
   }();
-  static constexpr std::int64_t known = [] {  // product of the other dims
+  static constexpr std::int64_t known = [] {  // product of the other dims, -1 if it overflows
     std::int64_t n = 1;
     for (std::size_t i = 0; i < rank; ++i)
-      if (i != inferred) n *= Requested::dims[i];
+      if (i != inferred && Requested::dims[i] >= 0 && __builtin_mul_overflow(n, Requested::dims[i], &n))
+        return std::int64_t{-1};
     return n;
   }();
 
@@ -456,6 +458,13 @@ struct tile {
 
   template <class A>
   using value_type = value_t<A>;
+  template <class S>
+  static constexpr bool static_dims_fit() {
+    std::int64_t p = 0;
+    for (std::size_t i = 0; i < rank; ++i)
+      if (S::dims[i] > 0 && __builtin_mul_overflow(S::dims[i], multiples[i], &p)) return false;
+    return true;
+  }
   template <class A>
   struct result_of {
     static constexpr auto dims() {
@@ -469,7 +478,12 @@ struct tile {
 
   static std::array<std::size_t, rank> result_dims(const std::array<std::size_t, rank>& in) {
     auto d = in;
-    for (std::size_t i = 0; i < rank; ++i) d[i] *= static_cast<std::size_t>(multiples[i]);
+    bool overflow = false;
+    for (std::size_t i = 0; i < rank; ++i)
+      overflow = __builtin_mul_overflow(d[i], static_cast<std::size_t>(multiples[i]), &d[i]) || overflow;
+    if (overflow)  // a wrapped dim would size the result smaller than its loops
+      throw error("Tile: input of dims " + shape_string(in) + " repeated " + detail::dims_string(multiples) +
+                  " times: a dim overflows size_t");
     return d;
   }
   template <class T>
@@ -516,8 +530,8 @@ constexpr auto reshape(const X& x) {
   using requested = shape<Dims...>;
   using op_type = op::reshape<requested>;
   using S = shape_of_t<X>;
-  if constexpr (((Dims < -1) || ...) || ((Dims == -1) + ... + 0) > 1) {
-    // At most one requested dim is -1 (inferred); the others are >= 0.
+  if constexpr (((Dims < -1) || ...) || ((Dims == -1) + ... + 0) > 1 || op_type::known < 0) {
+    // At most one requested dim is -1 (inferred); the others are >= 0, their product fits in int64.
     diagnostic::error_reshape_requested_shape_invalid<requested> error;
   } else if constexpr (S::fully_static && op_type::inferred == op_type::rank && static_size_v<S> != op_type::known) {
     // The static element counts of the two shapes named in this type differ.
@@ -685,8 +699,10 @@ auto slice(const X& x, const std::array<std::int64_t, rank_v<X>>& begin,
 /// tf.tile(x, multiples): `tf::tile<2, 1>(x)` repeats x twice along axis 0.
 template <std::int64_t... Multiples, tensor_node X>
 constexpr auto tile(const X& x) {
-  if constexpr (sizeof...(Multiples) != rank_v<X> || ((Multiples < 0) || ...)) {
-    // One multiple >= 0 per axis of the shape named in this type.
+  if constexpr (sizeof...(Multiples) != rank_v<X> || ((Multiples < 0) || ...) ||
+                !op::tile<Multiples...>::template static_dims_fit<shape_of_t<X>>()) {
+    // One multiple >= 0 per axis of the shape named in this type, and each static dim times
+    // its multiple fits in int64.
     diagnostic::error_tile_multiples_do_not_match_rank<shape_of_t<X>, multiples_t<Multiples...>> error;
     return x;
   } else {

@@ -7,14 +7,14 @@
 //   saver.save(sess, "ckpt/model", 1000);   // ckpt/model-1000.{index,data-00000-of-00001,meta}
 //   saver.restore(sess, tf::train::latest_checkpoint("ckpt"));
 //
-// A save writes the V2 bundle (.index, .data-00000-of-00001) and the MetaGraphDef (.meta)
-// under temporary names, fsyncs and renames them, then rewrites `checkpoint` the same way:
-// a process killed at any point leaves `checkpoint` naming a complete checkpoint. Old
-// checkpoints are deleted by TF's max_to_keep / keep_checkpoint_every_n_hours rules.
+// A save writes the V2 bundle (.index, .data-00000-of-00001), the MetaGraphDef (.meta) and
+// the new `checkpoint` under temporary names, fsyncs them, then renames them into place as
+// one io::file_transaction, `checkpoint` last: a process killed at any point leaves
+// `checkpoint` naming a complete checkpoint, and a save that fails (a full disk, a read-only
+// directory) throws an error naming the file and leaves every file as it was, the previous
+// checkpoint of the same name included. Only then are old checkpoints deleted, by TF's
+// max_to_keep / keep_checkpoint_every_n_hours rules.
 // A restore reads and checks every tensor before it assigns any: all or nothing.
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -25,7 +25,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <random>
 #include <span>
 #include <string>
 #include <system_error>
@@ -40,6 +39,7 @@
 #include "../../io/checkpoint_state.hpp"
 #include "../../io/data_type.hpp"
 #include "../../io/file.hpp"
+#include "../../io/file_transaction.hpp"
 #include "../../io/graph_def.hpp"
 #include "../../io/meta_graph.hpp"
 #include "../../io/path.hpp"
@@ -105,34 +105,6 @@ namespace saver_detail {
 
 inline double now_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-inline std::string temp_suffix() {
-  static thread_local std::mt19937_64 rng{std::random_device{}() ^ static_cast<std::uint64_t>(::getpid())};
-  return ".tempstate" + std::to_string(rng());
-}
-
-/// fsync of a directory, so that renames into it survive a crash of the machine.
-inline void sync_directory(const std::string& dir) {
-  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;  // best effort: some file systems do not open directories
-  ::fsync(fd);
-  ::close(fd);
-}
-
-/// Writes `path` atomically: a temporary file, fsync'ed, renamed over it.
-inline void atomic_write(const std::string& path, std::string_view bytes) {
-  const std::string tmp = path + temp_suffix();
-  try {
-    io::file f = io::file::create(tmp);
-    f.write(bytes);
-    f.sync();
-    f.close();
-    io::rename_file(tmp, path);
-  } catch (...) {
-    std::remove(tmp.c_str());
-    throw;
-  }
 }
 
 inline bool exists(const std::string& path) {
@@ -237,7 +209,7 @@ class Saver {
     saver_detail::remove_stale_temporaries(dir, io::path::basename(save_path), options.latest_filename);
 
     eval::variable_store& store = sess.variable_values();
-    {
+    io::file_transaction files = [&] {
       io::bundle_writer w(prefix, {.sync = true});
       for (const auto& v : m_vars) {  // sorted by name: data in key order, as TF's SaveV2
         const eval::variable_bytes b = v.value(store);
@@ -246,14 +218,22 @@ class Saver {
                       ")");
         w.add(v.name, io::data_type_from_name(v.dtype), v.shape, std::span<const std::byte>(b.data, b.size));
       }
-      w.finish();
+      return w.finish_staged();
+    }();
+    if (options.write_meta_graph) files.write(prefix + ".meta", m_meta_graph, true);
+    // The bookkeeping changes only once the files are in place: a failed save leaves the
+    // Saver as it was, and deletes nothing.
+    std::vector<recorded> last = m_last_checkpoints, to_delete = m_to_delete;
+    if (options.write_state) {
+      record_last_checkpoint(last, to_delete, prefix);
+      files.write(io::path::join(dir, options.latest_filename), checkpoint_state_text(dir, prefix, last), true);
     }
-    if (options.write_meta_graph) saver_detail::atomic_write(prefix + ".meta", m_meta_graph);
-    saver_detail::sync_directory(dir);
+    files.commit();
+    io::sync_directory(dir);
 
     if (options.write_state) {
-      record_last_checkpoint(prefix);
-      update_checkpoint_state(dir, prefix, options.latest_filename);
+      m_last_checkpoints = std::move(last);
+      m_to_delete = std::move(to_delete);
       maybe_delete_old_checkpoints();
     }
     return prefix;
@@ -345,14 +325,16 @@ class Saver {
     return io::serialize_meta_graph(g, saver_def);
   }
 
-  // TF's Saver._RecordLastCheckpoint and _MaybeDeleteOldCheckpoints (TF-FORMATS.md 2.3).
-  void record_last_checkpoint(const std::string& path) {
+  // TF's Saver._RecordLastCheckpoint and _MaybeDeleteOldCheckpoints (TF-FORMATS.md 2.3),
+  // the first on copies of the lists, which a save keeps once its files are in place.
+  void record_last_checkpoint(std::vector<recorded>& last, std::vector<recorded>& to_delete,
+                              const std::string& path) const {
     if (m_options.max_to_keep == 0) return;
-    std::erase_if(m_last_checkpoints, [&](const recorded& c) { return c.path == path; });
-    m_last_checkpoints.push_back({path, m_options.clock()});
-    if (m_last_checkpoints.size() > static_cast<std::size_t>(m_options.max_to_keep)) {
-      m_to_delete.push_back(m_last_checkpoints.front());
-      m_last_checkpoints.erase(m_last_checkpoints.begin());
+    std::erase_if(last, [&](const recorded& c) { return c.path == path; });
+    last.push_back({path, m_options.clock()});
+    if (last.size() > static_cast<std::size_t>(m_options.max_to_keep)) {
+      to_delete.push_back(last.front());
+      last.erase(last.begin());
     }
   }
 
@@ -367,12 +349,14 @@ class Saver {
     saver_detail::remove_checkpoint(c.path);
   }
 
-  /// TF's update_checkpoint_state_internal with save_relative_paths=False: paths as given,
-  /// but relative to the save directory when that directory is relative.
-  void update_checkpoint_state(const std::string& dir, const std::string& prefix, const std::string& latest_filename) {
+  /// The `checkpoint` file as TF's update_checkpoint_state_internal writes it with
+  /// save_relative_paths=False: paths as given, but relative to the save directory when that
+  /// directory is relative.
+  static std::string checkpoint_state_text(const std::string& dir, const std::string& prefix,
+                                           const std::vector<recorded>& last) {
     io::checkpoint_state s;
     s.model_checkpoint_path = prefix;
-    for (const auto& c : m_last_checkpoints) s.all_model_checkpoint_paths.push_back(c.path);
+    for (const auto& c : last) s.all_model_checkpoint_paths.push_back(c.path);
     if (s.all_model_checkpoint_paths.empty() || s.all_model_checkpoint_paths.back() != prefix)
       s.all_model_checkpoint_paths.push_back(prefix);
     if (!io::path::is_absolute(dir)) {
@@ -382,8 +366,7 @@ class Saver {
       rel(s.model_checkpoint_path);
       for (auto& p : s.all_model_checkpoint_paths) rel(p);
     }
-    saver_detail::atomic_write(io::path::join(dir, latest_filename), io::to_text(s));
-    saver_detail::sync_directory(dir);
+    return io::to_text(s);
   }
 
   saver_options m_options;
