@@ -130,6 +130,33 @@ TEST_CASE("runtime.initializers: constants, seeded random values, TF's distribut
                   tf::error);
 }
 
+TEST_CASE("runtime.initializers: a number, an array, tf::zeros and friends as the initial value") {
+  tf::reset_default_graph();
+  auto w = tf::Variable<"w", float>(0.5);         // tf.Variable(0.5)
+  auto v = tf::Variable<"v", double, 2, 2>(3);    // a number fills the shape
+  auto s = tf::Variable<"s">(7);                  // dtype from the number: int32, rank 0
+  auto W = tf::Variable<"W">(tf::zeros<4, 3>());  // tf.Variable(tf.zeros([4, 3])): float32 [4, 3]
+  auto k = tf::Variable<"k">(tf::constant(2.5));
+  auto r = tf::Variable<"r">(tf::range<double, 3>());
+  const xt::xtensor<double, 2> A = {{1, 2, 3}, {4, 5, 6}};
+  auto a = tf::Variable<"a", float, 2, 3>(A);  // tf.Variable(np_array): copied now, converted
+  static_assert(std::is_same_v<decltype(s), tf::graph::variable<tf::name_of<"s">, int, tf::shape<>>>);
+  static_assert(std::is_same_v<tf::shape_of_t<decltype(W)>, tf::shape<4, 3>> &&
+                std::is_same_v<tf::value_t<decltype(W)>, float>);
+  static_assert(std::is_same_v<tf::value_t<decltype(k)>, double> && tf::rank_v<decltype(k)> == 0);
+  tf::Session sess;
+  sess.run(tf::global_variables_initializer());
+  CHECK(sess.run(w)() == 0.5f);
+  CHECK(sess.run(v) == xt::xtensor<double, 2>{{3, 3}, {3, 3}});
+  CHECK(sess.run(s)() == 7);
+  CHECK(sess.run(W) == xt::zeros<float>({4, 3}));
+  CHECK(sess.run(k)() == 2.5);
+  CHECK(sess.run(r) == xt::xtensor<double, 1>{0, 1, 2});
+  CHECK(sess.run(a) == xt::xtensor<float, 2>{{1, 2, 3}, {4, 5, 6}});
+  CHECK_THROWS_WITH_AS((tf::Variable<"a2", float, 3, 2>(A)),
+                       "Variable 'a2': initial value of shape [2, 3] does not match shape [3, 2]", tf::error);
+}
+
 // A kernel op that counts its runs: used to see how often a node is computed.
 namespace {
 std::atomic<int> g_runs{0};
