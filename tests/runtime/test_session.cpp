@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <sstream>
 #include <string>
 #include <typeflow/typeflow.hpp>
 
@@ -28,6 +29,16 @@ TEST_CASE("runtime.session: run returns xtensor values; fetch returns a tuple; a
   const xt::xtensor<float, 0> t = sess.run(total, tf::feed(x, X));
   CHECK(t() == 21.0f);
   CHECK(sess.run(W) == xt::xtensor<float, 2>{{0.5, 0.5}, {0.5, 0.5}});
+  // A rank-0 value is a number too, as NumPy's scalars: `total += c / n` is arithmetic on floats.
+  const auto c = sess.run(total, tf::feed(x, X));
+  double sum = 0;
+  sum += c / 2;
+  const float number = sess.run(total, tf::feed(x, X));
+  CHECK(sum == 10.5);
+  CHECK(number == 21.0f);
+  std::ostringstream printed;  // std::cout << sess.run(W), with the umbrella header alone
+  printed << sess.run(W) << " " << c;
+  CHECK(printed.str() == "{{ 0.5,  0.5},\n { 0.5,  0.5}}  21.");
 
   auto train = tf::train::GradientDescentOptimizer(0.1).minimize(total);
   auto [tv, nothing, yv2] = sess.run(tf::fetch(total, train, y), tf::feed(x, X));
