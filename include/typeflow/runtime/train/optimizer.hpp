@@ -21,6 +21,7 @@
 #include "../../core/dtype.hpp"
 #include "../../core/error.hpp"
 #include "../../core/fixed_string.hpp"
+#include "../../core/unnamed.hpp"
 #include "../../graph/traversal.hpp"
 #include "../../graph/variable.hpp"
 #include "../../ops/training.hpp"
@@ -80,7 +81,9 @@ inline constexpr bool is_global_step_v = [] {
 
 /// Names as char packs, concatenated: `name<'W'>`, `name<'/'>`, `name<'A', 'd', 'a', 'm'>` is "W/Adam".
 template <class... Ns>
-struct cat_names;
+struct cat_names {
+  using type = joined_name<Ns...>;  // a name known at run time among them (an unnamed variable's)
+};
 template <char... A>
 struct cat_names<name<A...>> {
   using type = name<A...>;
