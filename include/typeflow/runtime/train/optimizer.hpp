@@ -175,6 +175,36 @@ class Optimizer {
                   "typeflow::train::Optimizer::apply_gradients: global_step must be an integer scalar tf::Variable "
                   "(tf::train::get_or_create_global_step())");
     (check_pair<V, value_t<G>, shape_of_t<G>>(), ...);
+    return apply_pairs(grads_and_vars, global_step...);
+  }
+
+  /// compute_gradients then apply_gradients. After the loss come, in either order, an
+  /// optional tf::var_list(...) and an optional global step (TF1's order is global_step, var_list).
+  template <tensor_node Loss, class... Args>
+  auto minimize(const Loss& loss, const Args&... args) const {
+    // clang-format off
+    static_assert((detail::is_var_list_v<Args> + ... + 0) <= 1 && (detail::is_global_step_v<Args> + ... + 0) <= 1 &&
+                      ((detail::is_var_list_v<Args> || detail::is_global_step_v<Args>) && ...),
+                  "typeflow::train::Optimizer::minimize(loss, ...): after the loss, pass at most one tf::var_list(...) "
+                  "and one global step (an integer scalar tf::Variable)");
+    // clang-format on
+    // No std::apply here: its noexcept check instantiates the lambda inside type_traits, which
+    // added a dozen `required from` lines of gradient types to an error.
+    const auto vars = std::tuple_cat(detail::keep_if<detail::var_list_pred>(args)...);
+    const auto steps = std::tuple_cat(detail::keep_if<detail::global_step_pred>(args)...);
+    const auto grads_and_vars = [&] {
+      if constexpr (std::tuple_size_v<decltype(vars)> == 0) return compute_gradients(loss);
+      else return compute_gradients(loss, std::get<0>(vars));
+    }();
+    // Autodiff gives each gradient its variable's dtype and shape, unless the loss's graph has
+    // an error, which its op has reported: apply_gradients' check would only repeat it.
+    if constexpr (std::tuple_size_v<decltype(steps)> == 0) return apply_pairs(grads_and_vars);
+    else return apply_pairs(grads_and_vars, std::get<0>(steps));
+  }
+
+ protected:
+  template <class... G, class... V, class... Step>
+  auto apply_pairs(const std::tuple<std::pair<G, V>...>& grads_and_vars, const Step&... global_step) const {
     const auto context = make_context<V...>();
     // A braced list applies (and declares the slots of) the variables in order, as TF does.
     const auto applies =
@@ -190,23 +220,6 @@ class Optimizer {
     }
   }
 
-  /// compute_gradients then apply_gradients. After the loss come, in either order, an
-  /// optional tf::var_list(...) and an optional global step (TF1's order is global_step, var_list).
-  template <tensor_node Loss, class... Args>
-  auto minimize(const Loss& loss, const Args&... args) const {
-    // clang-format off
-    static_assert((detail::is_var_list_v<Args> + ... + 0) <= 1 && (detail::is_global_step_v<Args> + ... + 0) <= 1 &&
-                      ((detail::is_var_list_v<Args> || detail::is_global_step_v<Args>) && ...),
-                  "typeflow::train::Optimizer::minimize(loss, ...): after the loss, pass at most one tf::var_list(...) "
-                  "and one global step (an integer scalar tf::Variable)");
-    // clang-format on
-    const auto vars = std::tuple_cat(detail::keep_if<detail::var_list_pred>(args)...);
-    const auto steps = std::tuple_cat(detail::keep_if<detail::global_step_pred>(args)...);
-    const auto grads_and_vars = std::apply([&](const auto&... v) { return compute_gradients(loss, v...); }, vars);
-    return std::apply([&](const auto&... s) { return apply_gradients(grads_and_vars, s...); }, steps);
-  }
-
- protected:
   /// The slot variable number I of var (TF's "var/Name", "var/Name_1", ...), declared in the
   /// default graph with every element `initial_value`.
   template <std::size_t I, class V>
