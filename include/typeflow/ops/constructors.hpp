@@ -119,7 +119,12 @@ auto linspace(T start, T stop) {
   static_assert(Num >= 1, "tf::linspace<num>(start, stop): num must be at least 1");
   const T delta = (stop - start) / static_cast<T>(Num > 1 ? Num - 1 : 1);
   return detail::static_constant<T, Num>([=](std::size_t i) {
-    return i == 0 ? start : i + 1 == std::size_t(Num) ? stop : start + static_cast<T>(i) * delta;
+    if (i == 0) return start;
+    if (i + 1 == std::size_t(Num)) return stop;
+    // TF's Mul then AddV2, each rounded: volatile keeps the compiler from fusing them into an
+    // FMA (clang does by default where the CPU has one), which differs in the last bit.
+    const volatile T step = static_cast<T>(i) * delta;
+    return start + step;
   });
 }
 
