@@ -147,7 +147,7 @@ int main(int argc, char** argv) try {
 
   auto hidden = tf::nn::relu(tf::matmul(x, W1) + b1);
   auto logits = tf::matmul(hidden, W2) + b2;
-  auto loss = tf::reduce_mean(tf::nn::sparse_softmax_cross_entropy_with_logits(y, logits));
+  auto loss = tf::reduce_mean(tf::nn::sparse_softmax_cross_entropy_with_logits(tf::labels = y, tf::logits = logits));
   auto train = tf::train::AdamOptimizer(0.001).minimize(loss);
 
   auto correct = tf::equal(tf::argmax(logits, tf::axis<1>), y);

@@ -77,7 +77,8 @@ struct mlp_graph {
   static inline const auto W2 = tf::Variable<W2n, float, 128, 10>(tf::truncated_normal(0.0, 0.1, /*seed=*/2));
   static inline const auto b2 = tf::Variable<b2n, float, 10>(tf::constant(0.0f));
   static inline const auto logits = tf::matmul(tf::nn::relu(tf::matmul(x, W1) + b1), W2) + b2;
-  static inline const auto loss = tf::reduce_mean(tf::nn::sparse_softmax_cross_entropy_with_logits(y, logits));
+  static inline const auto loss =
+      tf::reduce_mean(tf::nn::sparse_softmax_cross_entropy_with_logits(tf::labels = y, tf::logits = logits));
   static inline const auto train = tf::train::AdamOptimizer<Adam>(learning_rate).minimize(loss);
 };
 using mlp64 = mlp_graph<64, "W1_64", "b1_64", "W2_64", "b2_64", "Adam_64">;

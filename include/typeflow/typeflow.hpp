@@ -12,6 +12,7 @@
 #include "ops/activations.hpp"
 #include "ops/cast.hpp"
 #include "ops/compare.hpp"
+#include "ops/constructors.hpp"
 #include "ops/elementwise.hpp"
 #include "ops/linalg.hpp"
 #include "ops/logical.hpp"

@@ -1,5 +1,5 @@
-// tf::nn::softmax_cross_entropy_with_logits(labels, logits) whose shapes differ ([None, 4] and
-// [None, 3]): the error names both shapes.
+// tf::nn::softmax_cross_entropy_with_logits(tf::labels = z, tf::logits = x) whose shapes differ
+// ([None, 4] and [None, 3]): the error names both shapes.
 #include <typeflow/graph/placeholder.hpp>
 #include <typeflow/ops/nn.hpp>
 
@@ -17,6 +17,6 @@ int main() {
 #else
   auto z = tf::placeholder<"z", float, tf::none, 3>();
 #endif
-  auto y = tf::nn::softmax_cross_entropy_with_logits(z, x);
+  auto y = tf::nn::softmax_cross_entropy_with_logits(tf::labels = z, tf::logits = x);
   (void)y;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Checks that each `//[ name` ... `//]` block quoted in the README is the same code as the
-block of that name in the examples (indentation aside), so the documentation cannot rot."""
+"""Checks that each `//[ name` ... `//]` block quoted in the README or in docs/FROM_TF1.md is the
+same code as the block of that name in the examples or the parity programs (indentation aside),
+so the documentation cannot rot."""
 import pathlib
 import re
 import sys
@@ -13,9 +14,11 @@ def blocks(text):
     return {m.group(1): [l.strip() for l in m.group(2).splitlines() if l.strip()] for m in block.finditer(text)}
 
 
-readme = blocks((root / "README.md").read_text())
+readme = {}
+for doc in ("README.md", "docs/FROM_TF1.md"):
+    readme.update(blocks((root / doc).read_text()))
 examples = {}
-for path in sorted((root / "examples").glob("*.cpp")):
+for path in sorted((root / "examples").glob("*.cpp")) + sorted((root / "tests" / "parity").glob("*.cpp")):
     examples.update(blocks(path.read_text()))
 if not readme:
     sys.exit("README.md quotes no //[ block")

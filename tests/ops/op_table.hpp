@@ -158,6 +158,22 @@ inline auto arithmetic() {
                     make<numeric>(
                         {.name = "square", .tf = "tf.math.square", .api = "`tf::square(x)`", .domain = {any}},
                         [](auto x) { return tf::square(x); }, [](double x) { return x * x; }),
+                    make<numeric>(
+                        {.name = "zeros_like",
+                         .tf = "tf.zeros_like",
+                         .api = "`tf::zeros_like(x)`",
+                         .domain = {any},
+                         .tol = exact,
+                         .note = "TF's gradient is None; here no path"},
+                        [](auto x) { return tf::zeros_like(x); }, [](double) { return 0.0; }),
+                    make<numeric>(
+                        {.name = "ones_like",
+                         .tf = "tf.ones_like",
+                         .api = "`tf::ones_like(x)`",
+                         .domain = {any},
+                         .tol = exact,
+                         .note = "TF's gradient is None; here no path"},
+                        [](auto x) { return tf::ones_like(x); }, [](double) { return 1.0; }),
                 }};
 }
 

@@ -61,11 +61,12 @@ TEST_CASE_TEMPLATE("ops.nn: softmax, log_softmax and the softmax cross-entropies
       xt::xtensor<std::int64_t, 1> L64(std::array<std::size_t, 1>{batch});
       for (std::size_t r = 0; r < batch; ++r) L64(r) = L32(r) = std::int32_t((r * 7 + 3) % classes);
 
-      const auto [sm, lsm, xent, sparse32, sparse64] = sess.run(
-          tf::fetch(tf::nn::softmax(x), tf::nn::log_softmax(x), tf::nn::softmax_cross_entropy_with_logits(z, x),
-                    tf::nn::sparse_softmax_cross_entropy_with_logits(l32, x),
-                    tf::nn::sparse_softmax_cross_entropy_with_logits(l64, x)),
-          tf::feed(x, X), tf::feed(z, Z), tf::feed(l32, L32), tf::feed(l64, L64));
+      const auto [sm, lsm, xent, sparse32, sparse64] =
+          sess.run(tf::fetch(tf::nn::softmax(x), tf::nn::log_softmax(x),
+                             tf::nn::softmax_cross_entropy_with_logits(tf::labels = z, tf::logits = x),
+                             tf::nn::sparse_softmax_cross_entropy_with_logits(tf::labels = l32, tf::logits = x),
+                             tf::nn::sparse_softmax_cross_entropy_with_logits(tf::labels = l64, tf::logits = x)),
+                   tf::feed(x, X), tf::feed(z, Z), tf::feed(l32, L32), tf::feed(l64, L64));
       REQUIRE(sm.shape() == X.shape());
       REQUIRE(lsm.shape() == X.shape());
       REQUIRE(xent.shape() == std::array<std::size_t, 1>{batch});
@@ -102,7 +103,8 @@ TEST_CASE_TEMPLATE("ops.nn: softmax and log_softmax over the last axis of a rank
   auto v = tf::placeholder<"v", T, 4>();
   auto w = tf::placeholder<"w", T, 4>();
   const xt::xtensor<T, 1> V = {1, 2, 3, 4}, W = {0, 0, 1, 0};
-  const auto ce = sess.run(tf::nn::softmax_cross_entropy_with_logits(w, v), tf::feed(v, V), tf::feed(w, W));
+  const auto ce = sess.run(tf::nn::softmax_cross_entropy_with_logits(tf::labels = w, tf::logits = v), tf::feed(v, V),
+                           tf::feed(w, W));
   CHECK(ce() == doctest::Approx(-ref_log_softmax(V.data(), 4)[2]).epsilon(tol<T>));
 }
 
@@ -115,8 +117,8 @@ TEST_CASE_TEMPLATE("ops.nn: large logits and tiny probabilities stay finite, as 
   const xt::xtensor<T, 2> Z = {{0, 0.5, 0, 0.5}, {0, 0, 1, 0}};
   const xt::xtensor<std::int32_t, 1> L = {1, 2};
   tf::Session sess;
-  auto xent = tf::nn::softmax_cross_entropy_with_logits(z, x);
-  auto sparse = tf::nn::sparse_softmax_cross_entropy_with_logits(l, x);
+  auto xent = tf::nn::softmax_cross_entropy_with_logits(tf::labels = z, tf::logits = x);
+  auto sparse = tf::nn::sparse_softmax_cross_entropy_with_logits(tf::labels = l, tf::logits = x);
   const auto [dx, dz] = tf::gradients(xent, x, z);
   const auto [dxs] = tf::gradients(sparse, x);
   const auto [sm, lsm, ce, sce, gx, gz, gxs] =
@@ -156,7 +158,7 @@ TEST_CASE("ops.nn: sparse labels outside [0, classes) are an error naming the op
   const xt::xtensor<float, 3> Y = xt::zeros<float>({2, 2, 3});
   const xt::xtensor<std::int64_t, 1> high = {0, 9, 10}, negative = {-1, 0, 0};
   const xt::xtensor<std::int32_t, 2> M = {{0, 1}, {2, 3}};
-  auto loss = tf::nn::sparse_softmax_cross_entropy_with_logits(l, x);
+  auto loss = tf::nn::sparse_softmax_cross_entropy_with_logits(tf::labels = l, tf::logits = x);
   tf::Session sess;
   CHECK_THROWS_WITH_AS(
       sess.run(loss, tf::feed(x, X), tf::feed(l, high)),
@@ -168,7 +170,8 @@ TEST_CASE("ops.nn: sparse labels outside [0, classes) are an error naming the op
   CHECK_THROWS_AS(sess.run(std::get<0>(tf::gradients(loss, x)), tf::feed(x, X), tf::feed(l, high)), tf::error);
   // Labels of rank 2 are named by their coordinates.
   CHECK_THROWS_WITH_AS(
-      sess.run(tf::nn::sparse_softmax_cross_entropy_with_logits(m, y), tf::feed(m, M), tf::feed(y, Y)),
+      sess.run(tf::nn::sparse_softmax_cross_entropy_with_logits(tf::labels = m, tf::logits = y), tf::feed(m, M),
+               tf::feed(y, Y)),
       "SparseSoftmaxCrossEntropyWithLogits: labels[1, 1] = 3 is outside the valid range of classes [0, 3)", tf::error);
   // Run-time shapes that differ.
   const xt::xtensor<std::int64_t, 1> two = {0, 1};
@@ -177,8 +180,8 @@ TEST_CASE("ops.nn: sparse labels outside [0, classes) are an error naming the op
                        "(expected logits' shape without its last axis)",
                        tf::error);
   auto z = tf::placeholder<"z", float, tf::none, 10>();
-  CHECK_THROWS_WITH_AS(sess.run(tf::nn::softmax_cross_entropy_with_logits(z, x), tf::feed(x, X),
-                                tf::feed(z, xt::xtensor<float, 2>(xt::zeros<float>({2, 10})))),
+  CHECK_THROWS_WITH_AS(sess.run(tf::nn::softmax_cross_entropy_with_logits(tf::labels = z, tf::logits = x),
+                                tf::feed(x, X), tf::feed(z, xt::xtensor<float, 2>(xt::zeros<float>({2, 10})))),
                        "SoftmaxCrossEntropyWithLogits: labels of shape [2, 10] do not match logits of shape [3, 10]",
                        tf::error);
 }
@@ -187,7 +190,7 @@ TEST_CASE_TEMPLATE("ops.nn: sigmoid_cross_entropy_with_logits against the defini
                    double) {
   auto x = tf::placeholder<"x", T, tf::none>();
   auto z = tf::placeholder<"z", T, tf::none>();
-  auto y = tf::nn::sigmoid_cross_entropy_with_logits(z, x);
+  auto y = tf::nn::sigmoid_cross_entropy_with_logits(tf::labels = z, tf::logits = x);
   tf::Session sess;
   for (std::size_t n : {1, 3, 7, 8, 9, 15, 16, 17, 33, 101}) {
     const auto X = random_tensor<T, 1>({n}, unsigned(n), -6, 6);
@@ -231,7 +234,7 @@ TEST_CASE_TEMPLATE("ops.nn: l2_loss, bias_add and losses::mean_squared_error aga
     const auto B = random_tensor<T, 1>({5}, unsigned(n + 2));
     const auto [l2, ba, fused, mse] =
         sess.run(tf::fetch(tf::nn::l2_loss(x), tf::nn::bias_add(x, b), tf::square(tf::nn::bias_add(x, b)) * 2.0,
-                           tf::losses::mean_squared_error(y, x)),
+                           tf::losses::mean_squared_error(tf::labels = y, tf::predictions = x)),
                  tf::feed(x, X), tf::feed(b, B), tf::feed(y, Y));
     double sq = 0, se = 0;
     for (std::size_t i = 0; i < n; ++i)
@@ -257,8 +260,8 @@ TEST_CASE("ops.nn: op names and result shapes are TF's") {
   auto x = tf::placeholder<"x", float, tf::none, 3, 10>();
   auto l = tf::placeholder<"l", std::int32_t, tf::none, 3>();
   auto b = tf::placeholder<"b", float, 10>();
-  using xent = decltype(tf::nn::softmax_cross_entropy_with_logits(x, x));
-  using sparse = decltype(tf::nn::sparse_softmax_cross_entropy_with_logits(l, x));
+  using xent = decltype(tf::nn::softmax_cross_entropy_with_logits(tf::labels = x, tf::logits = x));
+  using sparse = decltype(tf::nn::sparse_softmax_cross_entropy_with_logits(tf::labels = l, tf::logits = x));
   static_assert(std::is_same_v<tf::shape_of_t<xent>, tf::shape<tf::none, 3>>);
   static_assert(std::is_same_v<tf::shape_of_t<sparse>, tf::shape<tf::none, 3>>);
   static_assert(std::is_same_v<tf::value_t<sparse>, float>);
@@ -272,6 +275,19 @@ TEST_CASE("ops.nn: op names and result shapes are TF's") {
   static_assert(decltype(tf::nn::l2_loss(x))::op_type::tf_name == "L2Loss");
   // No gradient flows to integer labels.
   static_assert(!tf::differentiable_v<sparse, 0> && tf::differentiable_v<sparse, 1>);
+  // Keywords in either order make one node; the mixed or positional calls are compile errors
+  // (tests/compile_fail/xent_positional.cpp, loss_positional.cpp).
+  auto z = tf::placeholder<"z", float, tf::none, 3, 10>();
+  static_assert(std::is_same_v<decltype(tf::nn::softmax_cross_entropy_with_logits(tf::logits = x, tf::labels = z)),
+                               decltype(tf::nn::softmax_cross_entropy_with_logits(tf::labels = z, tf::logits = x))>);
+  static_assert(std::is_same_v<decltype(tf::nn::softmax_cross_entropy_with_logits_v2(tf::logits = x, tf::labels = z)),
+                               decltype(tf::nn::softmax_cross_entropy_with_logits(tf::labels = z, tf::logits = x))>);
+  using sigmoid = decltype(tf::nn::sigmoid_cross_entropy_with_logits(tf::logits = x, tf::labels = z));
+  static_assert(
+      std::is_same_v<sigmoid, decltype(tf::nn::sigmoid_cross_entropy_with_logits(tf::labels = z, tf::logits = x))>);
+  static_assert(std::is_same_v<std::tuple_element_t<0, sigmoid::args_type>, decltype(z)>);  // labels first
+  static_assert(std::is_same_v<decltype(tf::losses::mean_squared_error(tf::predictions = x, tf::labels = z)),
+                               decltype(tf::losses::mean_squared_error(tf::labels = z, tf::predictions = x))>);
 }
 
 TEST_CASE("ops.nn: the gradient to the logits is TF's softmax(x) - labels, also where labels do not sum to 1") {
@@ -280,7 +296,8 @@ TEST_CASE("ops.nn: the gradient to the logits is TF's softmax(x) - labels, also 
   const xt::xtensor<double, 2> X = {{1, 2, 3}, {-1, 0, 4}}, Z = {{0.5, 0.5, 0.5}, {0, 2, 0}};
   tf::Session sess;
   const auto [sm, g] = sess.run(
-      tf::fetch(tf::nn::softmax(x), std::get<0>(tf::gradients(tf::nn::softmax_cross_entropy_with_logits(z, x), x))),
+      tf::fetch(tf::nn::softmax(x), std::get<0>(tf::gradients(
+                                        tf::nn::softmax_cross_entropy_with_logits(tf::labels = z, tf::logits = x), x))),
       tf::feed(x, X), tf::feed(z, Z));
   for (std::size_t r = 0; r < 2; ++r)
     for (std::size_t c = 0; c < 3; ++c) CHECK(g(r, c) == doctest::Approx(sm(r, c) - Z(r, c)).epsilon(1e-12));

@@ -239,3 +239,45 @@ TEST_CASE("ops.constant: constant tensors and scalars take part in ops") {
     for (std::size_t j = 0; j < 3; ++j) CHECK(r(i, j) == doctest::Approx(K(i, j) * X(j) + 1 + K(i, j)));
   CHECK_THROWS_AS((tf::constant<3, 2>(K)), tf::error);
 }
+
+TEST_CASE("ops.constructors: zeros, ones, fill, range, linspace of static shapes; zeros_like, ones_like") {
+  auto x = tf::placeholder<"x", double, tf::none, 3>();
+  static_assert(std::is_same_v<decltype(tf::zeros<2, 3>()), tf::graph::constant<float, tf::shape<2, 3>>>);
+  static_assert(std::is_same_v<tf::value_t<decltype(tf::ones<double, 3>())>, double>);
+  static_assert(std::is_same_v<decltype(tf::range<5>()), tf::graph::constant<std::int32_t, tf::shape<5>>>);
+  static_assert(std::is_same_v<tf::shape_of_t<decltype(tf::range<10, 2, -3>())>, tf::shape<3>>);
+  static_assert(std::is_same_v<tf::shape_of_t<decltype(tf::range<3, 3>())>, tf::shape<0>>);
+  static_assert(std::is_same_v<tf::shape_of_t<decltype(tf::ones_like(x))>, tf::shape<tf::none, 3>>);
+  static_assert(decltype(tf::zeros_like(x))::op_type::tf_name == "ZerosLike");
+  tf::Session sess;
+  const auto [z, o, f, r, r2, r3, rf] =
+      sess.run(tf::fetch(tf::zeros<2, 3>(), tf::ones<double, 3>(), tf::fill<2, 2>(0.5f), tf::range<5>(),
+                         tf::range<2, 11, 3>(), tf::range<10, 2, -3>(), tf::range<double, 1, 4>()));
+  CHECK(z == xt::zeros<float>({2, 3}));
+  CHECK(o == xt::xtensor<double, 1>{1, 1, 1});
+  CHECK(f == xt::xtensor<float, 2>{{0.5f, 0.5f}, {0.5f, 0.5f}});
+  CHECK(r == xt::xtensor<std::int32_t, 1>{0, 1, 2, 3, 4});  // tf.range(5), int32
+  CHECK(r2 == xt::xtensor<std::int32_t, 1>{2, 5, 8});       // tf.range(2, 11, 3)
+  CHECK(r3 == xt::xtensor<std::int32_t, 1>{10, 7, 4});      // tf.range(10, 2, -3)
+  CHECK(rf == xt::xtensor<double, 1>{1, 2, 3});
+  // tf.linspace(-1.3, 2.9, 11) in float32 and tf.linspace(0., 1., 7) in float64, as TF 2.21 gives them.
+  const auto l = sess.run(tf::linspace<11>(-1.3f, 2.9f));
+  const float tf_l[] = {-1.2999999523162842f, -0.8799999952316284f, -0.4599999785423279f, -0.039999961853027344f,
+                        0.3799999952316284f,  0.7999999523162842f,  1.2200000286102295f,  1.6399998664855957f,
+                        2.059999942779541f,   2.4800000190734863f,  2.9000000953674316f};
+  for (std::size_t i = 0; i < 11; ++i) CHECK(l(i) == tf_l[i]);
+  const auto l7 = sess.run(tf::linspace<7>(0.0, 1.0));
+  for (std::size_t i = 0; i < 7; ++i) CHECK(l7(i) == (i == 6 ? 1.0 : double(i) * (1.0 / 6)));
+  CHECK(sess.run(tf::linspace<1>(3.0f, 5.0f)) == xt::xtensor<float, 1>{3.0f});
+  // The *_like ops take x's run-time shape; they fuse into their users, NaN and inf included.
+  const xt::xtensor<double, 2> X = {{1, std::numeric_limits<double>::quiet_NaN(), 3},
+                                    {-std::numeric_limits<double>::infinity(), 5, 6}};
+  const auto [zl, ol, sum] = sess.run(
+      tf::fetch(tf::zeros_like(x), tf::ones_like(x), tf::ones_like(x) * 2.0 + tf::zeros<double, 3>()), tf::feed(x, X));
+  CHECK(zl == xt::zeros<double>({2, 3}));
+  CHECK(ol == xt::ones<double>({2, 3}));
+  CHECK(sum == xt::xtensor<double, 2>{{2, 2, 2}, {2, 2, 2}});
+  // No gradient flows through them (TF's is None): d/dx (x * ones_like(x)) is 1.
+  const auto [g] = tf::gradients(tf::reduce_sum(x * tf::ones_like(x)), x);
+  CHECK(sess.run(g, tf::feed(x, xt::xtensor<double, 2>{{1, 2, 3}})) == xt::xtensor<double, 2>{{1, 1, 1}});
+}

@@ -25,9 +25,15 @@ void selu_just_below_zero(output& out) {
 void nn_loss_cases(output& out) {
   const auto softmax = [](auto a) { return tf::nn::softmax(a); };
   const auto log_softmax = [](auto a) { return tf::nn::log_softmax(a); };
-  const auto xent = [](auto z, auto x) { return tf::nn::softmax_cross_entropy_with_logits(z, x); };
-  const auto sparse_xent = [](auto l, auto x) { return tf::nn::sparse_softmax_cross_entropy_with_logits(l, x); };
-  const auto sigmoid_xent = [](auto z, auto x) { return tf::nn::sigmoid_cross_entropy_with_logits(z, x); };
+  const auto xent = [](auto z, auto x) {
+    return tf::nn::softmax_cross_entropy_with_logits(tf::labels = z, tf::logits = x);
+  };
+  const auto sparse_xent = [](auto l, auto x) {
+    return tf::nn::sparse_softmax_cross_entropy_with_logits(tf::labels = l, tf::logits = x);
+  };
+  const auto sigmoid_xent = [](auto z, auto x) {
+    return tf::nn::sigmoid_cross_entropy_with_logits(tf::labels = z, tf::logits = x);
+  };
   const char* const tf_xent = "lambda z, x: tf.nn.softmax_cross_entropy_with_logits(labels=z, logits=x)";
   const char* const tf_sparse_xent = "lambda l, x: tf.nn.sparse_softmax_cross_entropy_with_logits(labels=l, logits=x)";
   const char* const tf_sigmoid_xent = "lambda z, x: tf.nn.sigmoid_cross_entropy_with_logits(labels=z, logits=x)";
@@ -50,7 +56,9 @@ void nn_loss_cases(output& out) {
   run_case(
       out, "softmax_cross_entropy_of_softmax",
       "lambda y, x: tf.nn.softmax_cross_entropy_with_logits(labels=tf.nn.softmax(y), logits=x)",
-      [](auto y, auto x) { return tf::nn::softmax_cross_entropy_with_logits(tf::nn::softmax(y), x); },
+      [](auto y, auto x) {
+        return tf::nn::softmax_cross_entropy_with_logits(tf::labels = tf::nn::softmax(y), tf::logits = x);
+      },
       in<f32, 3, 4>{logits}, in<f32, 3, 4>{logits});
 
   run_case(out, "sparse_softmax_cross_entropy", tf_sparse_xent, sparse_xent, in<i32, 4>{grid(0, 4)},
@@ -80,10 +88,12 @@ void nn_loss_cases(output& out) {
       in<f32, 2, 3, 4>{}, in<f32, 4>{});
   run_case(
       out, "mean_squared_error", "lambda y, p: tf.compat.v1.losses.mean_squared_error(y, p)",
-      [](auto y, auto p) { return tf::losses::mean_squared_error(y, p); }, in<f32, 3, 4>{}, in<f32, 3, 4>{});
+      [](auto y, auto p) { return tf::losses::mean_squared_error(tf::labels = y, tf::predictions = p); },
+      in<f32, 3, 4>{}, in<f32, 3, 4>{});
   run_case(
       out, "mean_squared_error_f64", "lambda y, p: tf.compat.v1.losses.mean_squared_error(y, p)",
-      [](auto y, auto p) { return tf::losses::mean_squared_error(y, p); }, in<f64, 5, 1>{}, in<f64, 5, 1>{});
+      [](auto y, auto p) { return tf::losses::mean_squared_error(tf::labels = y, tf::predictions = p); },
+      in<f64, 5, 1>{}, in<f64, 5, 1>{});
 }
 
 }  // namespace

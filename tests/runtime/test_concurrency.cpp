@@ -138,7 +138,8 @@ TEST_CASE("runtime.concurrency: a failed run leaves the Session usable, with non
   auto labels = tf::placeholder<"labels", std::int64_t, tf::none>();
   auto W = tf::Variable<"W", float, 4, 3>(tf::random_normal(0.0, 1.0, 1));
   auto logits = tf::matmul(x, W);
-  auto loss = tf::reduce_mean(tf::nn::sparse_softmax_cross_entropy_with_logits(labels, logits));
+  auto loss =
+      tf::reduce_mean(tf::nn::sparse_softmax_cross_entropy_with_logits(tf::labels = labels, tf::logits = logits));
   auto train = tf::train::GradientDescentOptimizer(0.5).minimize(loss, tf::var_list(W));
   auto b = tf::Variable<"b", float, 3>(tf::constant(1.0f));
   auto v = tf::placeholder<"v", float, tf::none>();

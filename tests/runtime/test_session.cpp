@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <cmath>
+#include <sstream>
 #include <string>
 #include <typeflow/typeflow.hpp>
+#include <vector>
 
 #include "../random_tensor.hpp"
 
@@ -28,6 +30,16 @@ TEST_CASE("runtime.session: run returns xtensor values; fetch returns a tuple; a
   const xt::xtensor<float, 0> t = sess.run(total, tf::feed(x, X));
   CHECK(t() == 21.0f);
   CHECK(sess.run(W) == xt::xtensor<float, 2>{{0.5, 0.5}, {0.5, 0.5}});
+  // A rank-0 value is a number too, as NumPy's scalars: `total += c / n` is arithmetic on floats.
+  const auto c = sess.run(total, tf::feed(x, X));
+  double sum = 0;
+  sum += c / 2;
+  const float number = sess.run(total, tf::feed(x, X));
+  CHECK(sum == 10.5);
+  CHECK(number == 21.0f);
+  std::ostringstream printed;  // std::cout << sess.run(W), with the umbrella header alone
+  printed << sess.run(W) << " " << c;
+  CHECK(printed.str() == "{{ 0.5,  0.5},\n { 0.5,  0.5}}  21.");
 
   auto train = tf::train::GradientDescentOptimizer(0.1).minimize(total);
   auto [tv, nothing, yv2] = sess.run(tf::fetch(total, train, y), tf::feed(x, X));
@@ -128,6 +140,79 @@ TEST_CASE("runtime.initializers: constants, seeded random values, TF's distribut
   CHECK_THROWS_AS((tf::Variable<"bad", double, 2, 2>(tf::constant(xt::xtensor<double, 1>{1, 2, 3})),
                    sess.run(tf::global_variables_initializer())),
                   tf::error);
+}
+
+TEST_CASE("runtime.initializers: a number, an array, tf::zeros and friends as the initial value") {
+  tf::reset_default_graph();
+  auto w = tf::Variable<"w", float>(0.5);         // tf.Variable(0.5)
+  auto v = tf::Variable<"v", double, 2, 2>(3);    // a number fills the shape
+  auto s = tf::Variable<"s">(7);                  // dtype from the number: int32, rank 0
+  auto W = tf::Variable<"W">(tf::zeros<4, 3>());  // tf.Variable(tf.zeros([4, 3])): float32 [4, 3]
+  auto k = tf::Variable<"k">(tf::constant(2.5));
+  auto r = tf::Variable<"r">(tf::range<double, 3>());
+  const xt::xtensor<double, 2> A = {{1, 2, 3}, {4, 5, 6}};
+  auto a = tf::Variable<"a", float, 2, 3>(A);  // tf.Variable(np_array): copied now, converted
+  static_assert(std::is_same_v<decltype(s), tf::graph::variable<tf::name_of<"s">, int, tf::shape<>>>);
+  static_assert(std::is_same_v<tf::shape_of_t<decltype(W)>, tf::shape<4, 3>> &&
+                std::is_same_v<tf::value_t<decltype(W)>, float>);
+  static_assert(std::is_same_v<tf::value_t<decltype(k)>, double> && tf::rank_v<decltype(k)> == 0);
+  tf::Session sess;
+  sess.run(tf::global_variables_initializer());
+  CHECK(sess.run(w)() == 0.5f);
+  CHECK(sess.run(v) == xt::xtensor<double, 2>{{3, 3}, {3, 3}});
+  CHECK(sess.run(s)() == 7);
+  CHECK(sess.run(W) == xt::zeros<float>({4, 3}));
+  CHECK(sess.run(k)() == 2.5);
+  CHECK(sess.run(r) == xt::xtensor<double, 1>{0, 1, 2});
+  CHECK(sess.run(a) == xt::xtensor<float, 2>{{1, 2, 3}, {4, 5, 6}});
+  CHECK_THROWS_WITH_AS((tf::Variable<"a2", float, 3, 2>(A)),
+                       "Variable 'a2': initial value of shape [2, 3] does not match shape [3, 2]", tf::error);
+}
+
+namespace {
+// One declaration, run twice: one variable (its identity is the place of the declaration).
+auto declared_here() { return tf::Variable(tf::ones<2>()); }
+}  // namespace
+
+TEST_CASE("runtime.variables: unnamed ones are TF's Variable, Variable_1, ...; y.eval(sess, feeds...)") {
+  tf::reset_default_graph();
+  // TF1's MLP keeps its variables in dicts, unnamed: weights = {'out': ...}, biases = {'out': ...}.
+  auto x = tf::placeholder<"x", float, tf::none, 3>();
+  auto h1 = tf::Variable<float, 3, 4>(tf::random_normal(0.0, 0.5, 1));
+  auto b1 = tf::Variable(tf::zeros<4>());
+  auto out_w = tf::Variable<float, 4, 1>(tf::random_normal(0.0, 0.5, 2));
+  auto out_b = tf::Variable(0.5f);
+  auto named = tf::Variable<"Variable_5", float>(1.0);
+  static_assert(!std::is_same_v<decltype(h1), decltype(out_w)> && !std::is_same_v<decltype(b1), decltype(out_b)>);
+  static_assert(std::is_same_v<decltype(declared_here()), decltype(declared_here())>);
+  auto y = tf::matmul(tf::nn::relu(tf::matmul(x, h1) + b1), out_w) + out_b;
+  auto loss = tf::reduce_mean(tf::square(y - 1.0f));
+  auto train = tf::train::AdamOptimizer(0.05).minimize(loss);
+  std::vector<std::string> names;
+  for (const auto& v : tf::get_default_graph().variables()) names.push_back(v.name);
+  CHECK(names == std::vector<std::string>{"Variable", "Variable_1", "Variable_2", "Variable_3", "Variable_5",
+                                          "beta1_power", "beta2_power", "Variable/Adam", "Variable/Adam_1",
+                                          "Variable_1/Adam", "Variable_1/Adam_1", "Variable_2/Adam",
+                                          "Variable_2/Adam_1", "Variable_3/Adam", "Variable_3/Adam_1"});
+  tf::Session sess;
+  sess.run(tf::global_variables_initializer());
+  const xt::xtensor<float, 2> X = {{1, 2, 3}, {-1, 0.5, 2}};
+  const float before = loss.eval(sess, tf::feed(x, X));
+  for (int i = 0; i < 50; ++i) sess.run(train, tf::feed(x, X));
+  CHECK(loss.eval(sess, tf::feed(x, X)) < before / 10);
+  CHECK(y.eval(sess, tf::feed(x, X)) == sess.run(y, tf::feed(x, X)));
+  CHECK(out_b.eval(sess)() == sess.run(out_b)());
+  CHECK_THROWS_WITH_AS(sess.run(tf::Variable(tf::ones<2>())),
+                       "FailedPrecondition: attempting to use uninitialized value Variable_4 (run "
+                       "tf::global_variables_initializer() first)",
+                       tf::error);
+  // Named anew in a new graph; a declaration run again is the same variable, as one place.
+  tf::reset_default_graph();
+  auto v = declared_here();
+  auto w = declared_here();
+  CHECK(tf::get_default_graph().variables().size() == 1);
+  CHECK(decltype(v)::name_type::view() == "Variable");
+  (void)w;
 }
 
 // A kernel op that counts its runs: used to see how often a node is computed.

@@ -68,8 +68,11 @@ constexpr auto broadcast_dims(const dims_t<RA>& a, const dims_t<RB>& b) {
     const std::int64_t db = i < R - RB ? 1 : b[i - (R - RB)];
     r.dims[i] = broadcast_dim(da, db);
     // A zero-sized dim only broadcasts against 0 or 1.
-    if (r.dims[i] == 0 && !(da == 0 || db == 0)) r.ok = false;
-    if ((da == 0 && db != 0 && db != 1) || (db == 0 && da != 0 && da != 1)) r.ok = false;
+    if ((r.dims[i] == 0 && !(da == 0 || db == 0)) || (da == 0 && db != 0 && db != 1) ||
+        (db == 0 && da != 0 && da != 1)) {
+      r.ok = false;
+      r.dims[i] = none;  // the op reports the mismatch; `none` matches all that follows, so no second error
+    }
   }
   return r;
 }

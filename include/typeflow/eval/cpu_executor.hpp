@@ -29,6 +29,7 @@
 #include "../graph/variable.hpp"
 #include "feed.hpp"
 #include "fused.hpp"
+#include "scalar_value.hpp"
 #include "schedule.hpp"
 #include "variable_store.hpp"
 #include "xtensor.hpp"
@@ -467,7 +468,8 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
       const auto d = data(n);
       buffer_t<N> out(d.dims);
       std::copy(d.data, d.data + d.size(), out.data());
-      return out;
+      if constexpr (rank_v<N> == 0) return scalar_value<value_t<N>>(std::move(out));
+      else return out;
     }
   }
 

@@ -19,6 +19,7 @@
 
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xbroadcast.hpp>
+#include <xtensor/xio.hpp>  // `std::cout << sess.run(W)`, as print(sess.run(W)); 700 lines of 187k
 #include <xtensor/xnoalias.hpp>
 #include <xtensor/xscalar.hpp>
 #include <xtensor/xtensor.hpp>

@@ -15,7 +15,7 @@ namespace graph {
 /// A scalar known when the graph is built, such as the 2 in `2.0f * x`. The value is a
 /// run-time payload: `2.0f * x` and `3.0f * x` have one type but are different nodes.
 template <dtype T>
-struct scalar : node_base {
+struct scalar : evaluable<scalar<T>> {
   using value_type = T;
   using shape_type = shape<>;
   T m_value{};
@@ -35,7 +35,7 @@ struct static_scalar : node_base {
 /// A constant tensor (from an xtensor array), shared by reference among copies of the node;
 /// two constants are the same node only if they share the data.
 template <dtype T, class Shape>
-struct constant : node_base {
+struct constant : evaluable<constant<T, Shape>> {
   using value_type = T;
   using shape_type = Shape;
   std::shared_ptr<const std::vector<T>> m_data;

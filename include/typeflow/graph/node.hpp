@@ -19,6 +19,18 @@ struct node_base {
   bool operator==(const node_base&) const = default;
 };
 
+/// The base of the nodes users hold, with TF1's Tensor.eval(feed_dict, session):
+/// `accuracy.eval(sess, tf::feed(x, X))` is `sess.run(accuracy, tf::feed(x, X))`. There is no
+/// default session, so the Session comes first; a template on it, so that graph/ needs nothing
+/// of runtime/.
+template <class Node>
+struct evaluable : node_base {
+  template <class Session, class... Feeds>
+  auto eval(Session& session, const Feeds&... feeds) const {
+    return session.run(static_cast<const Node&>(*this), feeds...);
+  }
+};
+
 template <class T>
 concept graph_node = std::derived_from<std::remove_cvref_t<T>, node_base>;
 
@@ -73,7 +85,7 @@ constexpr const auto& nth_operand(const First& first, const Rest&... rest) {
 /// where a graph reuses nodes (`h + square(h)`, level upon level): empty members of one
 /// type must have distinct addresses, so every copy takes a byte.
 template <class Op, graph_node... Args>
-struct node : node_base {
+struct node : evaluable<node<Op, Args...>> {
   using op_type = Op;
   using args_type = std::tuple<Args...>;
   using value_type = op::value_type_t<Op, Args...>;  // a tag that breaks the contract is named here
@@ -124,9 +136,8 @@ struct node : node_base {
   /// constraints would be checked for every node a plan walks (benchmarks/README.md).
   template <class F>
   constexpr decltype(auto) with_args(F&& f) const {
-    return [&]<std::size_t... I>(std::index_sequence<I...>) -> decltype(auto) {
-      return std::forward<F>(f)(arg<I>()...);
-    }(std::index_sequence_for<Args...>{});
+    return [&]<std::size_t... I>(std::index_sequence<I...>)->decltype(auto) { return std::forward<F>(f)(arg<I>()...); }
+    (std::index_sequence_for<Args...>{});
   }
 
   constexpr const Op& op() const { return m_op; }

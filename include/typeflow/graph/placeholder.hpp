@@ -10,7 +10,7 @@ namespace graph {
 
 /// A value fed at run time, named and typed in the graph: `tf.placeholder(tf.float32, [None, 3], name="x")`.
 template <class Name, dtype T, class Shape>
-struct placeholder : node_base {
+struct placeholder : evaluable<placeholder<Name, T, Shape>> {
   using name_type = Name;
   using value_type = T;
   using shape_type = Shape;

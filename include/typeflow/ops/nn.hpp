@@ -23,6 +23,7 @@
 #include "../kernels/nn.hpp"
 #include "diagnostics.hpp"
 #include "elementwise.hpp"
+#include "keyword.hpp"
 #include "reduce.hpp"
 
 namespace typeflow {
@@ -450,25 +451,48 @@ constexpr auto log_softmax(const X& logits) {
   return detail::make_softmax<op::log_softmax>(logits);
 }
 
-/// tf.nn.softmax_cross_entropy_with_logits(labels, logits) (TF2's, gradients to both):
-/// -reduce_sum(labels * log_softmax(logits), -1), of shape logits.shape[:-1].
-template <tensor_node L, tensor_node X>
-constexpr auto softmax_cross_entropy_with_logits(const L& labels, const X& logits) {
-  return detail::make_cross_entropy<op::softmax_cross_entropy_with_logits>(labels, logits);
+/// tf.nn.softmax_cross_entropy_with_logits(labels=z, logits=x) (TF2's, gradients to both), by
+/// keyword as in TF1, either order: -reduce_sum(z * log_softmax(x), -1), of shape x.shape[:-1].
+/// **Example**: `tf::nn::softmax_cross_entropy_with_logits(tf::labels = y, tf::logits = pred)`.
+template <detail::node_or_keyword A, detail::node_or_keyword B>
+constexpr auto softmax_cross_entropy_with_logits(const A& a, const B& b) {
+  static_assert(detail::keywords_v<keyword_key::labels, keyword_key::logits, A, B>,
+                "tf::nn::softmax_cross_entropy_with_logits takes keyword arguments, as in TF1: write "
+                "(tf::labels = y, tf::logits = x)");
+  return detail::make_cross_entropy<op::softmax_cross_entropy_with_logits>(
+      detail::by_keyword<keyword_key::labels, true>(a, b), detail::by_keyword<keyword_key::logits, false>(a, b));
 }
 
-/// tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits): labels are int32/int64
-/// class indices of shape logits.shape[:-1] (an index outside [0, classes) throws at run time).
-template <tensor_node L, tensor_node X>
-constexpr auto sparse_softmax_cross_entropy_with_logits(const L& labels, const X& logits) {
-  return detail::make_cross_entropy<op::sparse_softmax_cross_entropy_with_logits>(labels, logits);
+/// TF1's name for TF2's softmax_cross_entropy_with_logits (gradients to labels too).
+template <detail::node_or_keyword A, detail::node_or_keyword B>
+constexpr auto softmax_cross_entropy_with_logits_v2(const A& a, const B& b) {
+  static_assert(detail::keywords_v<keyword_key::labels, keyword_key::logits, A, B>,
+                "tf::nn::softmax_cross_entropy_with_logits_v2 takes keyword arguments, as in TF1: write "
+                "(tf::labels = y, tf::logits = x)");
+  return detail::make_cross_entropy<op::softmax_cross_entropy_with_logits>(
+      detail::by_keyword<keyword_key::labels, true>(a, b), detail::by_keyword<keyword_key::logits, false>(a, b));
 }
 
-/// tf.nn.sigmoid_cross_entropy_with_logits(labels, logits), elementwise:
+/// tf.nn.sparse_softmax_cross_entropy_with_logits(labels=l, logits=x), by keyword: l are int32/int64
+/// class indices of shape x.shape[:-1] (an index outside [0, classes) throws at run time).
+template <detail::node_or_keyword A, detail::node_or_keyword B>
+constexpr auto sparse_softmax_cross_entropy_with_logits(const A& a, const B& b) {
+  static_assert(detail::keywords_v<keyword_key::labels, keyword_key::logits, A, B>,
+                "tf::nn::sparse_softmax_cross_entropy_with_logits takes keyword arguments, as in TF1: write "
+                "(tf::labels = y, tf::logits = x)");
+  return detail::make_cross_entropy<op::sparse_softmax_cross_entropy_with_logits>(
+      detail::by_keyword<keyword_key::labels, true>(a, b), detail::by_keyword<keyword_key::logits, false>(a, b));
+}
+
+/// tf.nn.sigmoid_cross_entropy_with_logits(labels=z, logits=x), by keyword, elementwise:
 /// max(x, 0) - x z + log1p(exp(-|x|)).
-template <tensor_node L, tensor_node X>
-constexpr auto sigmoid_cross_entropy_with_logits(const L& labels, const X& logits) {
-  return typeflow::detail::make_binary<op::sigmoid_cross_entropy_with_logits>(labels, logits);
+template <detail::node_or_keyword A, detail::node_or_keyword B>
+constexpr auto sigmoid_cross_entropy_with_logits(const A& a, const B& b) {
+  static_assert(detail::keywords_v<keyword_key::labels, keyword_key::logits, A, B>,
+                "tf::nn::sigmoid_cross_entropy_with_logits takes keyword arguments, as in TF1: write "
+                "(tf::labels = y, tf::logits = x)");
+  return typeflow::detail::make_binary<op::sigmoid_cross_entropy_with_logits>(
+      detail::by_keyword<keyword_key::labels, true>(a, b), detail::by_keyword<keyword_key::logits, false>(a, b));
 }
 
 /// tf.nn.l2_loss(t): sum(t^2) / 2.

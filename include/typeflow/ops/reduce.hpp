@@ -6,6 +6,7 @@
 // reduce_prod; tf::argmax(x, tf::axis<1>) and tf::argmin. Axes may be negative, as in TF.
 
 #include <array>
+#include <concepts>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -339,11 +340,23 @@ auto find_axes(axis_t<A...>*, Rest*...) -> axis_t<A...>;
 template <class... Rest>
 auto find_axes(keep_dims_t*, Rest*... rest) -> decltype(find_axes(rest...));
 
+template <class Option>
+inline constexpr bool is_axis_v = false;
+template <int... A>
+inline constexpr bool is_axis_v<axis_t<A...>> = true;
+
 template <op::reduction Kind, tensor_node X, class... Options>
 constexpr auto reduce_call(const X& x, Options...) {
   constexpr bool keep = (std::is_same_v<Options, keep_dims_t> || ...);
-  using axes = decltype(find_axes(static_cast<Options*>(nullptr)...));
-  return make_reduce<Kind, axes, keep>(x);
+  if constexpr (((!is_axis_v<Options> && !std::is_same_v<Options, keep_dims_t>) || ...)) {
+    static_assert(((is_axis_v<Options> || std::is_same_v<Options, keep_dims_t>)&&...),
+                  "tf::reduce_*(x, axis): axes are compile-time types: write tf::axis<1> (not 1), tf::axis<0, 2> "
+                  "for several, and tf::keep_dims for keepdims=True");
+    return make_reduce<Kind, axis_t<-1>, keep>(x);  // a likely meaning, so that no second error follows
+  } else {
+    using axes = decltype(find_axes(static_cast<Options*>(nullptr)...));
+    return make_reduce<Kind, axes, keep>(x);
+  }
 }
 
 }  // namespace detail
@@ -405,6 +418,20 @@ constexpr auto argmax(const X& x, axis_t<A> = {}) {
 template <tensor_node X, int A = 0>
 constexpr auto argmin(const X& x, axis_t<A> = {}) {
   return detail::make_arg_extremum<false, A>(x);
+}
+
+/// tf.argmax(x, 1) and tf.argmin(x, 1) as TF1 writes them: the axis must be a type here.
+template <tensor_node X, std::integral I>
+constexpr auto argmax(const X& x, I) {
+  static_assert(!std::integral<I>,
+                "tf::argmax(x, axis): the axis is a compile-time type: write tf::argmax(x, tf::axis<1>)");
+  return detail::make_arg_extremum<true, -1>(x);
+}
+template <tensor_node X, std::integral I>
+constexpr auto argmin(const X& x, I) {
+  static_assert(!std::integral<I>,
+                "tf::argmin(x, axis): the axis is a compile-time type: write tf::argmin(x, tf::axis<1>)");
+  return detail::make_arg_extremum<false, -1>(x);
 }
 
 namespace detail {

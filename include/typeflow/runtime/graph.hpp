@@ -4,6 +4,7 @@
 // The default graph's registry of variables: what global_variables_initializer, the
 // Saver and exporters need to know about every declared variable at run time.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -44,8 +45,28 @@ class Graph {
 
   const std::vector<variable_record>& variables() const { return m_variables; }
 
+  /// TF's name for an op of this graph named `base`: base itself if no variable has it, else
+  /// the first free of base_1, base_2, ...
+  std::string unique_name(const std::string& base) const {
+    for (std::size_t k = 0;; ++k) {
+      std::string n = k == 0 ? base : base + "_" + std::to_string(k);
+      bool taken = false;
+      for (const auto& r : m_variables) taken = taken || r.name == n;
+      if (!taken) return n;
+    }
+  }
+
+  /// Tells this graph from those before it (a reset makes a new one): unnamed variables are
+  /// named anew in each.
+  std::uint64_t id() const { return m_id; }
+
  private:
+  static std::uint64_t next_id() {
+    static std::atomic<std::uint64_t> n{0};
+    return ++n;
+  }
   std::vector<variable_record> m_variables;
+  std::uint64_t m_id = next_id();
 };
 
 inline Graph& get_default_graph() {

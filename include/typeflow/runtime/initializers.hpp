@@ -99,11 +99,13 @@ struct random_uniform {
 
 namespace detail {
 
-/// Fills a variable's value from an initializer: one of the above, a scalar constant
+/// Fills a variable's value from an initializer: one of the above, a number, a scalar constant
 /// (`tf::constant(0.0f)`) or a constant tensor broadcastable to the variable's shape.
 template <class Init, class T, std::size_t R>
 void initialize(const Init& init, xt::xtensor<T, R>& value, const std::string& name) {
-  if constexpr (is_scalar_v<Init>) {
+  if constexpr (dtype<Init>) {
+    value.fill(static_cast<T>(init));
+  } else if constexpr (is_scalar_v<Init>) {
     value.fill(static_cast<T>(init.m_value));
   } else if constexpr (is_constant_v<Init>) {
     auto src = xt::adapt(init.m_data->data(), init.m_data->size(), xt::no_ownership(), init.m_shape);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <initializer_list>
 #include <memory>
 #include <thread>
 #include <tuple>
@@ -44,6 +45,16 @@ template <tensor_node N>
 fetch_into_t<N> fetch_into(xt::xtensor<value_t<N>, rank_v<N>>& out, const N& node) {
   return {out, node};
 }
+
+/// TF1's `sess.run([train, loss], ...)` written as a braced list, `sess.run({train, loss}, ...)`:
+/// a braced list cannot carry each fetch's type, so Session::run says to write tf::fetch.
+struct braced_fetches {
+  struct any_node {
+    template <graph_node N>
+    any_node(const N&) {}
+  };
+  braced_fetches(std::initializer_list<any_node>) {}
+};
 
 template <class T>
 inline constexpr bool is_feed_item_v = false;
@@ -145,6 +156,15 @@ class Session {
       const parallel::use_pool lend(m_pool.get());
       executor_for<std::tuple<N>, Feeds...>(std::tuple<N>{target.node})->run_into(target.out, feeds...);
     }
+  }
+
+  /// `sess.run({train, loss}, feeds...)`: an error that says to write tf::fetch(train, loss).
+  template <feed_like... Feeds>
+  auto run(braced_fetches, const Feeds&...) {  // deduced, so that this error comes before any about the result
+    static_assert(sizeof...(Feeds) != sizeof...(Feeds),
+                  "Session::run({a, b}, ...): a braced list cannot carry its fetches' types: write "
+                  "sess.run(tf::fetch(a, b), ...), which returns a std::tuple: auto [a_val, b_val] = ...");
+    return no_value{};
   }
 
   /// Runs tf::global_variables_initializer(): every declared variable gets its initial value.

@@ -21,6 +21,7 @@
 #include "../../core/dtype.hpp"
 #include "../../core/error.hpp"
 #include "../../core/fixed_string.hpp"
+#include "../../core/unnamed.hpp"
 #include "../../graph/traversal.hpp"
 #include "../../graph/variable.hpp"
 #include "../../ops/training.hpp"
@@ -80,7 +81,9 @@ inline constexpr bool is_global_step_v = [] {
 
 /// Names as char packs, concatenated: `name<'W'>`, `name<'/'>`, `name<'A', 'd', 'a', 'm'>` is "W/Adam".
 template <class... Ns>
-struct cat_names;
+struct cat_names {
+  using type = joined_name<Ns...>;  // a name known at run time among them (an unnamed variable's)
+};
 template <char... A>
 struct cat_names<name<A...>> {
   using type = name<A...>;
@@ -172,6 +175,40 @@ class Optimizer {
                   "typeflow::train::Optimizer::apply_gradients: global_step must be an integer scalar tf::Variable "
                   "(tf::train::get_or_create_global_step())");
     (check_pair<V, value_t<G>, shape_of_t<G>>(), ...);
+    return apply_pairs(grads_and_vars, global_step...);
+  }
+
+  /// compute_gradients then apply_gradients. After the loss come, in either order, an
+  /// optional tf::var_list(...) and an optional global step (TF1's order is global_step, var_list).
+  template <tensor_node Loss, class... Args>
+  auto minimize(const Loss& loss, const Args&... args) const {
+    // clang-format off
+    static_assert((detail::is_var_list_v<Args> + ... + 0) <= 1 && (detail::is_global_step_v<Args> + ... + 0) <= 1 &&
+                      ((detail::is_var_list_v<Args> || detail::is_global_step_v<Args>) && ...),
+                  "typeflow::train::Optimizer::minimize(loss, ...): after the loss, pass at most one tf::var_list(...) "
+                  "and one global step (an integer scalar tf::Variable)");
+    // clang-format on
+    // No std::apply here: its noexcept check instantiates the lambda inside type_traits, which
+    // added a dozen `required from` lines of gradient types to an error.
+    const auto vars = std::tuple_cat(detail::keep_if<detail::var_list_pred>(args)...);
+    const auto steps = std::tuple_cat(detail::keep_if<detail::global_step_pred>(args)...);
+    const auto grads_and_vars = [&] {
+      if constexpr (std::tuple_size_v<decltype(vars)> == 0) return compute_gradients(loss);
+      else return compute_gradients(loss, std::get<0>(vars));
+    }();
+    // Autodiff gives each gradient its variable's dtype and shape, unless the loss's graph has
+    // an error, which its op has reported: apply_gradients' check would only repeat it.
+    if constexpr (std::tuple_size_v<decltype(steps)> == 0) return apply_pairs(grads_and_vars);
+    else return apply_pairs(grads_and_vars, std::get<0>(steps));
+  }
+
+ protected:
+  /// use_locking: each update holds its variables' locks (TF's), else concurrent updates race.
+  explicit Optimizer(bool use_locking = false) : m_use_locking(use_locking) {}
+
+  /// apply_gradients without its checks (minimize's gradients match their variables).
+  template <class... G, class... V, class... Step>
+  auto apply_pairs(const std::tuple<std::pair<G, V>...>& grads_and_vars, const Step&... global_step) const {
     const auto context = make_context<V...>();
     // A braced list applies (and declares the slots of) the variables in order, as TF does.
     const auto applies = std::apply(
@@ -186,26 +223,6 @@ class Optimizer {
       return graph::node<op::increment_global_step<value_t<S>>, S, decltype(finished)>({}, global_step..., finished);
     }
   }
-
-  /// compute_gradients then apply_gradients. After the loss come, in either order, an
-  /// optional tf::var_list(...) and an optional global step (TF1's order is global_step, var_list).
-  template <tensor_node Loss, class... Args>
-  auto minimize(const Loss& loss, const Args&... args) const {
-    // clang-format off
-    static_assert((detail::is_var_list_v<Args> + ... + 0) <= 1 && (detail::is_global_step_v<Args> + ... + 0) <= 1 &&
-                      ((detail::is_var_list_v<Args> || detail::is_global_step_v<Args>) && ...),
-                  "typeflow::train::Optimizer::minimize(loss, ...): after the loss, pass at most one tf::var_list(...) "
-                  "and one global step (an integer scalar tf::Variable)");
-    // clang-format on
-    const auto vars = std::tuple_cat(detail::keep_if<detail::var_list_pred>(args)...);
-    const auto steps = std::tuple_cat(detail::keep_if<detail::global_step_pred>(args)...);
-    const auto grads_and_vars = std::apply([&](const auto&... v) { return compute_gradients(loss, v...); }, vars);
-    return std::apply([&](const auto&... s) { return apply_gradients(grads_and_vars, s...); }, steps);
-  }
-
- protected:
-  /// use_locking: each update holds its variables' locks (TF's), else concurrent updates race.
-  explicit Optimizer(bool use_locking = false) : m_use_locking(use_locking) {}
 
   /// The slot variable number I of var (TF's "var/Name", "var/Name_1", ...), declared in the
   /// default graph with every element `initial_value`.
