@@ -141,18 +141,20 @@ TEST_CASE("sizes: an empty batch through matmul, reductions, softmax and the cro
     auto labels = tf::placeholder<"labels", float, tf::none, 3>();
     auto ids = tf::placeholder<"ids", std::int32_t, tf::none>();
     const auto L = empty_of<std::int32_t>(std::array<std::size_t, 1>{0});
-    const auto [sm, lsm, xent, sparse, sig] = sess.run(
-        tf::fetch(tf::nn::softmax(x), tf::nn::log_softmax(x), tf::nn::softmax_cross_entropy_with_logits(labels, x),
-                  tf::nn::sparse_softmax_cross_entropy_with_logits(ids, x),
-                  tf::nn::sigmoid_cross_entropy_with_logits(labels, x)),
-        tf::feed(x, X), tf::feed(labels, X), tf::feed(ids, L));
+    const auto [sm, lsm, xent, sparse, sig] =
+        sess.run(tf::fetch(tf::nn::softmax(x), tf::nn::log_softmax(x),
+                           tf::nn::softmax_cross_entropy_with_logits(tf::labels = labels, tf::logits = x),
+                           tf::nn::sparse_softmax_cross_entropy_with_logits(tf::labels = ids, tf::logits = x),
+                           tf::nn::sigmoid_cross_entropy_with_logits(tf::labels = labels, tf::logits = x)),
+                 tf::feed(x, X), tf::feed(labels, X), tf::feed(ids, L));
     CHECK(sm.shape() == std::array<std::size_t, 2>{0, 3});
     CHECK(lsm.shape() == std::array<std::size_t, 2>{0, 3});
     CHECK(xent.shape() == std::array<std::size_t, 1>{0});
     CHECK(sparse.shape() == std::array<std::size_t, 1>{0});
     CHECK(sig.shape() == std::array<std::size_t, 2>{0, 3});
-    const float mean = sess.run(tf::reduce_mean(tf::nn::sparse_softmax_cross_entropy_with_logits(ids, x)),
-                                tf::feed(x, X), tf::feed(ids, L))();
+    const float mean =
+        sess.run(tf::reduce_mean(tf::nn::sparse_softmax_cross_entropy_with_logits(tf::labels = ids, tf::logits = x)),
+                 tf::feed(x, X), tf::feed(ids, L))();
     CHECK(std::isnan(mean));
   }
   SUBCASE("concat, reshape, transpose, tile, slice") {
@@ -178,7 +180,7 @@ TEST_CASE("sizes: gradients and a training step on an empty batch, as TensorFlow
   auto W = tf::Variable<"W", float, 3, 2>(tf::constant(1.0f));
   auto b = tf::Variable<"b", float, 2>(tf::constant(1.0f));
   auto logits = tf::matmul(x, W) + b;
-  auto mean_loss = tf::reduce_mean(tf::nn::softmax_cross_entropy_with_logits(labels, logits));
+  auto mean_loss = tf::reduce_mean(tf::nn::softmax_cross_entropy_with_logits(tf::labels = labels, tf::logits = logits));
   auto sum_loss = tf::reduce_sum(tf::square(logits));
   tf::Session sess;
   sess.run(tf::global_variables_initializer());
