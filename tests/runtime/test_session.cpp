@@ -182,7 +182,7 @@ TEST_CASE("runtime.variables: unnamed ones are TF's Variable, Variable_1, ...; y
   auto b1 = tf::Variable(tf::zeros<4>());
   auto out_w = tf::Variable<float, 4, 1>(tf::random_normal(0.0, 0.5, 2));
   auto out_b = tf::Variable(0.5f);
-  auto named = tf::Variable<"Variable_5", float>(1.0);
+  [[maybe_unused]] auto named = tf::Variable<"Variable_5", float>(1.0);  // takes the name Variable_5
   static_assert(!std::is_same_v<decltype(h1), decltype(out_w)> && !std::is_same_v<decltype(b1), decltype(out_b)>);
   static_assert(std::is_same_v<decltype(declared_here()), decltype(declared_here())>);
   auto y = tf::matmul(tf::nn::relu(tf::matmul(x, h1) + b1), out_w) + out_b;
