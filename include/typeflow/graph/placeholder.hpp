@@ -42,7 +42,9 @@ constexpr auto placeholder() {
   static_assert(((Dims >= 0 || Dims == none) && ...), "typeflow::placeholder: a dimension is >= 0 or tf::none");
   static_assert(detail::static_count_fits<Dims...>(),
                 "typeflow::placeholder: the product of the static dims overflows std::int64_t");
-  return detail::make_leaf<graph::placeholder, name_of<Name>, T, shape<Dims...>>();
+  // Not shape<Dims...> after that error: its own static_assert would say it again.
+  if constexpr (detail::static_count_fits<Dims...>())
+    return detail::make_leaf<graph::placeholder, name_of<Name>, T, shape<Dims...>>();
 }
 
 }  // namespace typeflow
