@@ -136,8 +136,9 @@ struct node : evaluable<node<Op, Args...>> {
   /// constraints would be checked for every node a plan walks (benchmarks/README.md).
   template <class F>
   constexpr decltype(auto) with_args(F&& f) const {
-    return [&]<std::size_t... I>(std::index_sequence<I...>)->decltype(auto) { return std::forward<F>(f)(arg<I>()...); }
-    (std::index_sequence_for<Args...>{});
+    return [&]<std::size_t... I>(std::index_sequence<I...>) -> decltype(auto) {
+      return std::forward<F>(f)(arg<I>()...);
+    }(std::index_sequence_for<Args...>{});
   }
 
   constexpr const Op& op() const { return m_op; }
