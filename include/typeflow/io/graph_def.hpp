@@ -1,10 +1,12 @@
 #ifndef TYPEFLOW_IO_GRAPH_DEF_HPP
 #define TYPEFLOW_IO_GRAPH_DEF_HPP
 
-// TensorFlow's graph messages, encoded by hand (field numbers from tensorflow/core/framework:
-// graph.proto, node_def.proto, attr_value.proto, tensor.proto, tensor_shape.proto, types.proto):
-// a GraphDef is a list of node_def, each with its op name, inputs ("node", "node:k", "^node")
-// and attrs, an attr being a serialized AttrValue built by the functions of namespace attr.
+// TensorFlow's graph messages, encoded and decoded by hand (field numbers from
+// tensorflow/core/framework: graph.proto, node_def.proto, attr_value.proto, tensor.proto,
+// tensor_shape.proto, types.proto): a GraphDef is a list of node_def, each with its op name,
+// inputs ("node", "node:k", "^node") and attrs, an attr being a serialized AttrValue built by
+// the functions of namespace attr (and read by attr_value.hpp). Attrs stay serialized in a
+// node_def, so a GraphDef read from a file is written back with every attr as it was.
 
 #include <cstdint>
 #include <cstring>
@@ -140,6 +142,13 @@ struct node_def {
     attrs.emplace_back(std::string(key), std::move(value));
   }
 
+  /// The serialized AttrValue of `key`; nullptr when the node has none.
+  const std::string* find_attr(std::string_view key) const {
+    for (const auto& [k, v] : attrs)
+      if (k == key) return &v;
+    return nullptr;
+  }
+
   std::string serialize() const {
     protobuf::writer n;
     n.string_field(1, name);
@@ -152,6 +161,32 @@ struct node_def {
       n.message_field(5, entry);
     }
     return n.release();
+  }
+
+  /// Reads one serialized NodeDef (its device and debug info are skipped: typeflow runs on
+  /// devices it places itself).
+  static node_def parse(std::string_view bytes, const std::string& what) {
+    node_def n;
+    protobuf::reader r(bytes, what);
+    while (r.next()) {
+      switch (r.field()) {
+        case 1: n.name = r.read_string(); break;
+        case 2: n.op = r.read_string(); break;
+        case 3: n.inputs.push_back(r.read_string()); break;
+        case 5: {
+          auto entry = r.read_message("attr");
+          std::string key, value;
+          while (entry.next()) {
+            if (entry.field() == 1) key = entry.read_string();
+            else if (entry.field() == 2) value = entry.read_string();
+          }
+          n.set_attr(key, std::move(value));
+          break;
+        }
+        default: r.skip();
+      }
+    }
+    return n;
   }
 };
 
@@ -168,5 +203,66 @@ inline std::string serialize_graph_def(std::span<const node_def> nodes) {
 }
 
 }  // namespace typeflow::io
+
+namespace typeflow {
+
+/// tensorflow::GraphDef: a graph's nodes, as `sess.graph_def()` returns it, as
+/// `graph_util::convert_variables_to_constants` freezes it and as a `.pb` file stores it.
+/// `node` holds the NodeDefs in order (Python's `graph_def.node`); the function library of a
+/// TensorFlow file is kept as bytes and written back unchanged.
+struct GraphDef {
+  std::vector<io::node_def> node;
+  std::int32_t producer = io::graph_def_producer;  // versions { producer min_consumer }
+  std::int32_t min_consumer = 0;
+  std::string library;  // a serialized FunctionDefLibrary, or empty
+
+  /// The node named `name`; nullptr when there is none.
+  const io::node_def* find(std::string_view name) const {
+    for (const auto& n : node)
+      if (n.name == name) return &n;
+    return nullptr;
+  }
+
+  /// The binary protocol-buffer encoding, as Python's SerializeToString.
+  std::string SerializeToString() const {
+    io::protobuf::writer g;
+    for (const auto& n : node) g.bytes_field(1, n.serialize());
+    if (!library.empty()) g.bytes_field(2, library);
+    io::protobuf::writer versions;
+    if (producer != 0) versions.int32_field(1, producer);
+    if (min_consumer != 0) versions.int32_field(2, min_consumer);
+    g.message_field(4, versions);
+    return g.release();
+  }
+
+  /// Replaces this graph with the one encoded in `bytes` (a `.pb` file's content). A
+  /// malformed encoding is a typeflow::error saying where it broke, and leaves this unchanged.
+  void ParseFromString(std::string_view bytes) { *this = parse(bytes, "GraphDef"); }
+
+  /// The GraphDef encoded in `bytes`; `what` names it in errors (a file's path).
+  static GraphDef parse(std::string_view bytes, const std::string& what) {
+    GraphDef g;
+    g.producer = 0;
+    io::protobuf::reader r(bytes, what);
+    while (r.next()) {
+      switch (r.field()) {
+        case 1: g.node.push_back(io::node_def::parse(r.read_bytes(), what + ".node[" + std::to_string(g.node.size()) + "]")); break;
+        case 2: g.library = r.read_string(); break;
+        case 4: {
+          auto v = r.read_message("versions");
+          while (v.next()) {
+            if (v.field() == 1) g.producer = v.read_int32();
+            else if (v.field() == 2) g.min_consumer = v.read_int32();
+          }
+          break;
+        }
+        default: r.skip();
+      }
+    }
+    return g;
+  }
+};
+
+}  // namespace typeflow
 
 #endif
