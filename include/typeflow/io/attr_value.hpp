@@ -103,11 +103,11 @@ inline void append_typed_values(protobuf::reader& r, data_type dtype, std::vecto
       else as_ints(std::int32_t{});
       break;
     case 8: strings.push_back(r.read_string()); break;  // string_val
-    case 10: as_ints(std::int64_t{}); break;             // int64_val
-    case 11: as_ints(bool{}); break;                     // bool_val
-    case 13: as_ints(std::uint16_t{}); break;            // half_val (the 16-bit patterns)
-    case 16: as_ints(std::uint32_t{}); break;            // uint32_val
-    case 17: as_ints(std::uint64_t{}); break;            // uint64_val
+    case 10: as_ints(std::int64_t{}); break;            // int64_val
+    case 11: as_ints(bool{}); break;                    // bool_val
+    case 13: as_ints(std::uint16_t{}); break;           // half_val (the 16-bit patterns)
+    case 16: as_ints(std::uint32_t{}); break;           // uint32_val
+    case 17: as_ints(std::uint64_t{}); break;           // uint64_val
     default: r.skip();
   }
 }

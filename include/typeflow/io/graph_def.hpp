@@ -246,7 +246,9 @@ struct GraphDef {
     io::protobuf::reader r(bytes, what);
     while (r.next()) {
       switch (r.field()) {
-        case 1: g.node.push_back(io::node_def::parse(r.read_bytes(), what + ".node[" + std::to_string(g.node.size()) + "]")); break;
+        case 1:
+          g.node.push_back(io::node_def::parse(r.read_bytes(), what + ".node[" + std::to_string(g.node.size()) + "]"));
+          break;
         case 2: g.library = r.read_string(); break;
         case 4: {
           auto v = r.read_message("versions");
