@@ -113,17 +113,24 @@ template <class A, class B>
 inline constexpr bool keeps_shape_v = std::is_same_v<value_t<A>, value_t<B>> &&
                                       std::is_same_v<broadcast_shape_t<shape_of_t<A>, shape_of_t<B>>, shape_of_t<A>>;
 
-template <class Op, graph_node A, graph_node B>
-constexpr auto make_binary(const A& a, const B& b) {
-  using SA = shape_of_t<A>;
-  using SB = shape_of_t<B>;
-  if constexpr (!std::is_same_v<value_t<A>, value_t<B>>) {
+/// The operand checks of a binary op, on dtypes and shapes alone: the user-facing function calls
+/// it first, so an error's instantiation chain prints the operands' (long) node types once, in
+/// the user's call, not again for every helper on the way. Helpers call it too; a second call
+/// with the same arguments is the same instantiation and reports nothing new.
+template <class Op, class TA, class TB, class SA, class SB>
+constexpr void check_binary() {
+  if constexpr (!std::is_same_v<TA, TB>) {
     // Both operands must have one dtype; convert one of them first.
-    diagnostic::error_dtypes_differ<Op, value_t<A>, value_t<B>> error;
+    diagnostic::error_dtypes_differ<Op, TA, TB> error;
   } else if constexpr (!broadcastable_v<SA, SB>) {
     // The operands' static shapes, named in this type, do not broadcast.
     diagnostic::error_shapes_do_not_broadcast<Op, SA, SB> error;
   }
+}
+
+template <class Op, graph_node A, graph_node B>
+constexpr auto make_binary(const A& a, const B& b) {
+  check_binary<Op, value_t<A>, value_t<B>, shape_of_t<A>, shape_of_t<B>>();
   return graph::node<Op, A, B>(Op{}, a, b);
 }
 
@@ -166,9 +173,10 @@ constexpr auto literal_like(arithmetic auto v) {
 }  // namespace detail
 
 // Operators: tensor op tensor, and a number on either side.
-#define TYPEFLOW_BINARY_OPERATOR(SYMBOL, MAKE)                                                      \
+#define TYPEFLOW_BINARY_OPERATOR(SYMBOL, OP, MAKE)                                                  \
   template <tensor_node A, tensor_node B>                                                           \
   constexpr auto operator SYMBOL(const A& a, const B& b) {                                          \
+    detail::check_binary<OP, value_t<A>, value_t<B>, shape_of_t<A>, shape_of_t<B>>();              \
     return MAKE(a, b);                                                                              \
   }                                                                                                 \
   template <tensor_node A>                                                                          \
@@ -180,10 +188,10 @@ constexpr auto literal_like(arithmetic auto v) {
     return MAKE(detail::literal_like<B>(a), b);                                                     \
   }
 
-TYPEFLOW_BINARY_OPERATOR(+, detail::make_add)
-TYPEFLOW_BINARY_OPERATOR(-, detail::make_sub)
-TYPEFLOW_BINARY_OPERATOR(*, detail::make_mul)
-TYPEFLOW_BINARY_OPERATOR(/, detail::make_binary<op::div>)
+TYPEFLOW_BINARY_OPERATOR(+, op::add, detail::make_add)
+TYPEFLOW_BINARY_OPERATOR(-, op::sub, detail::make_sub)
+TYPEFLOW_BINARY_OPERATOR(*, op::mul, detail::make_mul)
+TYPEFLOW_BINARY_OPERATOR(/, op::div, detail::make_binary<op::div>)
 #undef TYPEFLOW_BINARY_OPERATOR
 
 /// -x; -(-x) is x.

@@ -188,49 +188,45 @@ struct batch_matmul {
 
 namespace detail {
 
-template <bool TA, bool TB, tensor_node A, tensor_node B>
-constexpr auto make_batch_matmul(const A& a, const B& b) {
-  using SA = shape_of_t<A>;
-  using SB = shape_of_t<B>;
-  constexpr auto ka = SA::dims[SA::rank - (TA ? 2 : 1)];
-  constexpr auto kb = SB::dims[SB::rank - (TB ? 1 : 2)];
-  constexpr std::int64_t ba = SA::rank == 3 ? SA::dims[0] : 1, bb = SB::rank == 3 ? SB::dims[0] : 1;
-  if constexpr (!std::is_same_v<value_t<A>, value_t<B>>) {
-    // Both operands must have one dtype.
-    diagnostic::error_dtypes_differ<op::batch_matmul<TA, TB>, value_t<A>, value_t<B>> error;
-  } else if constexpr (ka != kb && ka != none && kb != none) {
-    // The inner dimensions of the two shapes named in this type differ.
-    diagnostic::error_matmul_inner_dimensions_differ<SA, SB> error;
-  } else if constexpr (broadcast_dim(ba, bb) == 0 && ba != 0 && bb != 0) {
-    // The batch dims (first) of the two shapes named in this type differ and neither is 1.
-    diagnostic::error_matmul_batch_dimensions_differ<SA, SB> error;
+/// Whether tf::matmul of these shapes multiplies batches of matrices (BatchMatMulV2).
+template <class SA, class SB>
+inline constexpr bool is_batch_matmul_v = (SA::rank == 3 || SB::rank == 3) && SA::rank >= 2 && SB::rank >= 2;
+
+/// tf::matmul's operand checks, on dtypes and shapes alone, as detail::check_binary's: the
+/// user's call is the one frame of an error that prints the operands' node types.
+template <bool TA, bool TB, class DA, class DB, class SA, class SB>
+constexpr void check_matmul() {
+  constexpr bool batched = is_batch_matmul_v<SA, SB>;
+  if constexpr (!batched && (SA::rank != 2 || SB::rank != 2)) {
+    // tf::matmul takes two rank-2 tensors, or rank-3 ones (a batch of matrices, BatchMatMulV2)
+    // with a rank-2 or rank-3 partner; the operands' shapes are named in this type.
+    diagnostic::error_matmul_needs_rank_2_operands<SA, SB> error;
+  } else {
+    using Op = std::conditional_t<batched, op::batch_matmul<TA, TB>, op::matmul<TA, TB>>;
+    constexpr auto ka = SA::dims[SA::rank - (TA ? 2 : 1)];
+    constexpr auto kb = SB::dims[SB::rank - (TB ? 1 : 2)];
+    constexpr std::int64_t ba = SA::rank == 3 ? SA::dims[0] : 1, bb = SB::rank == 3 ? SB::dims[0] : 1;
+    if constexpr (!std::is_same_v<DA, DB>) {
+      // Both operands must have one dtype.
+      diagnostic::error_dtypes_differ<Op, DA, DB> error;
+    } else if constexpr (ka != kb && ka != none && kb != none) {
+      // The inner dimensions of the two shapes named in this type differ.
+      diagnostic::error_matmul_inner_dimensions_differ<SA, SB> error;
+    } else if constexpr (batched && broadcast_dim(ba, bb) == 0 && ba != 0 && bb != 0) {
+      // The batch dims (first) of the two shapes named in this type differ and neither is 1.
+      diagnostic::error_matmul_batch_dimensions_differ<SA, SB> error;
+    }
   }
-  return op::batch_matmul<TA, TB>::make(a, b, op::batch_matmul<TA, TB>{});
 }
 
 template <bool TA, bool TB, tensor_node A, tensor_node B>
 constexpr auto make_matmul(const A& a, const B& b) {
   using SA = shape_of_t<A>;
   using SB = shape_of_t<B>;
-  if constexpr ((SA::rank == 3 || SB::rank == 3) && SA::rank >= 2 && SB::rank >= 2) {
-    return make_batch_matmul<TA, TB>(a, b);
-  } else if constexpr (SA::rank != 2 || SB::rank != 2) {
-    // tf::matmul takes two rank-2 tensors, or rank-3 ones (a batch of matrices, BatchMatMulV2)
-    // with a rank-2 or rank-3 partner; the operands' shapes are named in this type.
-    diagnostic::error_matmul_needs_rank_2_operands<SA, SB> error;
-    return a;
-  } else {
-    constexpr auto ka = SA::dims[TA ? 0 : 1];
-    constexpr auto kb = SB::dims[TB ? 1 : 0];
-    if constexpr (!std::is_same_v<value_t<A>, value_t<B>>) {
-      // Both operands must have one dtype.
-      diagnostic::error_dtypes_differ<op::matmul<TA, TB>, value_t<A>, value_t<B>> error;
-    } else if constexpr (ka != kb && ka != none && kb != none) {
-      // The inner dimensions of the two shapes named in this type differ.
-      diagnostic::error_matmul_inner_dimensions_differ<SA, SB> error;
-    }
-    return op::matmul<TA, TB>::make(a, b, op::matmul<TA, TB>{});
-  }
+  check_matmul<TA, TB, value_t<A>, value_t<B>, SA, SB>();
+  if constexpr (is_batch_matmul_v<SA, SB>) return op::batch_matmul<TA, TB>::make(a, b, op::batch_matmul<TA, TB>{});
+  else if constexpr (SA::rank != 2 || SB::rank != 2) return a;  // reported by check_matmul
+  else return op::matmul<TA, TB>::make(a, b, op::matmul<TA, TB>{});
 }
 
 }  // namespace detail
@@ -247,6 +243,7 @@ constexpr auto matmul(const A& a, const B& b, Flags...) {
   static_assert(((std::is_same_v<Flags, transpose_a_t> || std::is_same_v<Flags, transpose_b_t>) && ...),
                 "typeflow::matmul: the only options are tf::transpose_a and tf::transpose_b");
   // clang-format on
+  detail::check_matmul<ta, tb, value_t<A>, value_t<B>, shape_of_t<A>, shape_of_t<B>>();
   return detail::make_matmul<ta, tb>(a, b);
 }
 
