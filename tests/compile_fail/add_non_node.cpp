@@ -1,4 +1,5 @@
-// A placeholder plus a std::string: not a graph node nor a number, so no operator+ applies.
+// A placeholder plus a std::string: not a graph node nor a number. One static_assert says what
+// to write, where the overload candidates that did not match took 18,599 characters (g++).
 #include <string>
 
 #include <typeflow/graph/placeholder.hpp>
@@ -9,10 +10,10 @@ namespace tf = typeflow;
 int main() {
   auto x = tf::placeholder<"x", float, 3>();
 #ifdef TYPEFLOW_SHOULD_FAIL
-  // expect-error: std::string
-  // expect-error: tensor_node
-  // max-chars-gcc: 22300
-  // max-chars-clang: 9900
+  // expect-error: the other operand of + is neither a graph node nor a number
+  // expect-error: basic_string
+  // max-chars-gcc: 1800
+  // max-chars-clang: 1400
   std::string s = "2";
   auto y = x + s;
 #else

@@ -13,11 +13,14 @@
 //
 // File format (text, one record per line; tensors as a header line and one line of values):
 //
-//   typeflow-op-parity 2
+//   typeflow-op-parity 3
 //   case NAME
 //   tf EXPR                           (TensorFlow's op: a Python expression, called with the
 //                                      inputs in order; op_parity.py evaluates it with `tf`,
 //                                      `nn` = tf.nn and `mm` = tf.linalg.matmul in scope)
+//   graph HEX                         (the case's forward graph as typeflow exports it, a GraphDef
+//                                      whose node `output` is the result: TensorFlow imports and
+//                                      runs it; or `graph none REASON` where export refuses)
 //   input I DTYPE RANK DIMS...        (I = 0, 1, ...: the placeholders a, b, ... in order)
 //   VALUES...
 //   output DTYPE RANK DIMS...
@@ -106,7 +109,7 @@ class output {
  public:
   output(const std::string& path, std::set<std::string> only) : m_out(path), m_only(std::move(only)) {
     if (!m_out) throw std::runtime_error("cannot write " + path);
-    m_out << "typeflow-op-parity 2\n";
+    m_out << "typeflow-op-parity 3\n";
   }
   bool selected(const std::string& name) const { return m_only.empty() || m_only.count(name) != 0; }
   void begin(const std::string& name, std::string_view tf_expr) {
@@ -132,6 +135,26 @@ class output {
     m_out << line.str() << "\n";
   }
   void line(const std::string& s) { m_out << s << "\n"; }
+  /// The forward graph of y as a GraphDef (placeholders a, b, ...; the result named `output`).
+  template <class Y>
+  void graph(const Y& y) {
+    std::string bytes;
+    try {
+      tf::io::graph_exporter g;
+      for (const auto& p : tf::io::placeholder_names(y)) g.reserve_name(p);
+      g.add_output("output", y);
+      tf::GraphDef def;
+      def.node = g.nodes();
+      bytes = def.SerializeToString();
+    } catch (const tf::error& e) {
+      m_out << "graph none " << e.what() << "\n";
+      return;
+    }
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string line = "graph ";
+    for (const unsigned char c : bytes) line += {hex[c >> 4], hex[c & 15]};
+    m_out << line << "\n";
+  }
   void end() {
     m_out << "end\n";
     if (!m_out) throw std::runtime_error("write error");
@@ -178,11 +201,13 @@ void run_case(output& out, const std::string& name, std::string_view tf_expr, F 
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     const auto xs = std::tuple{make_placeholder<I>(specs)...};
     // Drawn in order (a braced list sequences its elements).
-    const auto values = std::tuple{draw<tf::value_t<decltype(make_placeholder<I>(specs))>>(specs.g, dims_of(specs), rng)...};
+    const auto values =
+        std::tuple{draw<tf::value_t<decltype(make_placeholder<I>(specs))>>(specs.g, dims_of(specs), rng)...};
     const auto y = f(std::get<I>(xs)...);
     using Y = std::remove_cvref_t<decltype(y)>;
     using T = tf::value_t<Y>;
     out.begin(name, tf_expr);
+    out.graph(y);
     (out.tensor("input " + std::to_string(I), std::get<I>(values)), ...);
     tf::Session sess;
     if constexpr (!std::is_floating_point_v<T>) {
@@ -212,10 +237,12 @@ void run_case(output& out, const std::string& name, std::string_view tf_expr, F 
           }
         };
         (grad_line.template operator()<I>(), ...);
-      }(std::make_index_sequence<P::count>{});
+      }
+      (std::make_index_sequence<P::count>{});
     }
     out.end();
-  }(std::index_sequence_for<S...>{});
+  }
+  (std::index_sequence_for<S...>{});
 }
 
 /// The cases of a row of tests/ops/op_table.hpp: NAME (float32, operands [3, 4] drawn from the
@@ -238,7 +265,8 @@ void run_row(output& out, const Row& row) {
             throw std::runtime_error(name + ": hard inputs are lists of at most 16 values");
         run_case(out, name + "_hard" + suffix, row.tf, row.fn, in<T, 16>{hard[I]}...);
       }
-    }(std::make_index_sequence<Row::arity>{});
+    }
+    (std::make_index_sequence<Row::arity>{});
   };
   if constexpr (Row::boolean) {
     cases.template operator()<bool>("");

@@ -7,7 +7,10 @@ TensorFlow's op as a Python expression, the inputs it drew, typeflow's y, an ups
 of y's shape and typeflow's gradients of reduce_sum(y * w) (file format: op_parity.hpp). For
 each case this script evaluates the expression (with `tf`, `nn` = tf.nn and `np` in scope),
 computes the op with TensorFlow 2 in eager mode on the same inputs (the exact float32/float64
-values), takes the gradients of reduce_sum(y * w) with tf.GradientTape, and compares. A case
+values), takes the gradients of reduce_sum(y * w) with tf.GradientTape, and compares. It also
+imports typeflow's GraphDef of the case's forward graph into TensorFlow (import_graph_def, a TF1
+Session) and runs it on the same inputs: TensorFlow must read what typeflow exports, op by op,
+attrs and const inputs included, and compute typeflow's y from it. A case
 without an expression, an expression that does not evaluate, or a case named on the command
 line that the executable does not write is a failure: nothing is skipped silently. Prints one
 line per case and exits 0 when every case matches, 1 on any mismatch, 77 (Meson's SKIP) when
@@ -61,6 +64,11 @@ EXPECTED_FAILURES = {
 }
 
 
+# typeflow's ops that TensorFlow has no op for (it computes them from primitives): their
+# graphs cannot be exported, and say so.
+NOT_TF_OPS = ("SigmoidCrossEntropyWithLogits",)
+
+
 # --- reading the executable's file --------------------------------------------------------
 
 class Tensor:
@@ -76,6 +84,7 @@ class Case:
         self.output = None
         self.weight = None
         self.grads = {}    # input index -> Tensor, or None where typeflow has no gradient
+        self.graph = None  # typeflow's GraphDef of the case (bytes), or why there is none (str)
 
 
 def parse_header(words, np):
@@ -106,8 +115,8 @@ def read_values(line, dtype, shape, np):
 def read_cases(path, np):
     with open(path) as f:
         lines = f.read().splitlines()
-    if not lines or lines[0] != "typeflow-op-parity 2":
-        raise ValueError("%s: not a typeflow-op-parity 2 file" % path)
+    if not lines or lines[0] != "typeflow-op-parity 3":
+        raise ValueError("%s: not a typeflow-op-parity 3 file" % path)
     cases, case, i = [], None, 1
     while i < len(lines):
         words = lines[i].split()
@@ -119,6 +128,8 @@ def read_cases(path, np):
             case = Case(words[1])
         elif tag == "tf":
             case.tf = lines[i - 1][len("tf "):].strip()
+        elif tag == "graph":
+            case.graph = lines[i - 1][len("graph none "):] if words[1] == "none" else bytes.fromhex(words[1])
         elif tag == "end":
             cases.append(case)
             case = None
@@ -219,6 +230,18 @@ def tf_function(tf, np, case):
     return eval(case.tf, {"tf": tf, "nn": tf.nn, "np": np})
 
 
+def tf_run_graph(tf, case):
+    """TensorFlow runs typeflow's GraphDef of the case (import_graph_def, a TF1 Session)."""
+    graph_def = tf.compat.v1.GraphDef()
+    graph_def.ParseFromString(case.graph)
+    names = {n.name for n in graph_def.node}
+    with tf.Graph().as_default():
+        tf.import_graph_def(graph_def, name="")
+        with tf.compat.v1.Session() as sess:
+            feeds = {"abcd"[i] + ":0": t.values for i, t in enumerate(case.inputs) if "abcd"[i] in names}
+            return sess.run("output:0", feeds)
+
+
 def compare_case(tf, np, case):
     c = Comparison(np)
     fn = tf_function(tf, np, case)
@@ -227,6 +250,11 @@ def compare_case(tf, np, case):
         return c
     y, tf_grads = tf_compute(tf, fn, case)
     c.tensors("y", case.output.values, case.output.dtype, y.numpy(), y.dtype.name)
+    if isinstance(case.graph, bytes):
+        y_graph = np.asarray(tf_run_graph(tf, case))
+        c.tensors("y of typeflow's GraphDef", case.output.values, case.output.dtype, y_graph, y_graph.dtype.name)
+    elif not any(op in (case.graph or "") for op in NOT_TF_OPS):
+        c.problems.append("typeflow did not export the graph: %s" % (case.graph or "no graph line"))
     floating = [i for i, t in enumerate(case.inputs) if t.dtype in ("float32", "float64")]
     if case.weight is None:
         if case.grads:

@@ -25,6 +25,8 @@
 //                                 an op without a gradient says so here and defines no vjp
 //   reads_values(i)               false where only operand i's dims are read (default true)
 //   tf_attrs(node)                the GraphDef attributes and const inputs of the exported node
+//   tf_op                         false where tf_name is no TensorFlow op (an op TF computes from
+//                                 primitives): exporting it to a GraphDef is an error naming it
 //   compute_type<A...>            the dtype a fused loop computes an elementwise op in (default:
 //                                 value_type, but a bool result is computed as a batch_bool of
 //                                 its first operand's dtype, as comparisons are)
@@ -102,6 +104,10 @@ struct traits {
   }();
   static constexpr bool has_shape_operand = requires { Op::shape_operand; };
   static constexpr bool has_broadcast_operand = requires { Op::broadcast_operand; };
+  static constexpr bool tf_op = [] {
+    if constexpr (requires { Op::tf_op; }) return bool{Op::tf_op};
+    else return true;
+  }();
 
   static constexpr bool reads_values(std::size_t i) {
     if constexpr (requires { Op::reads_values(i); }) return Op::reads_values(i);

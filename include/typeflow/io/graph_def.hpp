@@ -115,6 +115,13 @@ inline std::string list_s(std::span<const std::string> values) {
   a.message_field(1, list);
   return a.release();
 }
+inline std::string list_i(std::span<const std::int64_t> values) {
+  protobuf::writer list;
+  if (!values.empty()) list.packed_varint_field<std::int64_t>(3, values);
+  protobuf::writer a;
+  a.message_field(1, list);
+  return a.release();
+}
 inline std::string list_type(std::span<const data_type> values) {
   const std::vector<std::int32_t> ints(values.begin(), values.end());
   protobuf::writer list;

@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -42,36 +43,64 @@ namespace typeflow::io {
 
 /// What an op tag's `tf_attrs` hook gets: a node being exported, to which it adds attrs and
 /// constant inputs (TF ops that take an attribute as an input tensor, as a reduction's axes).
+/// The exporter has set attr T to the first operand's dtype; a hook changes what TF's op wants
+/// otherwise (Cast's SrcT, SelectV2's T of its second operand, no T for logical ops).
 class tf_node_attrs {
  public:
-  tf_node_attrs(node_def& node, std::vector<node_def>& extra) : m_node(node), m_extra(extra) {}
+  tf_node_attrs(node_def& node, std::vector<node_def>& extra, std::vector<data_type> input_dtypes)
+      : m_node(node), m_extra(extra), m_dtypes(std::move(input_dtypes)) {}
 
   const std::string& name() const { return m_node.name; }
+  /// The data inputs so far (the operands, then the const inputs added).
+  std::size_t input_count() const { return m_node.inputs.size(); }
+  /// The dtype of operand i.
+  data_type input_dtype(std::size_t i) const { return m_dtypes.at(i); }
+
   void attr_bool(std::string_view key, bool v) { m_node.set_attr(key, attr::b(v)); }
   void attr_int(std::string_view key, std::int64_t v) { m_node.set_attr(key, attr::i(v)); }
   void attr_float(std::string_view key, float v) { m_node.set_attr(key, attr::f(v)); }
   void attr_string(std::string_view key, std::string_view v) { m_node.set_attr(key, attr::s(v)); }
+  void attr_int_list(std::string_view key, std::span<const std::int64_t> v) { m_node.set_attr(key, attr::list_i(v)); }
   /// A type attr: `node.attr_type("Tidx", std::int32_t{})`.
   template <class T>
   void attr_type(std::string_view key, T) {
     m_node.set_attr(key, attr::type(data_type_of<T>));
   }
+  void attr_dtype(std::string_view key, data_type t) { m_node.set_attr(key, attr::type(t)); }
+  void remove_attr(std::string_view key) {
+    std::erase_if(m_node.attrs, [&](const auto& a) { return a.first == key; });
+  }
+  /// Exchanges operands i and j (and their dtypes): TF's op takes them in another order.
+  void swap_inputs(std::size_t i, std::size_t j) {
+    std::swap(m_node.inputs.at(i), m_node.inputs.at(j));
+    std::swap(m_dtypes.at(i), m_dtypes.at(j));
+  }
   /// Appends an input: a rank-1 Const named `<node>/<input_name>` holding `values`.
   template <class T>
   void const_input(std::string_view input_name, const std::vector<T>& values) {
+    const std::int64_t dims[] = {static_cast<std::int64_t>(values.size())};
+    add_const(input_name, tensor_proto<T>(dims, values), data_type_of<T>);
+  }
+  /// Appends a scalar Const input (TF's ConcatV2 axis and ArgMax dimension must be scalars).
+  template <class T>
+  void scalar_input(std::string_view input_name, T value) {
+    add_const(input_name, tensor_proto<T>({}, std::span<const T>(&value, 1)), data_type_of<T>);
+  }
+
+ private:
+  void add_const(std::string_view input_name, std::string tensor, data_type dtype) {
     node_def c;
     c.name = m_node.name + "/" + std::string(input_name);
     c.op = "Const";
-    const std::int64_t dims[] = {static_cast<std::int64_t>(values.size())};
-    c.set_attr("dtype", attr::type(data_type_of<T>));
-    c.set_attr("value", attr::tensor(tensor_proto<T>(dims, values)));
+    c.set_attr("dtype", attr::type(dtype));
+    c.set_attr("value", attr::tensor(tensor));
     m_node.inputs.push_back(c.name);
     m_extra.push_back(std::move(c));
   }
 
- private:
   node_def& m_node;
   std::vector<node_def>& m_extra;
+  std::vector<data_type> m_dtypes;
 };
 
 /// A variable of the default graph's registry, as the exporter needs it.
@@ -223,17 +252,25 @@ class graph_exporter {
       static_assert(
           !requires { Op::shape_operand; },
           "typeflow meta graph: gradient nodes are not exported; name forward outputs only");
+      if constexpr (!op::traits<Op>::tf_op)
+        throw error("GraphDef export: " + std::string(Op::tf_name) +
+                    " is typeflow's op, not TensorFlow's: TensorFlow could not run the graph (name a node that "
+                    "does not read it)");
       std::string pending = std::exchange(m_output_name, {});  // the operands are not the output
       node_def node;
       node.op = std::string(Op::tf_name);
-      n.with_args([&](const auto&... a) { (node.inputs.push_back(tensor(a)), ...); });
+      std::vector<data_type> dtypes;
+      n.with_args([&](const auto&... a) {
+        (node.inputs.push_back(tensor(a)), ...);
+        dtypes = {data_type_of<value_t<std::remove_cvref_t<decltype(a)>>>...};
+      });
       m_output_name = std::move(pending);
       node.name = take_name(node.op);
       using A0 = std::remove_cvref_t<std::tuple_element_t<0, typename N::args_type>>;
       node.set_attr("T", attr::type(data_type_of<value_t<A0>>));
       std::vector<node_def> extra;
       if constexpr (requires(tf_node_attrs & a) { n.op().tf_attrs(a); }) {
-        tf_node_attrs hook(node, extra);
+        tf_node_attrs hook(node, extra, std::move(dtypes));
         n.op().tf_attrs(hook);
       }
       for (auto& e : extra) claim(e.name), m_nodes.push_back(std::move(e));

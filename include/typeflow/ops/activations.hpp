@@ -131,6 +131,7 @@ struct leaky_relu : elementwise_unary {
         typeflow::detail::select_node(typeflow::detail::compare_to_zero<greater>(x), g, g * constant(n.op().m_alpha))};
   }
   bool operator==(const leaky_relu& o) const { return same_payload(m_alpha, o.m_alpha); }
+  void tf_attrs(auto& node) const { node.attr_float("alpha", static_cast<float>(m_alpha)); }
 };
 
 struct elu : elementwise_unary {

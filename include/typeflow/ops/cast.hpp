@@ -23,6 +23,12 @@ struct cast : elementwise_unary {
   static constexpr std::string_view tf_name = "Cast";
   template <class A>
   using value_type = To;
+  static void tf_attrs(auto& node) {  // TF's Cast has SrcT and DstT, no T
+    node.remove_attr("T");
+    node.attr_dtype("SrcT", node.input_dtype(0));
+    node.attr_type("DstT", To{});
+    node.attr_bool("Truncate", false);
+  }
 
   template <class From>
   constexpr To operator()(From a) const {

@@ -172,20 +172,28 @@ constexpr auto literal_like(arithmetic auto v) {
 
 }  // namespace detail
 
-// Operators: tensor op tensor, and a number on either side.
+// Operators: tensor op tensor, and a number on either side. One template per operator takes
+// every pair with a node in it, so that any other operand (a std::string, an xtensor array) is
+// one static_assert that says what to write, not pages of candidates that did not match.
 #define TYPEFLOW_BINARY_OPERATOR(SYMBOL, OP, MAKE)                                                  \
-  template <tensor_node A, tensor_node B>                                                           \
+  template <class A, class B>                                                                       \
+    requires(tensor_node<A> || tensor_node<B>)                                                      \
   constexpr auto operator SYMBOL(const A& a, const B& b) {                                          \
-    detail::check_binary<OP, value_t<A>, value_t<B>, shape_of_t<A>, shape_of_t<B>>();              \
-    return MAKE(a, b);                                                                              \
-  }                                                                                                 \
-  template <tensor_node A>                                                                          \
-  constexpr auto operator SYMBOL(const A& a, arithmetic auto b) {                                   \
-    return MAKE(a, detail::literal_like<A>(b));                                                     \
-  }                                                                                                 \
-  template <tensor_node B>                                                                          \
-  constexpr auto operator SYMBOL(arithmetic auto a, const B& b) {                                   \
-    return MAKE(detail::literal_like<B>(a), b);                                                     \
+    if constexpr (tensor_node<A> && tensor_node<B>) {                                               \
+      detail::check_binary<OP, value_t<A>, value_t<B>, shape_of_t<A>, shape_of_t<B>>();            \
+      return MAKE(a, b);                                                                            \
+    } else if constexpr (arithmetic<B>) {                                                           \
+      return MAKE(a, detail::literal_like<A>(b));                                                   \
+    } else if constexpr (arithmetic<A>) {                                                           \
+      return MAKE(detail::literal_like<B>(a), b);                                                   \
+    } else {                                                                                        \
+      static_assert(arithmetic<A> || arithmetic<B>,                                                 \
+                    "typeflow: the other operand of " #SYMBOL " is neither a graph node nor a "     \
+                    "number; wrap an array in tf::constant(array), feed it through a "              \
+                    "tf::placeholder, or convert it to a number");                                  \
+      if constexpr (tensor_node<A>) return a; /* the node, so that no second error follows */       \
+      else return b;                                                                                \
+    }                                                                                               \
   }
 
 TYPEFLOW_BINARY_OPERATOR(+, op::add, detail::make_add)

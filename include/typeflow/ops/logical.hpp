@@ -22,6 +22,7 @@ struct logical : Base {
   template <class T>
   static constexpr bool accepts = std::is_same_v<T, bool>;
   static constexpr bool differentiable(std::size_t) { return false; }
+  static void tf_attrs(auto& node) { node.remove_attr("T"); }  // TF's logical ops have no T
 };
 
 struct logical_and : logical<elementwise_binary> {

@@ -254,6 +254,7 @@ struct softmax_cross_entropy_with_logits_labels_grad : row_kernel {
 /// -sum(z log_softmax(x), -1): per-example cross-entropy; operands (labels z, logits x).
 struct softmax_cross_entropy_with_logits : row_kernel {
   static constexpr std::string_view tf_name = "SoftmaxCrossEntropyWithLogits";
+  static void tf_attrs(auto& node) { node.swap_inputs(0, 1); }  // TF's takes (features, labels)
   template <class Z, class X>
   using value_type = value_t<X>;
   template <class Z, class X>
@@ -307,6 +308,11 @@ struct sparse_softmax_cross_entropy_with_logits_grad : row_kernel {
 /// -log_softmax(x)[label] per example; operands (labels: class indices, logits x).
 struct sparse_softmax_cross_entropy_with_logits : row_kernel {
   static constexpr std::string_view tf_name = "SparseSoftmaxCrossEntropyWithLogits";
+  static void tf_attrs(auto& node) {  // TF's takes (features, labels)
+    node.swap_inputs(0, 1);
+    node.attr_dtype("T", node.input_dtype(0));
+    node.attr_dtype("Tlabels", node.input_dtype(1));
+  }
   static constexpr bool differentiable(std::size_t i) { return i == 1; }  // not to the labels
   template <class L, class X>
   using value_type = value_t<X>;
@@ -346,6 +352,7 @@ struct sigmoid_cross_entropy_with_logits_grad : elementwise_binary {
 /// The elementwise cross-entropy of labels z with sigmoid(x); operands (z, x).
 struct sigmoid_cross_entropy_with_logits : elementwise_binary {
   static constexpr std::string_view tf_name = "SigmoidCrossEntropyWithLogits";
+  static constexpr bool tf_op = false;  // TensorFlow computes it from primitives
   auto operator()(auto z, auto x) const { return typeflow::detail::sigmoid_cross_entropy(z, x); }
   template <class B>
   B simd_apply(const B& z, const B& x) const {

@@ -208,6 +208,11 @@ struct reduce_prod_grad {
 template <bool Max, std::size_t Axis>
 struct arg_extremum {
   static constexpr std::string_view tf_name = Max ? "ArgMax" : "ArgMin";
+  static void tf_attrs(auto& node) {
+    node.scalar_input("dimension", static_cast<std::int32_t>(Axis));
+    node.attr_type("Tidx", std::int32_t{});
+    node.attr_type("output_type", std::int64_t{});
+  }
   static constexpr bool differentiable(std::size_t) { return false; }  // an index has no gradient
 
   template <class D, std::size_t R>

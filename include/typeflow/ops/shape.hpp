@@ -162,12 +162,22 @@ struct reshape : copy_kernel {
   }
 
   static constexpr auto vjp(const auto& g, const auto& n) { return reshape_back(g, n); }
+
+  /// TensorFlow takes the requested shape as an int32 input (-1 where inferred).
+  static void tf_attrs(auto& node) {
+    node.const_input("shape", std::vector<std::int32_t>(Requested::dims.begin(), Requested::dims.end()));
+    node.attr_type("Tshape", std::int32_t{});
+  }
 };
 
 /// tf.expand_dims: a 1 inserted before axis Axis (0 <= Axis <= rank).
 template <std::size_t Axis>
 struct expand_dims : copy_kernel {
   static constexpr std::string_view tf_name = "ExpandDims";
+  static void tf_attrs(auto& node) {
+    node.scalar_input("dim", static_cast<std::int32_t>(Axis));
+    node.attr_type("Tdim", std::int32_t{});
+  }
   template <class D, std::size_t R>
   static constexpr std::array<D, R + 1> result_dims(const std::array<D, R>& in) {
     std::array<D, R + 1> out{};
@@ -187,6 +197,12 @@ struct expand_dims : copy_kernel {
 template <axes_mask Mask>
 struct squeeze : copy_kernel {
   static constexpr std::string_view tf_name = "Squeeze";
+  static void tf_attrs(auto& node) {
+    std::vector<std::int64_t> axes;
+    for (std::size_t i = 0; i < 64; ++i)
+      if (in_mask(Mask, i)) axes.push_back(static_cast<std::int64_t>(i));
+    node.attr_int_list("squeeze_dims", axes);
+  }
   template <std::size_t R>
   static constexpr std::size_t out_rank = [] {
     std::size_t n = 0;
@@ -224,6 +240,10 @@ struct transpose {
   static constexpr std::string_view tf_name = "Transpose";
   static constexpr std::size_t rank = sizeof...(Perm);
   static constexpr std::array<std::size_t, rank> perm{Perm...};
+  static void tf_attrs(auto& node) {
+    node.const_input("perm", std::vector<std::int32_t>{static_cast<std::int32_t>(Perm)...});
+    node.attr_type("Tperm", std::int32_t{});
+  }
 
   template <class D>
   static constexpr std::array<D, rank> result_dims(const std::array<D, rank>& in) {
@@ -289,6 +309,11 @@ struct concat_part {
 template <std::size_t Axis>
 struct concat {
   static constexpr std::string_view tf_name = "ConcatV2";
+  static void tf_attrs(auto& node) {
+    node.attr_int("N", static_cast<std::int64_t>(node.input_count()));
+    node.scalar_input("axis", static_cast<std::int32_t>(Axis));
+    node.attr_type("Tidx", std::int32_t{});
+  }
 
   template <class A0, class... A>
   using value_type = value_t<A0>;
@@ -389,6 +414,12 @@ struct slice {
   std::array<std::int64_t, R> m_begin{}, m_size{};
   bool operator==(const slice&) const = default;
 
+  void tf_attrs(auto& node) const {
+    node.const_input("begin", std::vector<std::int64_t>(m_begin.begin(), m_begin.end()));
+    node.const_input("size", std::vector<std::int64_t>(m_size.begin(), m_size.end()));
+    node.attr_type("Index", std::int64_t{});
+  }
+
   template <class A>
   using value_type = value_t<A>;
   template <class A>
@@ -455,6 +486,10 @@ struct tile {
   static constexpr std::string_view tf_name = "Tile";
   static constexpr std::size_t rank = sizeof...(Multiples);
   static constexpr std::array<std::int64_t, rank> multiples{Multiples...};
+  static void tf_attrs(auto& node) {
+    node.const_input("multiples", std::vector<std::int64_t>{Multiples...});
+    node.attr_type("Tmultiples", std::int64_t{});
+  }
 
   template <class A>
   using value_type = value_t<A>;

@@ -23,6 +23,7 @@ namespace op {
 struct where {
   static constexpr bool elementwise = true;
   static constexpr std::string_view tf_name = "SelectV2";
+  static void tf_attrs(auto& node) { node.attr_dtype("T", node.input_dtype(1)); }  // x's, not the condition's
   template <class C, class X, class Y>
   using value_type = value_t<X>;
   template <class C, class X, class Y>

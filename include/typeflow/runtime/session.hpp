@@ -17,6 +17,7 @@
 #include "config.hpp"
 #include "executor_cache.hpp"
 #include "graph.hpp"
+#include "graph_export.hpp"
 #include "variables.hpp"
 
 namespace typeflow {
@@ -171,6 +172,12 @@ class Session {
   void run(initializer_op) {
     for (const auto& v : get_default_graph().variables()) v.initialize(m_variables);
   }
+
+  /// sess.graph: the default graph, whose variables and named nodes this Session runs.
+  const Graph& graph() const { return get_default_graph(); }
+
+  /// sess.graph_def: the graph as TensorFlow's GraphDef (runtime/graph_export.hpp says what is in it).
+  GraphDef graph_def() const { return as_graph_def(get_default_graph()); }
 
   /// The values of this Session's variables, for code that reads or writes them by name
   /// (tf::train::Saver; see variable_record::value) rather than through runs.

@@ -190,7 +190,7 @@ class Saver {
     if (m_vars.empty()) throw error("tf::train::Saver: no variables to save");
     std::sort(m_vars.begin(), m_vars.end(), [](const auto& a, const auto& b) { return a.name.compare(b.name) < 0; });
     m_next_checkpoint_time = m_options.clock() + m_options.keep_checkpoint_every_n_hours * 3600;
-    m_meta_graph = build_meta_graph(all);
+    m_meta_graph = build_meta_graph();
   }
 
   /// Saves the variables to `save_path-global_step` (or `save_path`), writes the .meta and
@@ -307,19 +307,25 @@ class Saver {
     double time;
   };
 
-  std::string build_meta_graph(const std::vector<variable_record>& all) const {
+  /// The default graph (its variables and named nodes), the outputs named in the options (but
+  /// one that a named node already names: that node is exported under it) and the Saver's nodes.
+  std::string build_meta_graph() const {
+    const Graph& graph = get_default_graph();
+    auto named = [&](const std::string& name) {
+      for (const auto& n : graph.named_nodes())
+        if (n.name == name) return true;
+      return false;
+    };
     io::graph_exporter g;
     for (const auto& o : m_options.outputs) {
       g.reserve_name(o.name());
       for (const auto& p : o.placeholders()) g.reserve_name(p);
     }
-    auto info = [](const variable_record& r) {
-      return io::variable_info{r.name, io::data_type_from_name(r.dtype), r.shape, true};
-    };
-    for (const auto& r : all) g.add_variable(info(r));
-    for (const auto& o : m_options.outputs) o.export_to(g);
+    export_graph(graph, g);
+    for (const auto& o : m_options.outputs)
+      if (!named(o.name())) o.export_to(g);
     std::vector<io::variable_info> saved;
-    for (const auto& r : m_vars) saved.push_back(info(r));
+    for (const auto& r : m_vars) saved.push_back(variable_info_of(r));
     const std::string saver_def = io::add_saver_nodes(
         g, saved, {m_options.max_to_keep, static_cast<float>(m_options.keep_checkpoint_every_n_hours)});
     return io::serialize_meta_graph(g, saver_def);
