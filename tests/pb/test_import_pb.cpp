@@ -1,0 +1,63 @@
+// typeflow-import-pb: the header it generated from fixtures/tf_mlp.pb (a TF1 MLP trained and
+// frozen by TensorFlow, fixtures/make_fixtures.py) compiles, and its graph computes what
+// TensorFlow computed for the input recorded in fixtures/tf_mlp.json.
+//
+//   test_import_pb FIXTURES_DIR
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tf_mlp.hpp"
+
+namespace {
+
+std::string fixtures() {
+  const char* dir = std::getenv("TYPEFLOW_PB_FIXTURES");
+  REQUIRE_MESSAGE(dir, "TYPEFLOW_PB_FIXTURES is not set (meson test sets it)");
+  return dir;
+}
+
+/// The numbers of `"key": {"shape": [...], "values": [...]}` in the fixture's JSON.
+std::vector<double> numbers(const std::string& json, const std::string& key, const std::string& field) {
+  std::size_t at = json.find("\"" + key + "\"");
+  REQUIRE(at != std::string::npos);
+  at = json.find("\"" + field + "\": [", at);
+  REQUIRE(at != std::string::npos);
+  std::istringstream in(json.substr(at + field.size() + 5, json.find(']', at) - at - field.size() - 5));
+  std::vector<double> v;
+  for (std::string item; std::getline(in, item, ',');) v.push_back(std::stod(item));
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("pb.import: the header generated from TensorFlow's frozen MLP computes TensorFlow's outputs") {
+  namespace tf = typeflow;
+  std::ifstream file(fixtures() + "/tf_mlp.json");
+  REQUIRE(file);
+  std::stringstream json;
+  json << file.rdbuf();
+  const auto shape = numbers(json.str(), "x", "shape");
+  const auto xs = numbers(json.str(), "x", "values");
+  const auto expected = numbers(json.str(), "op_to_store", "values");
+  REQUIRE(shape.size() == 2);
+  xt::xtensor<float, 2> X(
+      std::array<std::size_t, 2>{static_cast<std::size_t>(shape[0]), static_cast<std::size_t>(shape[1])});
+  std::copy(xs.begin(), xs.end(), X.begin());
+
+  auto g = tf_mlp::make_graph();
+  static_assert(std::is_same_v<tf::shape_of_t<decltype(g.x)>, tf::shape<tf::none, 64>>);
+  static_assert(std::is_same_v<tf::shape_of_t<decltype(g.op_to_store)>, tf::shape<tf::none, 10>>);
+  tf::Session sess;
+  const xt::xtensor<float, 2> y = sess.run(g.op_to_store, tf::feed(g.x, X));
+  REQUIRE(y.size() == expected.size());
+  double worst = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) worst = std::max(worst, std::abs(y.flat(i) - expected[i]));
+  MESSAGE("max |typeflow - TensorFlow| over " << y.size() << " probabilities: " << worst);
+  CHECK(worst < 1e-6);
+}
