@@ -47,14 +47,18 @@ namespace typeflow::io {
 /// otherwise (Cast's SrcT, SelectV2's T of its second operand, no T for logical ops).
 class tf_node_attrs {
  public:
-  tf_node_attrs(node_def& node, std::vector<node_def>& extra, std::vector<data_type> input_dtypes)
-      : m_node(node), m_extra(extra), m_dtypes(std::move(input_dtypes)) {}
+  tf_node_attrs(node_def& node, std::vector<node_def>& extra, std::vector<data_type> input_dtypes,
+                std::vector<std::size_t> input_ranks)
+      : m_node(node), m_extra(extra), m_dtypes(std::move(input_dtypes)), m_ranks(std::move(input_ranks)) {}
 
   const std::string& name() const { return m_node.name; }
+  const std::string& op() const { return m_node.op; }
   /// The data inputs so far (the operands, then the const inputs added).
   std::size_t input_count() const { return m_node.inputs.size(); }
   /// The dtype of operand i.
   data_type input_dtype(std::size_t i) const { return m_dtypes.at(i); }
+  /// The rank of operand i.
+  std::size_t input_rank(std::size_t i) const { return m_ranks.at(i); }
 
   void attr_bool(std::string_view key, bool v) { m_node.set_attr(key, attr::b(v)); }
   void attr_int(std::string_view key, std::int64_t v) { m_node.set_attr(key, attr::i(v)); }
@@ -74,6 +78,7 @@ class tf_node_attrs {
   void swap_inputs(std::size_t i, std::size_t j) {
     std::swap(m_node.inputs.at(i), m_node.inputs.at(j));
     std::swap(m_dtypes.at(i), m_dtypes.at(j));
+    std::swap(m_ranks.at(i), m_ranks.at(j));
   }
   /// Appends an input: a rank-1 Const named `<node>/<input_name>` holding `values`.
   template <class T>
@@ -101,6 +106,7 @@ class tf_node_attrs {
   node_def& m_node;
   std::vector<node_def>& m_extra;
   std::vector<data_type> m_dtypes;
+  std::vector<std::size_t> m_ranks;
 };
 
 /// A variable of the default graph's registry, as the exporter needs it.
@@ -260,9 +266,11 @@ class graph_exporter {
       node_def node;
       node.op = std::string(Op::tf_name);
       std::vector<data_type> dtypes;
+      std::vector<std::size_t> ranks;
       n.with_args([&](const auto&... a) {
         (node.inputs.push_back(tensor(a)), ...);
         dtypes = {data_type_of<value_t<std::remove_cvref_t<decltype(a)>>>...};
+        ranks = {rank_v<std::remove_cvref_t<decltype(a)>>...};
       });
       m_output_name = std::move(pending);
       node.name = take_name(node.op);
@@ -270,7 +278,7 @@ class graph_exporter {
       node.set_attr("T", attr::type(data_type_of<value_t<A0>>));
       std::vector<node_def> extra;
       if constexpr (requires(tf_node_attrs & a) { n.op().tf_attrs(a); }) {
-        tf_node_attrs hook(node, extra, std::move(dtypes));
+        tf_node_attrs hook(node, extra, std::move(dtypes), std::move(ranks));
         n.op().tf_attrs(hook);
       }
       for (auto& e : extra) claim(e.name), m_nodes.push_back(std::move(e));

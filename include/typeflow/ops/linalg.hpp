@@ -110,6 +110,10 @@ struct batch_matmul {
   static constexpr std::string_view tf_name = "BatchMatMulV2";
   static constexpr bool transpose_a = TransposeA;
   static constexpr bool transpose_b = TransposeB;
+  static void tf_attrs(auto& node) {  // BatchMatMulV2 calls its transposes adjoints
+    node.attr_bool("adj_x", TransposeA);
+    node.attr_bool("adj_y", TransposeB);
+  }
 
   template <class A, class B>
   using value_type = value_t<A>;

@@ -108,6 +108,13 @@ namespace op {
 
 /// Kernels over the rows of the last axis.
 struct row_kernel {
+  /// TensorFlow's cross-entropy ops take rank-2 logits (its Python functions reshape others to
+  /// [-1, classes] around them); the GraphDef exporter says so for other ranks.
+  static void require_rank_2(auto& node) {
+    if (node.input_rank(0) != 2)
+      throw error("GraphDef export: TensorFlow's " + node.op() + " takes rank-2 logits, not rank " +
+                  std::to_string(node.input_rank(0)) + ": reshape them to [-1, classes] first");
+  }
   /// Rows: the product of all dims but the last.
   template <std::size_t R>
   static std::size_t rows(const std::array<std::size_t, R>& d) {
@@ -254,7 +261,10 @@ struct softmax_cross_entropy_with_logits_labels_grad : row_kernel {
 /// -sum(z log_softmax(x), -1): per-example cross-entropy; operands (labels z, logits x).
 struct softmax_cross_entropy_with_logits : row_kernel {
   static constexpr std::string_view tf_name = "SoftmaxCrossEntropyWithLogits";
-  static void tf_attrs(auto& node) { node.swap_inputs(0, 1); }  // TF's takes (features, labels)
+  static void tf_attrs(auto& node) {  // TF's takes (features, labels), of rank 2
+    node.swap_inputs(0, 1);
+    require_rank_2(node);
+  }
   template <class Z, class X>
   using value_type = value_t<X>;
   template <class Z, class X>
@@ -308,8 +318,9 @@ struct sparse_softmax_cross_entropy_with_logits_grad : row_kernel {
 /// -log_softmax(x)[label] per example; operands (labels: class indices, logits x).
 struct sparse_softmax_cross_entropy_with_logits : row_kernel {
   static constexpr std::string_view tf_name = "SparseSoftmaxCrossEntropyWithLogits";
-  static void tf_attrs(auto& node) {  // TF's takes (features, labels)
+  static void tf_attrs(auto& node) {  // TF's takes (features, labels), of rank 2 and 1
     node.swap_inputs(0, 1);
+    require_rank_2(node);
     node.attr_dtype("T", node.input_dtype(0));
     node.attr_dtype("Tlabels", node.input_dtype(1));
   }
