@@ -172,28 +172,20 @@ constexpr auto literal_like(arithmetic auto v) {
 
 }  // namespace detail
 
-// Operators: tensor op tensor, and a number on either side. One template per operator takes
-// every pair with a node in it, so that any other operand (a std::string, an xtensor array) is
-// one static_assert that says what to write, not pages of candidates that did not match.
+// Operators: tensor op tensor, and a number on either side.
 #define TYPEFLOW_BINARY_OPERATOR(SYMBOL, OP, MAKE)                                                  \
-  template <class A, class B>                                                                       \
-    requires(tensor_node<A> || tensor_node<B>)                                                      \
+  template <tensor_node A, tensor_node B>                                                           \
   constexpr auto operator SYMBOL(const A& a, const B& b) {                                          \
-    if constexpr (tensor_node<A> && tensor_node<B>) {                                               \
-      detail::check_binary<OP, value_t<A>, value_t<B>, shape_of_t<A>, shape_of_t<B>>();            \
-      return MAKE(a, b);                                                                            \
-    } else if constexpr (arithmetic<B>) {                                                           \
-      return MAKE(a, detail::literal_like<A>(b));                                                   \
-    } else if constexpr (arithmetic<A>) {                                                           \
-      return MAKE(detail::literal_like<B>(a), b);                                                   \
-    } else {                                                                                        \
-      static_assert(arithmetic<A> || arithmetic<B>,                                                 \
-                    "typeflow: the other operand of " #SYMBOL " is neither a graph node nor a "     \
-                    "number; wrap an array in tf::constant(array), feed it through a "              \
-                    "tf::placeholder, or convert it to a number");                                  \
-      if constexpr (tensor_node<A>) return a; /* the node, so that no second error follows */       \
-      else return b;                                                                                \
-    }                                                                                               \
+    detail::check_binary<OP, value_t<A>, value_t<B>, shape_of_t<A>, shape_of_t<B>>();              \
+    return MAKE(a, b);                                                                              \
+  }                                                                                                 \
+  template <tensor_node A>                                                                          \
+  constexpr auto operator SYMBOL(const A& a, arithmetic auto b) {                                   \
+    return MAKE(a, detail::literal_like<A>(b));                                                     \
+  }                                                                                                 \
+  template <tensor_node B>                                                                          \
+  constexpr auto operator SYMBOL(arithmetic auto a, const B& b) {                                   \
+    return MAKE(detail::literal_like<B>(a), b);                                                     \
   }
 
 TYPEFLOW_BINARY_OPERATOR(+, op::add, detail::make_add)
@@ -201,6 +193,24 @@ TYPEFLOW_BINARY_OPERATOR(-, op::sub, detail::make_sub)
 TYPEFLOW_BINARY_OPERATOR(*, op::mul, detail::make_mul)
 TYPEFLOW_BINARY_OPERATOR(/, op::div, detail::make_binary<op::div>)
 #undef TYPEFLOW_BINARY_OPERATOR
+
+/// A node and something that is neither a node nor a number (a std::string, an xtensor array).
+template <class A, class B>
+concept node_with_non_operand = (tensor_node<A> && !tensor_node<B> && !arithmetic<B>) ||
+                                (tensor_node<B> && !tensor_node<A> && !arithmetic<A>);
+
+// Deleted, so that such a pair is one short error that shows the line below, not the pages of
+// candidates that did not match (and `requires { a + b; }` stays false for it).
+// clang-format off
+template <class A, class B> requires node_with_non_operand<A, B>
+void operator+(const A&, const B&) = delete;  // an operand is neither a graph node nor a number: wrap an array in tf::constant(array) or feed it through a tf::placeholder
+template <class A, class B> requires node_with_non_operand<A, B>
+void operator-(const A&, const B&) = delete;  // an operand is neither a graph node nor a number: wrap an array in tf::constant(array) or feed it through a tf::placeholder
+template <class A, class B> requires node_with_non_operand<A, B>
+void operator*(const A&, const B&) = delete;  // an operand is neither a graph node nor a number: wrap an array in tf::constant(array) or feed it through a tf::placeholder
+template <class A, class B> requires node_with_non_operand<A, B>
+void operator/(const A&, const B&) = delete;  // an operand is neither a graph node nor a number: wrap an array in tf::constant(array) or feed it through a tf::placeholder
+// clang-format on
 
 /// -x; -(-x) is x.
 template <tensor_node A>
