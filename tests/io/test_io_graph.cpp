@@ -11,6 +11,7 @@
 #include <typeflow/io/attr_value.hpp>
 #include <typeflow/io/gfile.hpp>
 #include <typeflow/io/graph_io.hpp>
+#include <typeflow/io/onnx.hpp>
 #include <typeflow/io/text_format.hpp>
 #include <vector>
 
@@ -306,4 +307,145 @@ TEST_CASE("attr_value: TensorProto values in each encoding, and the errors of a 
   CHECK(error_of([&] { tensor("dtype: DT_FLOAT float_val: [1, 2]"); }) == "t: 2 values for 1 elements");
   CHECK(error_of([&] { tensor("dtype: DT_COMPLEX64 scomplex_val: [1, 2]"); }) ==
         "t: field 9 does not hold values of dtype DT_COMPLEX64 (give them as tensor_content)");
+}
+
+namespace {
+
+/// An ONNX model's graph in brief: "op_type(in,in)->out [attr=...]" per node, then
+/// "initializer name", "input name: elem_type [dims]", "output name: elem_type [dims]".
+std::vector<std::string> onnx_summary(const std::string& model) {
+  namespace pb = io::protobuf;
+  auto value_info = [](std::string_view bytes) {
+    std::string name, dims;
+    std::int64_t elem = 0;
+    for (pb::reader v(bytes, "value_info"); v.next();) {
+      if (v.field() == 1) name = v.read_string();
+      if (v.field() != 2) continue;
+      for (auto type = v.read_message("type"); type.next();)
+        for (auto tensor = type.read_message("tensor"); tensor.next();) {
+          if (tensor.field() == 1) elem = tensor.read_int64();
+          if (tensor.field() != 2) continue;
+          dims = "[";
+          for (auto shape = tensor.read_message("shape"); shape.next();) {
+            std::string d = "?";
+            for (auto dim = shape.read_message("dim"); dim.next();)
+              d = dim.field() == 1 ? std::to_string(dim.read_int64()) : dim.read_string();
+            dims += (dims.size() > 1 ? "," : "") + d;
+          }
+          dims += "]";
+        }
+    }
+    return name + ": " + std::to_string(elem) + " " + dims;
+  };
+  std::vector<std::string> out;
+  for (pb::reader m(model, "model"); m.next();) {
+    if (m.field() != 7) continue;
+    for (auto g = m.read_message("graph"); g.next();) {
+      if (g.field() == 1) {
+        std::vector<std::string> in, outs, attrs;
+        std::string op;
+        for (auto n = g.read_message("node"); n.next();) {
+          if (n.field() == 1) in.push_back(n.read_string());
+          else if (n.field() == 2) outs.push_back(n.read_string());
+          else if (n.field() == 4) op = n.read_string();
+          else if (n.field() == 5) {
+            std::string name, value;
+            for (auto a = n.read_message("attribute"); a.next();) {
+              if (a.field() == 1) name = a.read_string();
+              else if (a.field() == 3) value = std::to_string(a.read_int64());
+              else if (a.field() == 8) value += (value.empty() ? "" : ",") + std::to_string(a.read_int64());
+            }
+            attrs.push_back(name + "=" + value);
+          }
+        }
+        std::string line = op + "(";
+        for (std::size_t i = 0; i < in.size(); ++i) line += (i ? "," : "") + in[i];
+        line += ")->" + outs.at(0);
+        for (const auto& a : attrs) line += " " + a;
+        out.push_back(line);
+      } else if (g.field() == 5) {
+        for (auto t = g.read_message("initializer"); t.next();)
+          if (t.field() == 8) out.push_back("initializer " + t.read_string());
+      } else if (g.field() == 11 || g.field() == 12) {
+        out.push_back((g.field() == 11 ? "input " : "output ") + value_info(g.read_bytes()));
+      }
+    }
+  }
+  return out;
+}
+
+const std::string onnx_graph = R"(
+node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "shape" value { shape { dim { size: -1 } dim { size: 2 } dim { size: -1 } } } } }
+node { name: "W" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 3 } dim { size: 2 } }
+                                            float_val: 0.5 } } } }
+node { name: "axes" op: "Const" attr { key: "value" value { tensor { dtype: DT_INT32 int_val: -1 } } } }
+node { name: "shape" op: "Const" attr { key: "value" value { tensor { dtype: DT_INT64
+         tensor_shape { dim { size: 3 } } int64_val: [-1, 2, 3] } } } }
+node { name: "zero" op: "Const" attr { key: "value" value { tensor { dtype: DT_INT32
+         tensor_shape { dim { size: 2 } } int_val: [0, 3] } } } }
+node { name: "empty" op: "Reshape" input: "x" input: "zero" }
+node { name: "r" op: "Reshape" input: "x" input: "shape" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "mean" op: "Mean" input: "r" input: "axes" attr { key: "T" value { type: DT_FLOAT } }
+       attr { key: "keep_dims" value { b: true } } }
+node { name: "sum" op: "Sum" input: "r" input: "axes" input: "^W" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "mm" op: "MatMul" input: "sum" input: "W" attr { key: "transpose_b" value { b: true } } }
+node { name: "add" op: "Add" input: "mm:0" input: "mm" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "am" op: "ArgMax" input: "add" input: "axes"
+       attr { key: "output_type" value { type: DT_INT32 } } attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "odd" op: "Erf" input: "x" }
+node { name: "fed" op: "Sum" input: "r" input: "x" }
+)";
+
+}  // namespace
+
+TEST_CASE("tf::onnx::export_graph: the nodes, initializers, inputs and outputs it writes") {
+  const tf::GraphDef g = io::graph_def_from_text(onnx_graph, "onnx_graph");
+  const std::vector<std::string> fetches{"mean", "am", "add:0"};
+  const std::vector<std::string> at17 = {
+      "Reshape(x,r/onnx_shape)->r",
+      "ReduceMean(r)->mean keepdims=1 axes=2",
+      "ReduceSum(r,sum/onnx_axes)->sum keepdims=0",
+      "Gemm(sum,W)->mm transB=1",
+      "Add(mm,mm)->add",
+      "ArgMax(add)->am/onnx_argmax axis=-1 keepdims=0",  // int64, cast to TF's output_type int32
+      "Cast(am/onnx_argmax)->am to=6",
+      "Identity(add)->add:0",
+      "initializer W",
+      "initializer r/onnx_shape",
+      "initializer sum/onnx_axes",
+      "input x: 1 [N,2,x_2]",
+      "output mean: 1 [?,2,1]",
+      "output am: 6 [?]",
+      "output add:0: 1 [?,3]"};
+  auto summary = onnx_summary(tf::onnx::to_onnx(g, fetches));
+  std::sort(summary.begin() + 8, summary.begin() + 11);  // the initializers, in any order
+  CHECK(summary == at17);
+  // opset 18: ReduceMean's axes are an input too.
+  CHECK(onnx_summary(tf::onnx::to_onnx(g, fetches, {.opset = 18}))[1] ==
+        "ReduceMean(r,mean/onnx_axes)->mean keepdims=1");
+
+  CHECK(error_of([&] { tf::onnx::to_onnx(g, std::vector<std::string>{"odd"}); }) ==
+        "tf::onnx::export_graph: node 'odd' (op Erf): no ONNX mapping for op 'Erf' (exported: Placeholder, Const, "
+        "MatMul, Add, AddV2, BiasAdd, Sub, Mul, RealDiv, Neg, Square, Sqrt, Exp, Log, Tanh, Sigmoid, Relu, Softmax, "
+        "Mean, Sum, Identity, Reshape, ArgMax, Cast, Maximum, Minimum)");
+  CHECK(error_of([&] { tf::onnx::to_onnx(g, std::vector<std::string>{"fed"}); }) ==
+        "tf::onnx::export_graph: node 'fed' (op Sum): input 'x' must be a Const (freeze the graph first): ONNX "
+        "takes it as a constant");
+  CHECK(error_of([&] { tf::onnx::to_onnx(g, std::vector<std::string>{"nope:0"}); }) ==
+        "tf::onnx::export_graph: no node named 'nope' in the graph");
+  CHECK(error_of([&] { tf::onnx::to_onnx(g, std::vector<std::string>{"mm:1"}); }) ==
+        "tf::onnx::export_graph: node 'mm' (op MatMul): output 1 is read; only output 0 is exported");
+  CHECK(error_of([&] { tf::onnx::to_onnx(g, fetches, {.opset = 12}); }).find("opset 12 is not supported") !=
+        std::string::npos);
+  // TF's 0 in a shape is a dim of 0; ONNX's copies the input's dim unless allowzero.
+  const std::vector<std::string> empty{"empty"};
+  CHECK(onnx_summary(tf::onnx::to_onnx(g, empty))[0] == "Reshape(x,empty/onnx_shape)->empty allowzero=1");
+  CHECK(error_of([&] { tf::onnx::to_onnx(g, empty, {.opset = 13}); }) ==
+        "tf::onnx::export_graph: node 'empty' (op Reshape): a 0 in the shape needs opset 14 (Reshape's allowzero)");
+
+  io_test::temp_dir dir;
+  tf::onnx::export_graph(g, {"add"}, dir / "model.onnx");
+  CHECK(io_test::slurp(dir / "model.onnx") == tf::onnx::to_onnx(g, std::vector<std::string>{"add"}));
 }

@@ -8,7 +8,8 @@ tf.io.write_graph as text and as binary; a frozen one too (convert_variables_to_
 (graph_interop roundtrip) reads each file with tf::io::read_graph_def and writes it back with
 tf::io::write_graph in both formats. TensorFlow then reads typeflow's files (text_format.Parse,
 ParseFromString): each must equal the original GraphDef, and typeflow's text must be byte for byte
-the text TensorFlow wrote.
+the text TensorFlow wrote. Last, TensorFlow imports the frozen GraphDefs typeflow exports
+(graph_interop onnx writes them as text) and computes the values typeflow's Session::run computed.
 
 Exit status: 0 on a match, 1 on a mismatch or an error, 77 (Meson's SKIP) without TensorFlow.
 """
@@ -57,6 +58,33 @@ def run(exe, *args):
         raise RuntimeError("%s %s exited with %d:\n%s%s" % (exe, " ".join(args), proc.returncode, proc.stdout, proc.stderr))
 
 
+def run_frozen(tf, np, text_format, graph_pb2, exe, out):
+    """TensorFlow imports typeflow's frozen graphs (graph_interop onnx writes them as text) and
+    computes what typeflow's Session::run computed."""
+    import json
+    run(exe, "onnx", out)
+    failures = 0
+    for model in ("linear_regression", "mlp", "all_ops"):
+        gd = graph_pb2.GraphDef()
+        text_format.Parse(open(os.path.join(out, model + ".pbtxt")).read(), gd)
+        data = json.load(open(os.path.join(out, model + ".json")))
+        array = lambda v: np.array(v["values"], dtype=v["dtype"]).reshape(v["shape"])
+        g = tf.Graph()
+        with g.as_default():
+            tf.graph_util.import_graph_def(gd, name="")
+        with tf.compat.v1.Session(graph=g) as sess:
+            names = list(data["outputs"])
+            feeds = {k + ":0": array(v) for k, v in data["inputs"].items()}
+            got = sess.run([n + ":0" for n in names], feeds)
+        for name, have in zip(names, got):
+            want = array(data["outputs"][name])
+            ok = have.dtype == want.dtype and have.shape == want.shape and np.allclose(have, want, rtol=1e-5, atol=1e-6)
+            print("%-17s TF runs typeflow's frozen graph, output %-5s %s: %s" % (model, name, str(want.shape),
+                                                                             "ok" if ok else "MISMATCH"))
+            failures += not ok
+    return failures
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__)
@@ -98,6 +126,7 @@ def main():
                     import difflib
                     sys.stdout.writelines(list(difflib.unified_diff(tf_text.splitlines(True), text.splitlines(True),
                                                                    "tensorflow", "typeflow"))[:40])
+        failures += run_frozen(tf, np, text_format, graph_pb2, exe, os.path.join(tmp, "frozen"))
     print("%d mismatches" % failures)
     return 1 if failures else 0
 

@@ -51,6 +51,11 @@ class tf_node_attrs {
   void attr_int(std::string_view key, std::int64_t v) { m_node.set_attr(key, attr::i(v)); }
   void attr_float(std::string_view key, float v) { m_node.set_attr(key, attr::f(v)); }
   void attr_string(std::string_view key, std::string_view v) { m_node.set_attr(key, attr::s(v)); }
+  /// Renames an attr the exporter set (Cast's operand dtype is SrcT, not T).
+  void rename_attr(std::string_view from, std::string_view to) {
+    for (auto& [k, v] : m_node.attrs)
+      if (k == from) k = std::string(to);
+  }
   /// A type attr: `node.attr_type("Tidx", std::int32_t{})`.
   template <class T>
   void attr_type(std::string_view key, T) {
@@ -59,17 +64,27 @@ class tf_node_attrs {
   /// Appends an input: a rank-1 Const named `<node>/<input_name>` holding `values`.
   template <class T>
   void const_input(std::string_view input_name, const std::vector<T>& values) {
+    const std::int64_t dims[] = {static_cast<std::int64_t>(values.size())};
+    push_const(input_name, dims, std::span<const T>(values));
+  }
+  /// Appends an input: a scalar Const named `<node>/<input_name>` (ArgMax's dimension).
+  template <class T>
+  void const_scalar_input(std::string_view input_name, T value) {
+    push_const(input_name, {}, std::span<const T>(&value, 1));
+  }
+
+ private:
+  template <class T>
+  void push_const(std::string_view input_name, std::span<const std::int64_t> dims, std::span<const T> values) {
     node_def c;
     c.name = m_node.name + "/" + std::string(input_name);
     c.op = "Const";
-    const std::int64_t dims[] = {static_cast<std::int64_t>(values.size())};
     c.set_attr("dtype", attr::type(data_type_of<T>));
     c.set_attr("value", attr::tensor(tensor_proto<T>(dims, values)));
     m_node.inputs.push_back(c.name);
     m_extra.push_back(std::move(c));
   }
 
- private:
   node_def& m_node;
   std::vector<node_def>& m_extra;
 };

@@ -39,6 +39,12 @@ struct cast : elementwise_unary {
     else return a;
   }
 
+  static void tf_attrs(auto& node) {
+    node.rename_attr("T", "SrcT");
+    node.attr_type("DstT", To{});
+    node.attr_bool("Truncate", false);
+  }
+
   // d cast(x) = cast back(dx)
   static constexpr auto vjp(const auto& g, const auto& n);
 };

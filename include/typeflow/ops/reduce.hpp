@@ -209,6 +209,11 @@ template <bool Max, std::size_t Axis>
 struct arg_extremum {
   static constexpr std::string_view tf_name = Max ? "ArgMax" : "ArgMin";
   static constexpr bool differentiable(std::size_t) { return false; }  // an index has no gradient
+  static void tf_attrs(auto& node) {
+    node.const_scalar_input("dimension", static_cast<std::int32_t>(Axis));
+    node.attr_type("Tidx", std::int32_t{});
+    node.attr_type("output_type", std::int64_t{});
+  }
 
   template <class D, std::size_t R>
   static constexpr std::array<D, R - 1> drop_axis(const std::array<D, R>& in) {

@@ -161,6 +161,11 @@ struct reshape : copy_kernel {
     return out;
   }
 
+  static void tf_attrs(auto& node) {
+    node.const_input("shape", std::vector<std::int32_t>(Requested::dims.begin(), Requested::dims.end()));
+    node.attr_type("Tshape", std::int32_t{});
+  }
+
   static constexpr auto vjp(const auto& g, const auto& n) { return reshape_back(g, n); }
 };
 
