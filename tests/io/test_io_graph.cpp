@@ -6,7 +6,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <typeflow/io/attr_value.hpp>
 #include <typeflow/io/gfile.hpp>
@@ -141,7 +143,7 @@ TEST_CASE("text_format: floats and doubles print as Python's text_format prints 
   CHECK(io::format_double(9999999999999998.0) == "9999999999999998.0");
   CHECK(io::format_double(1234.5) == "1234.5");
   CHECK(io::format_double(0.1f) == "0.10000000149011612");
-  CHECK(io::format_double(-1.0 / 0.0) == "-inf");
+  CHECK(io::format_double(-std::numeric_limits<double>::infinity()) == "-inf");
 }
 
 TEST_CASE("text_format: TensorFlow's text reads and prints back to the same text") {
@@ -188,7 +190,7 @@ TEST_CASE("text_format: the syntax text_format.Parse accepts") {
   CHECK(g.min_consumer == -3);
   const auto t = io::parse_tensor(io::parse_attr_value(*g.node[0].find_attr("value"), "v").tensor, "t");
   CHECK(t.dims == std::vector<std::int64_t>{3, 1});
-  CHECK(t.at<float>(1) == -1.0f / 0.0f);
+  CHECK(t.at<float>(1) == -std::numeric_limits<float>::infinity());
 }
 
 TEST_CASE("text_format: malformed text is an error naming the line, column and what was expected") {
@@ -292,6 +294,8 @@ TEST_CASE("attr_value: TensorProto values in each encoding, and the errors of a 
   CHECK(fill.at<float>(3) == 2.0f);  // the last value fills the rest
   const auto i8 = tensor("dtype: DT_INT8 tensor_shape { dim { size: 3 } } int_val: [-1, 7, 127]");
   CHECK(i8.bytes == std::string("\xff\x07\x7f", 3));
+  CHECK(tensor("dtype: DT_FLOAT float_val: -1e40").at<float>(0) == -std::numeric_limits<float>::infinity());
+  CHECK(tensor("dtype: DT_FLOAT float_val: 3.4028235e+38").at<float>(0) == std::numeric_limits<float>::max());
   const auto i64 = tensor("int64_val: -5 dtype: DT_INT64");  // the dtype after the values
   CHECK(i64.at<std::int64_t>(0) == -5);
   const auto b = tensor("dtype: DT_BOOL tensor_shape { dim { size: 2 } } bool_val: [true, false]");

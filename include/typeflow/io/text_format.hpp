@@ -29,7 +29,9 @@
 // field, a bad enum name, a singular field given twice, each an error with the line and column.
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
@@ -334,8 +336,14 @@ inline std::uint64_t scalar_bits(text_scanner& in, const field_schema& f) {
     case field_type::float64: {
       double d = 0;
       if (!text_scanner::parse_double(token, d)) in.fail_at(at, bad("a number"));
-      return f.type == field_type::float64 ? std::bit_cast<std::uint64_t>(d)
-                                           : std::bit_cast<std::uint32_t>(static_cast<float>(d));
+      if (f.type == field_type::float64) return std::bit_cast<std::uint64_t>(d);
+      // Rounded to the nearest float as a conversion would round it; done by hand past float's
+      // range, where the conversion is undefined: up to max + half an ulp is max, beyond is inf.
+      constexpr float max = std::numeric_limits<float>::max(), inf = std::numeric_limits<float>::infinity();
+      const float v = !(std::fabs(d) > max)            ? static_cast<float>(d)
+                      : std::fabs(d) < 0x1.ffffffp+127 ? (d > 0 ? max : -max)
+                                                       : (d > 0 ? inf : -inf);
+      return std::bit_cast<std::uint32_t>(v);
     }
     case field_type::data_type:
     case field_type::full_type_id: {
