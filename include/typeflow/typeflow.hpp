@@ -9,6 +9,8 @@
 #include "graph/constant.hpp"
 #include "graph/placeholder.hpp"
 #include "graph/variable.hpp"
+#include "io/gfile.hpp"
+#include "io/graph_io.hpp"
 #include "ops/activations.hpp"
 #include "ops/cast.hpp"
 #include "ops/compare.hpp"

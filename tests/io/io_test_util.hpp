@@ -2,7 +2,7 @@
 #define TYPEFLOW_TESTS_IO_IO_TEST_UTIL_HPP
 
 // What the io tests share: a temporary directory removed at the end of the test, whole-file
-// reads and writes, and the fixture paths.
+// reads and writes, the fixture paths, and the message of an error.
 
 #include <stdlib.h>
 
@@ -11,8 +11,20 @@
 #include <iterator>
 #include <stdexcept>
 #include <string>
+#include <typeflow/core/error.hpp>
 
 namespace io_test {
+
+/// The message of the typeflow::error f throws; "" if it throws nothing.
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const typeflow::error& e) {
+    return e.what();
+  }
+  return "";
+}
 
 inline const std::string fixtures = TYPEFLOW_IO_FIXTURES;
 inline const std::string counter_prefix = fixtures + "/counter_tf1.5/variables";

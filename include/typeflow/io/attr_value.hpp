@@ -69,9 +69,39 @@ struct tensor_value {
 
 namespace detail {
 
-/// Appends the values of a typed repeated field as `dtype`'s bytes.
+/// The TensorProto field that holds values of `dtype` (tensor.proto's comments); 0 for none.
+inline std::uint32_t typed_field_of(data_type dtype) {
+  switch (dtype) {
+    case DT_FLOAT: return 5;
+    case DT_DOUBLE: return 6;
+    case DT_INT32:
+    case DT_INT16:
+    case DT_INT8:
+    case DT_UINT8:
+    case DT_UINT16:
+    case DT_QINT8:
+    case DT_QUINT8:
+    case DT_QINT16:
+    case DT_QUINT16:
+    case DT_QINT32: return 7;
+    case DT_STRING: return 8;
+    case DT_INT64: return 10;
+    case DT_BOOL: return 11;
+    case DT_HALF:
+    case DT_BFLOAT16: return 13;
+    case DT_UINT32: return 16;
+    case DT_UINT64: return 17;
+    default: return 0;
+  }
+}
+
+/// Appends the values of a typed repeated field as `dtype`'s bytes. A field that does not
+/// hold `dtype`'s values is an error: its values would be reinterpreted as other bytes.
 inline void append_typed_values(protobuf::reader& r, data_type dtype, std::vector<std::string>& strings,
                                 std::string& out, std::size_t& count) {
+  if (r.field() >= 5 && r.field() <= 18 && r.field() != 14 && r.field() != 15 && r.field() != typed_field_of(dtype))
+    throw error(r.what() + ": field " + std::to_string(r.field()) + " does not hold values of dtype " +
+                data_type_name(dtype) + (typed_field_of(dtype) ? "" : " (give them as tensor_content)"));
   auto put = [&](const auto& v) {
     out.append(reinterpret_cast<const char*>(&v), sizeof v);
     ++count;
@@ -119,10 +149,12 @@ inline tensor_value parse_tensor(std::string_view bytes, const std::string& what
   std::string content, typed;
   bool has_content = false;
   std::size_t typed_count = 0;
+  for (protobuf::reader d(bytes, what); d.next();)  // the dtype first: it decides how values read
+    if (d.field() == 1) t.dtype = static_cast<data_type>(d.read_int32());
   protobuf::reader r(bytes, what);
   while (r.next()) {
     switch (r.field()) {
-      case 1: t.dtype = static_cast<data_type>(r.read_int32()); break;
+      case 1: r.skip(); break;
       case 2: {
         const tensor_shape shape = parse_tensor_shape(r.read_bytes(), what + ".tensor_shape");
         if (shape.unknown_rank) throw error(what + ": a constant's shape has an unknown rank");

@@ -138,6 +138,9 @@ struct node_def {
   std::string op;
   std::vector<std::string> inputs;
   std::vector<std::pair<std::string, std::string>> attrs;  // name, serialized AttrValue
+  /// The fields typeflow does not interpret (device, experimental_debug_info,
+  /// experimental_type), serialized as read: a graph read from a file is written back whole.
+  std::string other_fields = {};
 
   /// Sets an attr, replacing one of that name.
   void set_attr(std::string_view key, std::string value) {
@@ -167,13 +170,14 @@ struct node_def {
       entry.bytes_field(2, v);
       n.message_field(5, entry);
     }
-    return n.release();
+    return n.release() + other_fields;
   }
 
-  /// Reads one serialized NodeDef (its device and debug info are skipped: typeflow runs on
-  /// devices it places itself).
+  /// Reads one serialized NodeDef (its device and debug info are kept in other_fields: typeflow
+  /// runs on devices it places itself).
   static node_def parse(std::string_view bytes, const std::string& what) {
     node_def n;
+    protobuf::writer other;
     protobuf::reader r(bytes, what);
     while (r.next()) {
       switch (r.field()) {
@@ -190,9 +194,13 @@ struct node_def {
           n.set_attr(key, std::move(value));
           break;
         }
+        case 4:
+        case 6:
+        case 7: other.bytes_field(r.field(), r.read_bytes()); break;
         default: r.skip();
       }
     }
+    n.other_fields = other.release();
     return n;
   }
 };
@@ -221,7 +229,8 @@ struct GraphDef {
   std::vector<io::node_def> node;
   std::int32_t producer = io::graph_def_producer;  // versions { producer min_consumer }
   std::int32_t min_consumer = 0;
-  std::string library;  // a serialized FunctionDefLibrary, or empty
+  std::string library;       // a serialized FunctionDefLibrary, or empty
+  bool has_library = false;  // `library {}` present though empty (TensorFlow's frozen graphs)
 
   /// The node named `name`; nullptr when there is none.
   const io::node_def* find(std::string_view name) const {
@@ -234,7 +243,7 @@ struct GraphDef {
   std::string SerializeToString() const {
     io::protobuf::writer g;
     for (const auto& n : node) g.bytes_field(1, n.serialize());
-    if (!library.empty()) g.bytes_field(2, library);
+    if (has_library || !library.empty()) g.bytes_field(2, library);
     io::protobuf::writer versions;
     if (producer != 0) versions.int32_field(1, producer);
     if (min_consumer != 0) versions.int32_field(2, min_consumer);
@@ -256,7 +265,10 @@ struct GraphDef {
         case 1:
           g.node.push_back(io::node_def::parse(r.read_bytes(), what + ".node[" + std::to_string(g.node.size()) + "]"));
           break;
-        case 2: g.library = r.read_string(); break;
+        case 2:
+          g.library = r.read_string();
+          g.has_library = true;
+          break;
         case 4: {
           auto v = r.read_message("versions");
           while (v.next()) {

@@ -78,6 +78,7 @@ inline GraphDef extract_sub_graph(const GraphDef& graph_def, const std::vector<s
   out.producer = graph_def.producer;
   out.min_consumer = graph_def.min_consumer;
   out.library = graph_def.library;
+  out.has_library = graph_def.has_library;
   for (const auto& n : graph_def.node)
     if (keep.count(n.name)) out.node.push_back(n);
   return out;
