@@ -14,6 +14,7 @@
 #include <typeflow/typeflow.hpp>
 #include <vector>
 
+#include "case_file.hpp"
 #include "graph_builder.hpp"
 
 namespace tf = typeflow;
@@ -63,6 +64,13 @@ std::string error_of(const std::function<void()>& f) {
 }
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+std::string fixture(const std::string& file) {
+  std::string path = TYPEFLOW_PB_FIXTURES;
+  path += '/';
+  path += file;
+  return path;
+}
 
 }  // namespace
 
@@ -592,4 +600,38 @@ TEST_CASE("pb.errors: each names the node, placeholder or fetch, and what was ex
                  "node 'sum' (AddV2): incompatible shapes [2, 3] and [2, 2]"));
   CHECK(contains(error_of([&] { m.run({"t"}, {{"t", tf::Tensor(X)}}); }), "'t' is a Tanh node, not a placeholder"));
   CHECK(m.run({"t"}, {{"x", tf::Tensor(X)}})[0].shape() == std::vector<std::size_t>{2, 3});  // still runs
+}
+
+TEST_CASE("pb.files: frozen graphs written by TensorFlow 2.21 run to TensorFlow's values") {
+  for (const char* name : {"regression", "mlp", "many_ops"}) {
+    CAPTURE(name);
+    const std::string pb = fixture(name + std::string(".pb"));
+    const tf::ImportedGraph model(tf::GraphDef::parse(pb_test::read_file(pb), pb));
+    CHECK(pb_test::compare_case(model, pb_test::read_case(fixture(name + std::string(".txt")))) == "");
+  }
+}
+
+TEST_CASE("pb.files: truncated and bit-flipped files are errors, never crashes") {
+  const std::string bytes = pb_test::read_file(fixture("mlp.pb"));
+  const auto c = pb_test::read_case(fixture("mlp.txt"));
+  std::size_t errors = 0, ran = 0;
+  auto attempt = [&](const std::string& b) {
+    try {
+      const tf::ImportedGraph model(tf::GraphDef::parse(b, "mlp.pb"));
+      (void)model.run({"probs"}, c.feeds);
+      ++ran;
+    } catch (const tf::error& e) {
+      CHECK(std::string(e.what()).size() > 10);
+      ++errors;
+    }
+  };
+  for (std::size_t n = 0; n < bytes.size(); n += 7) attempt(bytes.substr(0, n));
+  CHECK(contains(error_of([&] { tf::GraphDef::parse(bytes.substr(0, bytes.size() / 2), "half.pb"); }), "half.pb"));
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    std::string flipped = bytes;
+    flipped[i] = static_cast<char>(flipped[i] ^ (1 << (i % 8)));
+    attempt(flipped);
+  }
+  CHECK(errors > 0);
+  CHECK(errors + ran == (bytes.size() + 6) / 7 + (bytes.size() + 2) / 3);
 }

@@ -265,38 +265,38 @@ inline plan make_plan(const std::vector<graph_node>& nodes, const std::vector<st
       for (auto& r : o.in)
         if (r > st.leaves.size() + st.ops.size()) r = st.leaves.size() + ~r;
   };
-  detail::arena_allocator arena;
-  for (std::size_t s_index = 0; const auto i : order) {
+  for (const auto i : order) {
     const graph_node& g = nodes[i];
-    slot& s = p.slots[i];
     const bool computed = fed[i] < 0 && ((g.kind == node_kind::elementwise && !inlined[i]) ||
                                          (g.kind == node_kind::kernel && g.kernel->forward));
     if (!computed) continue;
     step st{i, {}, {}};
     if (g.kind == node_kind::elementwise) {
       build_program(i, st);
-      for (const auto& l : st.leaves) last_use[p.slots[l.node].root] = s_index;
+      for (const auto& l : st.leaves) last_use[p.slots[l.node].root] = p.steps.size();
       p.scratch_bytes = std::max(p.scratch_bytes, (st.leaves.size() + st.ops.size()) * register_bytes);
     } else {
-      for (const auto k : g.inputs) last_use[p.slots[k].root] = s_index;
-    }
-    s.at = slot::where::arena;
-    s.index = arena.allocate(checked_element_count(s.dims, detail::element_size(g.dtype), g.name) *
-                             detail::element_size(g.dtype));
-    // Values whose last reader is this step are dead after it (fetched values live to the end).
-    for (std::size_t k = 0; k < n; ++k) {
-      // Cheap enough: plans are made once per feed dims.
-      const slot& r = p.slots[k];
-      if (k == r.root && r.at == slot::where::arena && last_use[k] == s_index && k != i && !fetched[k]) {
-        bool aliased_fetch = false;
-        for (const auto f : fetches) aliased_fetch = aliased_fetch || p.slots[f].root == k;
-        if (!aliased_fetch)
-          arena.release(r.index, checked_element_count(r.dims, detail::element_size(nodes[k].dtype), "") *
-                                     detail::element_size(nodes[k].dtype));
-      }
+      for (const auto k : g.inputs) last_use[p.slots[k].root] = p.steps.size();
     }
     p.steps.push_back(std::move(st));
-    ++s_index;
+  }
+  // Values whose last reader is step s are dead after it, but fetched ones (or ones a fetched
+  // alias shares) live to the end.
+  std::vector<std::vector<std::size_t>> dying(p.steps.size());
+  for (const auto& st : p.steps)
+    if (last_use[st.node] != SIZE_MAX) dying[last_use[st.node]].push_back(st.node);
+  for (const auto f : fetches) last_use[p.slots[f].root] = SIZE_MAX;
+  detail::arena_allocator arena;
+  auto bytes_of = [&](std::size_t k) {
+    return checked_element_count(p.slots[k].dims, detail::element_size(nodes[k].dtype), nodes[k].name) *
+           detail::element_size(nodes[k].dtype);
+  };
+  for (std::size_t s_index = 0; s_index < p.steps.size(); ++s_index) {
+    const std::size_t i = p.steps[s_index].node;
+    p.slots[i].at = slot::where::arena;
+    p.slots[i].index = arena.allocate(bytes_of(i));
+    for (const auto k : dying[s_index])
+      if (last_use[k] == s_index) arena.release(p.slots[k].index, bytes_of(k));
   }
   // Aliases share their root's storage (kind and offset), known now that roots are placed.
   for (const auto i : order)
