@@ -28,6 +28,7 @@ namespace typeflow::imported {
 /// Values per block of a fused loop: 256 doubles per operand fit L1 beside a few others.
 inline constexpr std::size_t block_size = 256;
 inline constexpr std::size_t register_bytes = block_size * 8;
+inline constexpr std::size_t max_program_ops = 64;
 
 /// An operand of a fused program read from a buffer, broadcast to the program's dims.
 struct program_leaf {
@@ -220,11 +221,17 @@ inline plan make_plan(const std::vector<graph_node>& nodes, const std::vector<st
   auto fused = [&](std::size_t i) {
     return fuse && fed[i] < 0 && nodes[i].kind == node_kind::elementwise && uses[i] == 1 && !fetched[i];
   };
+  // A program holds at most max_program_ops ops: its registers' scratch and the depth of the
+  // walk that builds it stay small however long the chain.
   std::vector<char> inlined(n, 0);
+  std::vector<std::size_t> program_ops(n, 1);
   for (const auto i : order) {
     if (fed[i] >= 0 || nodes[i].kind != node_kind::elementwise) continue;
     for (const auto k : nodes[i].inputs)
-      if (fused(k) && p.slots[k].dims == p.slots[i].dims) inlined[k] = 1;
+      if (fused(k) && p.slots[k].dims == p.slots[i].dims && program_ops[i] + program_ops[k] <= max_program_ops) {
+        inlined[k] = 1;
+        program_ops[i] += program_ops[k];
+      }
   }
 
   // Steps in order; the arena range of each value is released after its last reader's step.
