@@ -234,7 +234,9 @@ class ImportedGraph {
     }
   }
 
-  /// Values [begin, begin + m) of a broadcast operand, in the loop's order, copied to `to`.
+  /// Values [begin, begin + m) of a broadcast operand, in the loop's order, copied to `to`:
+  /// run by run along the last dim, which the operand reads contiguously (stride 1) or as
+  /// one value repeated (stride 0).
   static const void* gather(const imported::program_leaf& leaf, const imported::dims_vector& dims,
                             const std::byte* data, std::size_t begin, std::size_t m, std::byte* to) {
     const std::size_t r = dims.size(), size = leaf.element_size;
@@ -245,15 +247,30 @@ class ImportedGraph {
       rest /= dims[k];
       offset += index[k] * leaf.strides[k];
     }
-    for (std::size_t j = 0; j < m; ++j) {
-      std::memcpy(to + j * size, data + offset * size, size);
-      for (std::size_t k = r; k-- > 0;) {  // the next index, row-major
-        offset += leaf.strides[k];
-        if (++index[k] < dims[k]) break;
-        offset -= leaf.strides[k] * dims[k];
-        index[k] = 0;
+    const auto copy = [&]<class T>(T) {
+      T* out = reinterpret_cast<T*>(to);
+      const T* in = reinterpret_cast<const T*>(data);
+      for (std::size_t j = 0; j < m;) {
+        const std::size_t run = std::min(m - j, dims[r - 1] - index[r - 1]);
+        if (leaf.strides[r - 1] == 0) std::fill(out + j, out + j + run, in[offset]);
+        else std::copy(in + offset, in + offset + run, out + j);
+        j += run;
+        offset += run * leaf.strides[r - 1];
+        index[r - 1] += run;
+        if (index[r - 1] < dims[r - 1]) continue;
+        offset -= leaf.strides[r - 1] * dims[r - 1];  // the next row: carry into the outer dims
+        index[r - 1] = 0;
+        for (std::size_t k = r - 1; k-- > 0;) {
+          offset += leaf.strides[k];
+          if (++index[k] < dims[k]) break;
+          offset -= leaf.strides[k] * dims[k];
+          index[k] = 0;
+        }
       }
-    }
+    };
+    if (size == 1) copy(std::uint8_t{});
+    else if (size == 4) copy(std::uint32_t{});
+    else copy(std::uint64_t{});
     return to;
   }
 
