@@ -447,7 +447,10 @@ TEST_CASE("pb.plan: one plan per feed dims, reused; a fetched intermediate of a 
   g.op("relu", "Relu", {"ba"});
   g.op("sq", "Square", {"relu"});
   g.op("out", "Neg", {"sq"});
-  tf::ImportedGraph model(g.graph);
+  tf::ImportedGraph first(g.graph);
+  std::vector<tf::ImportedGraph> models;
+  models.push_back(std::move(first));  // an ImportedGraph moves (its plans with it)
+  const tf::ImportedGraph& model = models[0];
   for (const std::size_t n : {2, 5, 2, 1, 0, 5}) {
     const xt::xarray<float> X = ramp({n, 3});
     const auto out = model.run({"out", "relu"}, {{"x", tf::Tensor(X)}});
@@ -599,7 +602,7 @@ TEST_CASE("pb.errors: each names the node, placeholder or fetch, and what was ex
                  }),
                  "node 'sum' (AddV2): incompatible shapes [2, 3] and [2, 2]"));
   CHECK(contains(error_of([&] { m.run({"t"}, {{"t", tf::Tensor(X)}}); }), "'t' is a Tanh node, not a placeholder"));
-  CHECK(m.run({"t"}, {{"x", tf::Tensor(X)}})[0].shape() == std::vector<std::size_t>{2, 3});  // still runs
+  CHECK(m.run({"t:0"}, {{"x:0", tf::Tensor(X)}})[0].shape() == std::vector<std::size_t>{2, 3});  // still runs
 }
 
 TEST_CASE("pb.files: frozen graphs written by TensorFlow 2.21 run to TensorFlow's values") {

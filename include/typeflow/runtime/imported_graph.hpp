@@ -177,14 +177,15 @@ class ImportedGraph {
                                         const std::vector<std::ptrdiff_t>& fed,
                                         const std::vector<imported::dims_vector>& feed_dims) const {
     {
-      std::lock_guard lock(m_mutex);
-      if (const auto it = m_plans.find(key); it != m_plans.end()) return it->second;
+      std::lock_guard lock(m_cache->mutex);
+      if (const auto it = m_cache->plans.find(key); it != m_cache->plans.end()) return it->second;
     }
     auto p = std::make_shared<cached_plan>();
     p->plan = imported::make_plan(m_nodes, fetches, fed, feed_dims, m_options.fuse, limits());
-    std::lock_guard lock(m_mutex);
-    if (m_plans.size() >= max_plans) m_plans.clear();  // feeds of ever new dims: bounded memory
-    return m_plans.emplace(key, std::move(p)).first->second;
+    std::lock_guard lock(m_cache->mutex);
+    auto& plans = m_cache->plans;
+    if (plans.size() >= max_plans) plans.clear();  // feeds of ever new dims: bounded memory
+    return plans.emplace(key, std::move(p)).first->second;
   }
 
   /// Runs one step: a kernel's forward, or a fused program block by block.
@@ -279,8 +280,11 @@ class ImportedGraph {
   imported_graph_options m_options;
   std::vector<imported::graph_node> m_nodes;
   std::map<std::string, std::size_t, std::less<>> m_index;
-  mutable std::mutex m_mutex;
-  mutable std::map<std::string, std::shared_ptr<cached_plan>> m_plans;
+  struct plan_cache {
+    std::mutex mutex;
+    std::map<std::string, std::shared_ptr<cached_plan>> plans;
+  };
+  std::unique_ptr<plan_cache> m_cache = std::make_unique<plan_cache>();  // apart, so a graph moves
 };
 
 }  // namespace typeflow
