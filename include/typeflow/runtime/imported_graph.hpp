@@ -70,28 +70,39 @@ class ImportedGraph {
     }
     const std::shared_ptr<cached_plan> p = plan_for(key, fetch_nodes, fed, feed_dims);
 
-    std::unique_ptr<imported::run_state> state = p->acquire();
-    std::vector<const std::byte*> feed_data;
-    for (const auto& f : feeds) feed_data.push_back(f.second.bytes());
-    std::byte* arena = aligned(state->arena);
-    auto address = [&](std::size_t i) -> const std::byte* {
-      const imported::slot& s = p->plan.slots[i];
-      switch (s.at) {
-        case imported::slot::where::constant: return m_nodes[s.root].value.bytes();
-        case imported::slot::where::feed: return feed_data[s.index];
-        default: return arena + s.index;
-      }
+    // The Tensors of fetched step outputs first: their steps write into them.
+    const imported::plan& plan = p->plan;
+    std::vector<Tensor> out(fetch_nodes.size());
+    auto owns = [&](std::size_t f) {
+      const imported::slot& s = plan.slots[fetch_nodes[f]];
+      return s.at == imported::slot::where::output && s.index == f;
     };
-    for (const auto& st : p->plan.steps) execute(p->plan, st, address, arena, aligned(state->scratch));
+    for (std::size_t f = 0; f < out.size(); ++f)
+      if (owns(f)) out[f] = Tensor(m_nodes[fetch_nodes[f]].dtype, plan.slots[fetch_nodes[f]].dims);
 
-    std::vector<Tensor> out;
-    for (const auto i : fetch_nodes) {
-      Tensor t(m_nodes[i].dtype, p->plan.slots[i].dims);
+    std::unique_ptr<imported::run_state> state = p->acquire();
+    std::byte* arena = aligned(state->arena);
+    auto written = [&](std::size_t i) -> std::byte* {  // where a step writes node i's value
+      const imported::slot& s = plan.slots[i];
+      return s.at == imported::slot::where::output ? out[s.index].bytes() : arena + s.index;
+    };
+    auto address = [&](std::size_t i) -> const std::byte* {
+      const imported::slot& s = plan.slots[i];
+      if (s.at == imported::slot::where::constant) return m_nodes[s.root].value.bytes();
+      if (s.at == imported::slot::where::feed) return feeds[s.index].second.bytes();
+      return written(i);
+    };
+    for (const auto& st : plan.steps) execute(plan, st, address, written(st.node), aligned(state->scratch));
+    p->release(std::move(state));
+
+    for (std::size_t f = 0; f < out.size(); ++f) {
+      if (owns(f)) continue;
+      const std::size_t i = fetch_nodes[f];
+      Tensor t(m_nodes[i].dtype, plan.slots[i].dims);
       const std::size_t bytes = t.size() * io::data_type_size(t.dtype());
       if (bytes) std::memcpy(t.bytes(), address(i), bytes);
-      out.push_back(std::move(t));
+      out[f] = std::move(t);
     }
-    p->release(std::move(state));
     return out;
   }
 
@@ -188,12 +199,11 @@ class ImportedGraph {
     return plans.emplace(key, std::move(p)).first->second;
   }
 
-  /// Runs one step: a kernel's forward, or a fused program block by block.
+  /// Runs one step into `out`: a kernel's forward, or a fused program block by block.
   template <class Address>
-  void execute(const imported::plan& p, const imported::step& st, const Address& address, std::byte* arena,
+  void execute(const imported::plan& p, const imported::step& st, const Address& address, std::byte* out,
                std::byte* scratch) const {
     const imported::graph_node& g = m_nodes[st.node];
-    std::byte* out = arena + p.slots[st.node].index;
     if (st.ops.empty()) {
       std::vector<imported::const_buffer> in;
       for (const auto k : g.inputs) in.push_back({address(k), &p.slots[k].dims});

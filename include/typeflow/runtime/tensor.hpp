@@ -147,7 +147,9 @@ class Tensor {
 
   io::data_type m_dtype = io::DT_FLOAT;
   std::vector<std::size_t> m_dims;
-  std::vector<std::byte> m_bytes = std::vector<std::byte>(sizeof(float));  // a default Tensor is a 0.f scalar
+  // 64-byte aligned as xtensor's buffers, so kernels may write into a Tensor as into those.
+  using storage = std::vector<std::byte, xsimd::aligned_allocator<std::byte, 64>>;
+  storage m_bytes = storage(sizeof(float));  // a default Tensor is a 0.f scalar
 };
 
 }  // namespace typeflow

@@ -54,8 +54,8 @@ struct step {
 
 /// Where a value lives during a run.
 struct slot {
-  enum class where { none, constant, feed, arena } at = where::none;
-  std::size_t index = 0;  // feed index, or arena offset
+  enum class where { none, constant, feed, arena, output } at = where::none;
+  std::size_t index = 0;  // feed index, arena offset, or the fetch whose Tensor holds it
   std::size_t root = 0;   // the node whose storage this is (itself, or what it aliases)
   dims_vector dims;
 };
@@ -293,6 +293,12 @@ inline plan make_plan(const std::vector<graph_node>& nodes, const std::vector<st
   for (const auto& st : p.steps)
     if (last_use[st.node] != SIZE_MAX) dying[last_use[st.node]].push_back(st.node);
   for (const auto f : fetches) last_use[p.slots[f].root] = SIZE_MAX;
+  // A fetched step output is written into the Tensor the run returns (no copy afterwards).
+  std::vector<std::size_t> output_of(n, SIZE_MAX);
+  for (std::size_t f = 0; f < fetches.size(); ++f) {
+    const std::size_t r = p.slots[fetches[f]].root;
+    if (output_of[r] == SIZE_MAX && nodes[r].kind != node_kind::constant && fed[r] < 0) output_of[r] = f;
+  }
   detail::arena_allocator arena;
   auto bytes_of = [&](std::size_t k) {
     return checked_element_count(p.slots[k].dims, detail::element_size(nodes[k].dtype), nodes[k].name) *
@@ -300,8 +306,13 @@ inline plan make_plan(const std::vector<graph_node>& nodes, const std::vector<st
   };
   for (std::size_t s_index = 0; s_index < p.steps.size(); ++s_index) {
     const std::size_t i = p.steps[s_index].node;
-    p.slots[i].at = slot::where::arena;
-    p.slots[i].index = arena.allocate(bytes_of(i));
+    if (output_of[i] != SIZE_MAX) {
+      p.slots[i].at = slot::where::output;
+      p.slots[i].index = output_of[i];
+    } else {
+      p.slots[i].at = slot::where::arena;
+      p.slots[i].index = arena.allocate(bytes_of(i));
+    }
     for (const auto k : dying[s_index])
       if (last_use[k] == s_index) arena.release(p.slots[k].index, bytes_of(k));
   }
