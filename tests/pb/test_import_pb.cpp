@@ -1,26 +1,21 @@
 // typeflow-import-pb: the header it generated from fixtures/tf_mlp.pb (a TF1 MLP trained and
 // frozen by TensorFlow, fixtures/make_fixtures.py) compiles, and its graph computes what
-// TensorFlow computed for the input recorded in fixtures/tf_mlp.json.
-//
-//   test_import_pb FIXTURES_DIR
+// TensorFlow computed for the input recorded in fixtures/tf_mlp.json, and what
+// tf::ImportedGraph computes from the same file.
 
 #include <doctest/doctest.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <typeflow/io/graph_io.hpp>
+#include <typeflow/runtime/imported_graph.hpp>
+
 #include "tf_mlp.hpp"
 
 namespace {
-
-std::string fixtures() {
-  const char* dir = std::getenv("TYPEFLOW_PB_FIXTURES");
-  REQUIRE_MESSAGE(dir, "TYPEFLOW_PB_FIXTURES is not set (meson test sets it)");
-  return dir;
-}
 
 /// The numbers of `"key": {"shape": [...], "values": [...]}` in the fixture's JSON.
 std::vector<double> numbers(const std::string& json, const std::string& key, const std::string& field) {
@@ -38,7 +33,7 @@ std::vector<double> numbers(const std::string& json, const std::string& key, con
 
 TEST_CASE("pb.import: the header generated from TensorFlow's frozen MLP computes TensorFlow's outputs") {
   namespace tf = typeflow;
-  std::ifstream file(fixtures() + "/tf_mlp.json");
+  std::ifstream file(std::string(TYPEFLOW_PB_FIXTURES) + "/tf_mlp.json");
   REQUIRE(file);
   std::stringstream json;
   json << file.rdbuf();
@@ -60,4 +55,13 @@ TEST_CASE("pb.import: the header generated from TensorFlow's frozen MLP computes
   for (std::size_t i = 0; i < y.size(); ++i) worst = std::max(worst, std::abs(y.flat(i) - expected[i]));
   MESSAGE("max |typeflow - TensorFlow| over " << y.size() << " probabilities: " << worst);
   CHECK(worst < 1e-6);
+
+  // tf::ImportedGraph on the same file, at run time.
+  const tf::ImportedGraph model(tf::io::read_graph_def(std::string(TYPEFLOW_PB_FIXTURES) + "/tf_mlp.pb"));
+  const xt::xtensor<float, 2> z = model.run({"op_to_store"}, {{"x", tf::Tensor(X)}})[0].tensor<float, 2>();
+  REQUIRE(z.shape() == y.shape());
+  double apart = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) apart = std::max(apart, double(std::abs(y.flat(i) - z.flat(i))));
+  MESSAGE("max |generated header - ImportedGraph|: " << apart);
+  CHECK(apart < 1e-6);
 }

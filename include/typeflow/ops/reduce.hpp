@@ -69,6 +69,29 @@ constexpr axes_mask all_axes() {
   return R == 0 ? 0 : ~axes_mask{0} >> (64 - R);
 }
 
+/// Reduction Kind of `in` over the axes marked in `reduced` into out (n values): the forward of
+/// op::reduce, with the axes known at run time (an imported graph's). A mean divides the sum by
+/// the reduced count (0/0 = NaN for an empty mean, as TF). An empty max is -inf, an empty min
+/// +inf, an empty product 1, as TF's.
+template <reduction Kind, class T, std::size_t R>
+void reduce_over(T* out, std::size_t n, tensor_ref<const T, R> in, const std::array<bool, R>& reduced) {
+  if constexpr (Kind == reduction::max) kernels::reduce<kernels::max_op>(in.data, in.dims, reduced, out, n);
+  else if constexpr (Kind == reduction::min) kernels::reduce<kernels::min_op>(in.data, in.dims, reduced, out, n);
+  else if constexpr (Kind == reduction::prod) kernels::reduce<kernels::prod_op>(in.data, in.dims, reduced, out, n);
+  else kernels::reduce_sum(in.data, in.dims, reduced, out, n);
+  if constexpr (Kind == reduction::mean) {
+    std::size_t count = 1;
+    for (std::size_t i = 0; i < R; ++i)
+      if (reduced[i]) count *= in.dims[i];
+    if constexpr (std::is_floating_point_v<T>) {
+      const T scale = T(1) / static_cast<T>(count);
+      for (std::size_t i = 0; i < n; ++i) out[i] *= scale;
+    } else if (count != 0) {  // integer mean truncates, as TF's
+      for (std::size_t i = 0; i < n; ++i) out[i] /= static_cast<T>(count);
+    }
+  }
+}
+
 /// Reduces the axes in Mask. The mask is normalised, so `axis<-1>` and `axis<1>` on a
 /// rank-2 input are the same node type.
 template <reduction Kind, axes_mask Mask, bool KeepDims>
@@ -102,28 +125,12 @@ struct reduce {
   template <class A>
   using shape_type = shape_from_t<result_of<A>>;
 
-  /// Reduces the masked axes; a mean divides the sum by their count (0/0 = NaN for an empty
-  /// mean, as TF). An empty max is -inf, an empty min +inf, an empty product 1, as TF's.
+  /// Reduces the masked axes (reduce_over above).
   template <class T, std::size_t R, std::size_t RO>
   static void forward(tensor_ref<T, RO> out, tensor_ref<const T, R> in) {
     std::array<bool, R> reduced{};
     for (std::size_t i = 0; i < R; ++i) reduced[i] = in_mask(Mask, i);
-    if constexpr (Kind == reduction::max)
-      kernels::reduce<kernels::max_op>(in.data, in.dims, reduced, out.data, out.size());
-    else if constexpr (Kind == reduction::min)
-      kernels::reduce<kernels::min_op>(in.data, in.dims, reduced, out.data, out.size());
-    else if constexpr (Kind == reduction::prod)
-      kernels::reduce<kernels::prod_op>(in.data, in.dims, reduced, out.data, out.size());
-    else kernels::reduce_sum(in.data, in.dims, reduced, out.data, out.size());
-    if constexpr (Kind == reduction::mean) {
-      const std::size_t count = reduced_count(Mask, in.dims);
-      if constexpr (std::is_floating_point_v<T>) {
-        const T scale = T(1) / static_cast<T>(count);
-        for (std::size_t i = 0; i < out.size(); ++i) out.data[i] *= scale;
-      } else if (count != 0) {  // integer mean truncates, as TF's
-        for (std::size_t i = 0; i < out.size(); ++i) out.data[i] /= static_cast<T>(count);
-      }
-    }
+    reduce_over<Kind>(out.data, out.size(), in, reduced);
   }
 
   /// A sum or mean of every element of a floating x is `total_scale(x's dims) * sum(x)`: an
