@@ -25,15 +25,7 @@ using shape_t = std::vector<std::int64_t>;
 
 namespace {
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const typeflow::error& e) {
-    return e.what();
-  }
-  return "";
-}
+using io_test::error_of;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

@@ -25,16 +25,7 @@ using namespace std::string_literals;
 
 namespace {
 
-/// The message of the typeflow::error f throws; "" if it throws nothing.
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const typeflow::error& e) {
-    return e.what();
-  }
-  return "";
-}
+using io_test::error_of;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

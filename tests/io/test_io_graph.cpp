@@ -233,6 +233,21 @@ TEST_CASE("text_format: a binary message outside the schema is an error, never d
         "f.pb.versions field 1: expected wire type varint, got fixed32");
 }
 
+TEST_CASE("text_format: map entries print sorted by the key a parser keeps (the last of two)") {
+  io::protobuf::writer first, second, node, graph;
+  first.string_field(1, "z");
+  first.string_field(1, "a");  // the key is "a"
+  first.bytes_field(2, io::attr::b(true));
+  second.string_field(1, "b");
+  second.bytes_field(2, io::attr::i(-1));
+  node.message_field(5, second);
+  node.message_field(5, first);
+  graph.message_field(1, node);
+  CHECK(tfmt::to_text(graph.bytes(), tfmt::schema::graph_def, "g") ==
+        "node {\n  attr {\n    key: \"a\"\n    value {\n      b: true\n    }\n  }\n"
+        "  attr {\n    key: \"b\"\n    value {\n      i: -1\n    }\n  }\n}\n");
+}
+
 TEST_CASE("tf::io::write_graph and read_graph_def: text and binary files, either read back") {
   io_test::temp_dir dir;
   const tf::GraphDef g = io::graph_def_from_text(tf_text);

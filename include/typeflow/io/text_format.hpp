@@ -226,12 +226,13 @@ inline bool is_default(const field_value& v) {
   return v.field->type == field_type::string || v.field->type == field_type::bytes ? v.bytes.empty() : v.bits == 0;
 }
 
-/// The key of a map entry (field 1 of its message).
+/// The key of a map entry (field 1 of its message; the last one, as parsers keep it).
 inline std::string map_key(const field_value& v) {
+  std::string key;
   protobuf::reader r(v.bytes, std::string(v.field->name));
   while (r.next())
-    if (r.field() == 1 && r.type() == protobuf::wire_type::len) return r.read_string();
-  return {};
+    if (r.field() == 1 && r.type() == protobuf::wire_type::len) key = r.read_string();
+  return key;
 }
 
 /// The fields of a serialized message, checked against its schema, in field-number order
