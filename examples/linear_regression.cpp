@@ -1,6 +1,6 @@
 // The TensorFlow 1.x "stock prediction" linear regression, line for line in typeflow.
 //
-//   linear_regression [--csv FILE] [--steps N] [--learning-rate LR] [--every N] [--save DIR]
+//   linear_regression [--csv FILE] [--steps N] [--learning-rate LR] [--every N] [--save DIR] [--freeze FILE]
 //
 // Without --csv it trains on an embedded, deterministic stock-like series whose close is an
 // exact linear function of the features, so the learned weights can be set next to the true
@@ -8,6 +8,8 @@
 // here, as the course's MinMaxScaler does); its reference weights are the least-squares fit.
 // --save DIR saves the trained model as a TensorFlow checkpoint (DIR/model-STEPS.*) whose .meta
 // names the prediction "hypothesis", then restores it into a new session.
+// --freeze FILE writes the trained model as a frozen graph (TF1's "PB mode": the variables turned
+// into constants, one .pb any TensorFlow reads), its prediction named "op_to_store".
 
 #include <xtensor/xio.hpp>
 #include <xtensor/xview.hpp>
@@ -135,7 +137,7 @@ data_set read_csv(const std::string& path) {
 }
 
 int main(int argc, char** argv) try {
-  std::string csv, save_dir;
+  std::string csv, save_dir, freeze_path;
   int steps = 10000, every = 1000;
   double learning_rate = 0.5;
   for (int i = 1; i < argc; ++i) {
@@ -166,8 +168,10 @@ int main(int argc, char** argv) try {
     else if (arg == "--learning-rate") learning_rate = number();
     else if (arg == "--every") every = count();
     else if (arg == "--save") save_dir = value();
+    else if (arg == "--freeze") freeze_path = value();
     else {
-      std::cerr << "usage: " << argv[0] << " [--csv FILE] [--steps N] [--learning-rate LR] [--every N] [--save DIR]\n";
+      std::cerr << "usage: " << argv[0]
+                << " [--csv FILE] [--steps N] [--learning-rate LR] [--every N] [--save DIR] [--freeze FILE]\n";
       return 2;
     }
   }
@@ -213,6 +217,17 @@ int main(int argc, char** argv) try {
     const auto same = restored.run(W) == w && restored.run(b) == bias;
     std::cout << "\nsaved " << prefix << ", restored: " << (same ? "same weights" : "DIFFERENT weights") << "\n";
     if (!same) return 1;
+  }
+
+  if (!freeze_path.empty()) {
+    //[ freeze
+    auto op_to_store = tf::identity<"op_to_store">(hypothesis);
+    tf::GraphDef constant_graph =
+        tf::graph_util::convert_variables_to_constants(sess, sess.graph_def(), {"op_to_store"});
+    tf::gfile::FastGFile(freeze_path, "wb").write(constant_graph.SerializeToString());
+    //]
+    std::cout << "\nfroze " << constant_graph.node.size() << " nodes into " << freeze_path << "\n";
+    (void)op_to_store;
   }
 } catch (const std::exception& e) {
   std::cerr << "linear_regression: " << e.what() << "\n";
