@@ -13,18 +13,11 @@
 #include <string>
 #include <typeflow/core/error.hpp>
 
+#include "../error_of.hpp"
+
 namespace io_test {
 
-/// The message of the typeflow::error f throws; "" if it throws nothing.
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const typeflow::error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 inline const std::string fixtures = TYPEFLOW_IO_FIXTURES;
 inline const std::string counter_prefix = fixtures + "/counter_tf1.5/variables";

@@ -14,6 +14,7 @@
 #include <typeflow/typeflow.hpp>
 #include <vector>
 
+#include "../error_of.hpp"
 #include "case_file.hpp"
 #include "graph_builder.hpp"
 
@@ -54,14 +55,7 @@ tf::Tensor run1(const tf::GraphDef& g, const std::string& fetch, std::vector<std
   return tf::ImportedGraph(g, o).run({fetch}, feeds).at(0);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const tf::error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

@@ -10,6 +10,8 @@
 #include <typeflow/typeflow.hpp>
 #include <vector>
 
+#include "../error_of.hpp"
+
 namespace tf = typeflow;
 
 namespace {
@@ -32,14 +34,7 @@ tf::io::attr_value attr(const tf::io::node_def& n, std::string_view key) {
   return tf::io::parse_attr_value(*a, n.name + "." + std::string(key));
 }
 
-std::string error_of(auto&& f) {
-  try {
-    f();
-  } catch (const tf::error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using test::error_of;
 
 }  // namespace
 

@@ -17,6 +17,7 @@
 #include <typeflow/typeflow.hpp>
 #include <utility>
 
+#include "../error_of.hpp"
 #include "../ops/op_table.hpp"
 #include "../saver/temp_dir.hpp"
 
@@ -61,15 +62,7 @@ void check_empty_row(const Row& row) {
   (std::make_index_sequence<Row::arity>{});
 }
 
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const tf::error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 }  // namespace
 

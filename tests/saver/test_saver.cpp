@@ -17,6 +17,7 @@
 #include <typeflow/typeflow.hpp>
 #include <vector>
 
+#include "../error_of.hpp"
 #include "../io/meta_graph_decode.hpp"
 #include "temp_dir.hpp"
 
@@ -34,15 +35,7 @@ void write_text(const std::string& path, const std::string& text) {
 }
 
 /// The message of the tf::error that f throws ("" if none).
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const tf::error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 bool contains_all(const std::string& s, std::initializer_list<const char*> parts) {
   for (const char* p : parts)
