@@ -88,7 +88,8 @@ def main():
     for b in report["benchmarks"]:
         if b.get("aggregate_name") != "median":
             continue
-        _, model, runner = b["run_name"].split("_", 2) if b["run_name"].count("_") >= 2 else (None, None, None)
+        name = b["run_name"].split("/")[0]  # BM_mlp_compiled/repeats:10
+        _, model, runner = name.split("_", 2) if name.count("_") >= 2 else (None, None, None)
         if model in results:
             results[model][runner] = b["cpu_time"]  # microseconds (repeat_us)
     peers = subprocess.run([args.python, "-c", PEER_SCRIPT, bench_dir, json.dumps(MODELS)], capture_output=True,

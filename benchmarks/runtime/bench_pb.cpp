@@ -64,7 +64,7 @@ struct runs {
     const auto a = out;
     run_generated();
     const auto b = out;
-    const auto c = run_imported().tensor<float, 2>();
+    const auto c = run_imported().template tensor<float, 2>();
     double worst = 0;
     for (std::size_t i = 0; i < a.size(); ++i)
       worst = std::max({worst, std::abs(double(a.flat(i)) - b.flat(i)), std::abs(double(a.flat(i)) - c.flat(i))});
@@ -72,21 +72,23 @@ struct runs {
   }
 };
 
-template <class C, class G>
-runs<C, G> make_runs(std::size_t rows, std::size_t cols, C c, G g, const std::string& model) {
-  return runs<C, G>(rows, cols, c, g, model);
+/// Each model in a graph of its own: all three name their output op_to_store.
+template <class Model, class Generated>
+auto make_runs(std::size_t rows, std::size_t cols, Model model, Generated g, const std::string& name) {
+  tf::reset_default_graph();
+  return runs<decltype(model()), Generated>(rows, cols, model(), g, name);
 }
 
 auto& mlp() {
-  static auto r = make_runs(64, 784, pb_models::mlp(), mlp_pb::make_graph(), "mlp");
+  static auto r = make_runs(64, 784, pb_models::mlp, mlp_pb::make_graph(), "mlp");
   return r;
 }
 auto& regression() {
-  static auto r = make_runs(1000, 3, pb_models::regression(), regression_pb::make_graph(), "regression");
+  static auto r = make_runs(1000, 3, pb_models::regression, regression_pb::make_graph(), "regression");
   return r;
 }
 auto& chain() {
-  static auto r = make_runs(1, 4, pb_models::chain(), chain_pb::make_graph(), "chain");
+  static auto r = make_runs(1, 4, pb_models::chain, chain_pb::make_graph(), "chain");
   return r;
 }
 
