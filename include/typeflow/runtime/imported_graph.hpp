@@ -165,22 +165,24 @@ class ImportedGraph {
   }
 
   void check_feed(const imported::graph_node& n, const Tensor& value) const {
-    const std::string where = "tf::ImportedGraph::run: feed of placeholder '" + n.name + "'";
+    const auto where = [&] {
+      return "tf::ImportedGraph::run: feed of placeholder '" + n.name + "'";
+    };  // on errors only
     if (n.kind != imported::node_kind::placeholder)
       throw error("tf::ImportedGraph::run: '" + n.name + "' is a " + n.op +
                   " node, not a placeholder: only placeholders are fed");
     if (value.dtype() != n.dtype)
-      throw error(where + ": dtype " + io::dtype_name(value.dtype()) + ", expected " + io::dtype_name(n.dtype));
+      throw error(where() + ": dtype " + io::dtype_name(value.dtype()) + ", expected " + io::dtype_name(n.dtype));
     if (n.shape.unknown_rank) return;
     bool ok = value.rank() == n.shape.dims.size();
     for (std::size_t i = 0; ok && i < value.rank(); ++i)
       ok = n.shape.dims[i] < 0 || static_cast<std::size_t>(n.shape.dims[i]) == value.shape()[i];
     if (!ok)
-      throw error(where + ": dims " + shape_string(value.shape()) + ", expected " +
+      throw error(where() + ": dims " + shape_string(value.shape()) + ", expected " +
                   imported::detail::placeholder_dims_string(n.shape.dims));
     const std::size_t size = io::data_type_size(value.dtype());
     if (value.size() * size > m_options.max_tensor_bytes)
-      throw error(where + ": " + std::to_string(value.size() * size) + " bytes exceed the limit of " +
+      throw error(where() + ": " + std::to_string(value.size() * size) + " bytes exceed the limit of " +
                   std::to_string(m_options.max_tensor_bytes));
   }
 
@@ -216,11 +218,12 @@ class ImportedGraph {
     const std::size_t leaves = st.leaves.size();
     std::vector<const void*> reg(leaves + st.ops.size());
     std::vector<const void*> args;
+    const std::size_t filled = std::min(imported::block_size, count);  // a small run needs no whole block
     for (std::size_t l = 0; l < leaves; ++l) {  // a scalar leaf is one block of its value, filled once
       const auto& leaf = st.leaves[l];
       if (leaf.how != imported::program_leaf::mode::scalar) continue;
       std::byte* r = scratch + l * imported::register_bytes;
-      for (std::size_t k = 0; k < imported::block_size; ++k)
+      for (std::size_t k = 0; k < filled; ++k)
         std::memcpy(r + k * leaf.element_size, address(leaf.node), leaf.element_size);
       reg[l] = r;
     }
