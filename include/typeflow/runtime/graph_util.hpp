@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <set>
 #include <span>
 #include <string>
@@ -57,10 +58,16 @@ inline std::string tensor_proto_of(const std::string& name, io::data_type dtype,
 /// (through data and control inputs), in the graph's order. A name that is not a node of the
 /// graph is an error naming it.
 inline GraphDef extract_sub_graph(const GraphDef& graph_def, const std::vector<std::string>& dest_nodes) {
+  std::map<std::string_view, const io::node_def*> by_name;  // once: a lookup per input would be quadratic
+  for (const auto& n : graph_def.node) by_name.emplace(n.name, &n);
+  auto find = [&](std::string_view input) -> const io::node_def* {
+    const auto it = by_name.find(detail::input_node_name(input));
+    return it == by_name.end() ? nullptr : it->second;
+  };
   std::set<std::string_view> keep;
   std::vector<const io::node_def*> pending;
   for (const auto& name : dest_nodes) {
-    const io::node_def* n = graph_def.find(detail::input_node_name(name));
+    const io::node_def* n = find(name);
     if (!n) throw error("extract_sub_graph: '" + name + "' is not in graph");
     pending.push_back(n);
   }
@@ -69,7 +76,7 @@ inline GraphDef extract_sub_graph(const GraphDef& graph_def, const std::vector<s
     pending.pop_back();
     if (!keep.insert(n->name).second) continue;
     for (const auto& input : n->inputs) {
-      const io::node_def* in = graph_def.find(detail::input_node_name(input));
+      const io::node_def* in = find(input);
       if (!in) throw error("extract_sub_graph: node '" + n->name + "' reads '" + input + "', which is not in graph");
       pending.push_back(in);
     }
