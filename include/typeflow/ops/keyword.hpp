@@ -13,8 +13,14 @@
 
 namespace typeflow {
 
+/// What may be passed by keyword: a graph node, or an eager tensor or variable (which say so).
+template <class N>
+concept keyword_operand = tensor_node<N> || requires {
+  N::is_keyword_operand;
+};
+
 /// A node passed by keyword: `tf::labels = y` is a `keyword_argument<keyword_key::labels, Y>`.
-template <class Key, tensor_node N>
+template <class Key, keyword_operand N>
 struct keyword_argument {
   N node;
 };
@@ -22,7 +28,7 @@ struct keyword_argument {
 /// A keyword: `tf::labels`, `tf::logits`, `tf::predictions`. Assigning a node to it names the node.
 template <class Key>
 struct keyword {
-  template <tensor_node N>
+  template <keyword_operand N>
   constexpr keyword_argument<Key, N> operator=(const N& node) const {
     return {node};
   }

@@ -52,8 +52,12 @@ class AdamOptimizer : public Optimizer<AdamOptimizer<Name>> {
   template <class V0, class... V>
   auto prepare() const {
     using P = value_t<V0>;
-    return std::pair{detail::declare_filled_variable<power_t<'1', P>>(m_beta1),
-                     detail::declare_filled_variable<power_t<'2', P>>(m_beta2)};
+    if constexpr (detail::is_eager_leaf_v<V0>)  // eager mode: the optimizer holds them
+      return std::pair{V0::template non_slot<P>(this->m_eager_variables, power_name<'1'>::view(), m_beta1),
+                       V0::template non_slot<P>(this->m_eager_variables, power_name<'2'>::view(), m_beta2)};
+    else
+      return std::pair{detail::declare_filled_variable<power_t<'1', P>>(m_beta1),
+                       detail::declare_filled_variable<power_t<'2', P>>(m_beta2)};
   }
 
   template <class G, class V, class Powers>

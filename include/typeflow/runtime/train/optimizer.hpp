@@ -7,9 +7,11 @@
 // "W/Adam_1"), declared in the default graph so that global_variables_initializer sets it
 // and a Saver stores it. Hyperparameters are run-time payloads of the update ops.
 
+#include <any>
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -66,6 +68,17 @@ using variables_of_t =
     typename detail::as_var_list<filter_t<topo_order_t<Loss>, detail::trainable_in<Loss>::template pred>>::type;
 
 namespace detail {
+/// A pair (gradient, eager variable) of eager mode's apply_gradients (eager/variable.hpp).
+template <class P>
+inline constexpr bool is_eager_pair_v = false;
+template <class G, class V>
+  requires requires { V::is_eager_variable; }
+inline constexpr bool is_eager_pair_v<std::pair<G, V>> = true;
+/// A leaf that stands for an eager variable in an optimizer's update (eager/optimizer.hpp).
+template <class V>
+inline constexpr bool is_eager_leaf_v = requires {
+  V::is_eager_variable_leaf;
+};
 
 template <class T>
 inline constexpr bool is_var_list_v = false;
@@ -178,6 +191,28 @@ class Optimizer {
     return apply_pairs(grads_and_vars, global_step...);
   }
 
+  /// Eager mode (typeflow/eager.hpp): applies pairs (gradient, variable) of eager tensors and
+  /// variables now, through the same apply_dense, update kernels and slot names as graph mode
+  /// (the leaves stand for the eager tensors and variables; eager/optimizer.hpp runs the
+  /// updates). A gradient that is std::nullopt (the tape's None) skips its variable, as TF
+  /// does; when all are, it is TF's error "No gradients provided for any variable".
+  template <class... P>
+    requires(sizeof...(P) > 0 && (detail::is_eager_pair_v<P> && ...))
+  void apply_gradients(const P&... pairs) const {
+    if (!(has_eager_gradient(pairs) || ...))
+      throw error("tf::train::Optimizer::apply_gradients: no gradients provided for any variable");
+    const auto context = make_context<decltype(eager_variable_leaf(pairs))...>();
+    (
+        [&] {
+          if (has_eager_gradient(pairs))
+            run_eager_operation(
+                locking(self().apply_dense(eager_gradient_leaf(pairs), eager_variable_leaf(pairs), context)));
+        }(),
+        ...);
+    if constexpr (requires { self().finish(graph::node<op::group>{}, context); })
+      run_eager_operation(self().finish(graph::node<op::group>{}, context));
+  }
+
   /// compute_gradients then apply_gradients. After the loss come, in either order, an
   /// optional tf::var_list(...) and an optional global step (TF1's order is global_step, var_list).
   template <tensor_node Loss, class... Args>
@@ -225,14 +260,21 @@ class Optimizer {
   }
 
   /// The slot variable number I of var (TF's "var/Name", "var/Name_1", ...), declared in the
-  /// default graph with every element `initial_value`.
+  /// default graph with every element `initial_value`; in eager mode, the eager variable's own.
   template <std::size_t I, class V>
-  static auto slot(const V&, double initial_value) {
-    using N =
-        detail::cat_names_t<typename V::name_type, name<'/'>, typename Derived::name_type, detail::slot_suffix_t<I>>;
-    using S = decltype(detail::make_leaf<graph::variable, N, value_t<V>, shape_of_t<V>>());
-    return detail::declare_filled_variable<S>(initial_value);
+  static auto slot(const V& var, double initial_value) {
+    if constexpr (detail::is_eager_leaf_v<V>) {
+      return var.slot(std::string(Derived::name_type::view()) + (I == 0 ? "" : "_" + std::to_string(I)), initial_value);
+    } else {
+      using N =
+          detail::cat_names_t<typename V::name_type, name<'/'>, typename Derived::name_type, detail::slot_suffix_t<I>>;
+      using S = decltype(detail::make_leaf<graph::variable, N, value_t<V>, shape_of_t<V>>());
+      return detail::declare_filled_variable<S>(initial_value);
+    }
   }
+
+  /// Eager mode's non-slot variables of the optimizer (Adam's beta powers), made on first use.
+  mutable std::map<std::string, std::any> m_eager_variables;
 
   template <class... U>
   static auto group(const U&... updates) {

@@ -1,0 +1,381 @@
+// Eager mode: values against hand-written loops, printing against TensorFlow 2.21's own
+// strings (copied from its output), every gradient against central differences, and the
+// GradientTape's rules (persistent, watch, stop_recording, nesting, None) as TF states them.
+
+#include <doctest/doctest.h>
+
+#include <array>
+#include <cmath>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <typeflow/eager.hpp>
+
+#include "../error_of.hpp"
+
+namespace tfe = typeflow::eager;
+using test::error_of;
+
+namespace {
+
+template <class T>
+std::string str(const T& t) {
+  std::ostringstream os;
+  os << t;
+  return os.str();
+}
+
+std::vector<double> values(const tfe::Tensor<double>& t) { return {t.data().begin(), t.data().end()}; }
+
+/// Checks the tape's gradient of sum(f(x) * w) for fixed random weights w against central
+/// differences at x, element by element; returns the largest absolute difference.
+template <class F>
+double gradient_error(F f, const tfe::Tensor<double>& x) {
+  const auto y0 = f(x);
+  const auto w = tfe::random_normal<double>(y0.shape(), 0.0, 1.0, 7);
+  const auto loss = [&](const tfe::Tensor<double>& at) { return tfe::reduce_sum(f(at) * w).item(); };
+  tfe::GradientTape tape;
+  tape.watch(x);
+  const auto l = tfe::reduce_sum(f(x) * w);
+  const auto g = tape.gradient(l, x);
+  REQUIRE(g.has_value());
+  REQUIRE(g->shape() == x.shape());
+  double worst = 0;
+  const double h = 1e-6;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    auto plus = x.numpy(), minus = x.numpy();
+    plus.data()[i] += h;
+    minus.data()[i] -= h;
+    const double numeric = (loss(tfe::constant(plus)) - loss(tfe::constant(minus))) / (2 * h);
+    worst = std::max(worst, std::abs(numeric - g->data()[i]));
+  }
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("eager: ops compute at once, with broadcasting and numbers mixed in") {
+  const auto a = tfe::constant<float>({{1, 2}, {3, 4}});
+  const auto b = tfe::matmul(a, a) + 1.0f;
+  CHECK(b.shape() == tfe::TensorShape{2, 2});
+  CHECK(std::vector<float>(b.data().begin(), b.data().end()) == std::vector<float>{8, 11, 16, 23});
+
+  const auto x = tfe::constant<double>({{1, 2, 3}, {4, 5, 6}});
+  const auto row = tfe::constant<double>({10, 20, 30});
+  const auto col = tfe::constant<double>({{100}, {200}});
+  CHECK(values(x + row) == std::vector<double>{11, 22, 33, 14, 25, 36});
+  CHECK(values(col - x) == std::vector<double>{99, 98, 97, 196, 195, 194});
+  CHECK(values(2.0 * x / 4) == std::vector<double>{0.5, 1, 1.5, 2, 2.5, 3});
+  CHECK(values(-tfe::square(x)) == std::vector<double>{-1, -4, -9, -16, -25, -36});
+  const auto e = tfe::exp(x);
+  for (std::size_t i = 0; i < 6; ++i) CHECK(e.data()[i] == doctest::Approx(std::exp(double(i + 1))));
+
+  SUBCASE("reductions over any axes, negative axes, keepdims") {
+    CHECK(tfe::reduce_sum(x).item() == 21);
+    CHECK(values(tfe::reduce_sum(x, 0)) == std::vector<double>{5, 7, 9});
+    CHECK(values(tfe::reduce_mean(x, -1)) == std::vector<double>{2, 5});
+    CHECK(tfe::reduce_max(x, 1, true).shape() == tfe::TensorShape{2, 1});
+    const auto t =
+        tfe::reshape(tfe::cast<double>(tfe::constant<int>({{0, 1, 2, 3}, {4, 5, 6, 7}, {8, 9, 10, 11}})), {3, 2, 2});
+    // Axes 0 and 2 of a (3, 2, 2) tensor: collapsed to the kernel's (3, 2, 2) pattern; by hand:
+    std::vector<double> want(2, 0.0);
+    for (std::size_t i = 0; i < 3; ++i)
+      for (std::size_t j = 0; j < 2; ++j)
+        for (std::size_t k = 0; k < 2; ++k) want[j] += double(i * 4 + j * 2 + k);
+    CHECK(values(tfe::reduce_sum(t, {0, 2})) == want);
+    CHECK(values(tfe::reduce_prod(t, {1, 2})) == std::vector<double>{0, 4 * 5 * 6 * 7, 8 * 9 * 10 * 11});
+  }
+  SUBCASE("comparisons, casts, reshapes") {
+    const auto m = x > 3.0;
+    CHECK(m.dtype() == "bool");
+    CHECK(std::vector<bool>(m.data().begin(), m.data().end()) ==
+          std::vector<bool>{false, false, false, true, true, true});
+    CHECK(tfe::reshape(x, {-1}).shape() == tfe::TensorShape{6});
+    CHECK(tfe::reshape(x, {3, -1}).shape() == tfe::TensorShape{3, 2});
+    CHECK(values(tfe::transpose(x)) == std::vector<double>{1, 4, 2, 5, 3, 6});
+  }
+  SUBCASE("softmax over the last axis") {
+    const auto s = tfe::nn::softmax(x);
+    const double z = std::exp(1.0) + std::exp(2.0) + std::exp(3.0);
+    CHECK(s.data()[0] == doctest::Approx(std::exp(1.0) / z));
+    CHECK(tfe::reduce_sum(s, 1).data()[1] == doctest::Approx(1.0));
+  }
+}
+
+TEST_CASE("eager: tensors print as TensorFlow prints them") {
+  // Each expected string is TF 2.21's str() of the same tensor.
+  CHECK(str(tfe::matmul(tfe::constant<float>({{1, 2}, {3, 4}}), tfe::constant<float>({{1, 2}, {3, 4}})) + 1.0f) ==
+        "tf.Tensor(\n[[ 8. 11.]\n [16. 23.]], shape=(2, 2), dtype=float32)");
+  CHECK(str(tfe::constant<float>({0.5f, 1.25f})) == "tf.Tensor([0.5  1.25], shape=(2,), dtype=float32)");
+  CHECK(str(tfe::constant<int>({1, 2})) == "tf.Tensor([1 2], shape=(2,), dtype=int32)");
+  CHECK(str(tfe::constant(3.0f)) == "tf.Tensor(3.0, shape=(), dtype=float32)");
+  CHECK(str(tfe::constant(0.1f)) == "tf.Tensor(0.1, shape=(), dtype=float32)");
+  CHECK(tfe::constant<float>({3}).shape() == tfe::TensorShape{1});  // a list, as tf.constant([3.])
+  CHECK(str(tfe::constant<bool>({true, false})) == "tf.Tensor([ True False], shape=(2,), dtype=bool)");
+  CHECK(str(tfe::constant<float>({{{1, 2}, {3, 4}}, {{5, 6}, {7, 8.5f}}})) ==
+        "tf.Tensor(\n[[[1.  2. ]\n  [3.  4. ]]\n\n [[5.  6. ]\n  [7.  8.5]]], shape=(2, 2, 2), dtype=float32)");
+  CHECK(str(tfe::constant<float>({1e-5f, 1.0f})) == "tf.Tensor([1.e-05 1.e+00], shape=(2,), dtype=float32)");
+  CHECK(str(tfe::constant<float>({-1.5f, 0.25f, 100.0f})) ==
+        "tf.Tensor([ -1.5    0.25 100.  ], shape=(3,), dtype=float32)");
+  CHECK(str(tfe::constant<int>({{1}, {2}})) == "tf.Tensor(\n[[1]\n [2]], shape=(2, 1), dtype=int32)");
+  CHECK(str(tfe::zeros<float>({0})) == "tf.Tensor([], shape=(0,), dtype=float32)");
+}
+
+TEST_CASE("eager: conversions to and from xtensor") {
+  xt::xtensor<double, 2> a = {{1, 2, 3}, {4, 5, 6}};
+  const auto t = tfe::constant(a);
+  CHECK(t.shape() == tfe::TensorShape{2, 3});
+  const xt::xtensor<double, 2> back = t.numpy<2>();
+  CHECK(back == a);
+  CHECK(t.view()(1, 2) == 6);
+  CHECK(t.view().data() == t.data().data());  // a view copies nothing
+  CHECK(error_of([&] { (void)t.numpy<3>(); }).find("has rank 2 (shape (2, 3)), expected rank 3") != std::string::npos);
+}
+
+TEST_CASE("eager: errors name the op and both shapes, as TF's InvalidArgumentError") {
+  const auto a = tfe::constant<float>({{1, 2, 3}});
+  const auto b = tfe::constant<float>({1, 2});
+  CHECK(error_of([&] { (void)(a + b); }) == "AddV2: incompatible shapes: (1, 3) vs. (2,)");
+  CHECK(error_of([&] { (void)tfe::matmul(a, a); }).find("MatMul: inner dimensions differ") != std::string::npos);
+  CHECK(error_of([&] { (void)tfe::matmul(b, b); }) == "MatMul: operand 0 has rank 1 (shape (2,)), expected rank 2");
+  CHECK(error_of([&] {
+          (void)tfe::reshape(a, {2, 2});
+        }).find("cannot reshape a tensor with 3 elements") != std::string::npos);
+  CHECK(error_of([&] { (void)tfe::reduce_sum(a, 2); }) == "reduce_sum: axis 2 is out of range for a tensor of rank 2");
+  CHECK(error_of([] { (void)tfe::constant<float>({{1, 2}, {3}}); }).find("not rectangular") != std::string::npos);
+  tfe::Variable<float> v;
+  CHECK(error_of([&] { (void)v.value(); }).find("is read before it was initialised") != std::string::npos);
+}
+
+TEST_CASE("eager: every gradient against central differences") {
+  const auto x = tfe::random_normal<double>({3, 4}, 0.0, 1.0, 1);
+  const auto pos = tfe::exp(tfe::random_normal<double>({3, 4}, 0.0, 0.5, 2));
+  const auto row = tfe::random_normal<double>({4}, 0.0, 1.0, 3);
+  const auto col = tfe::random_normal<double>({3, 1}, 0.0, 1.0, 4);
+  const auto w = tfe::random_normal<double>({4, 2}, 0.0, 1.0, 5);
+  using T = tfe::Tensor<double>;
+  const double tol = 1e-6;
+  CHECK(gradient_error([&](const T& t) { return t * row + col; }, x) < tol);
+  CHECK(gradient_error([&](const T& t) { return x * t - t / (col * col + 1.0); }, row) < tol);  // broadcast operand
+  CHECK(gradient_error([&](const T& t) { return x * t; }, col) < tol);                          // sums back to (3, 1)
+  CHECK(gradient_error([&](const T& t) { return tfe::square(t) + tfe::exp(t) + tfe::sin(t) * tfe::cos(t); }, x) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::log(t) + tfe::sqrt(t) + tfe::pow(t, 1.5); }, pos) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::tanh(t) + tfe::sigmoid(t) + tfe::nn::softplus(t); }, x) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::maximum(t, 0.1) + tfe::nn::elu(t); }, x) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::matmul(t, w); }, x) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::matmul(x, t); }, w) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::matmul(t, x, true, false); }, col) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::reduce_mean(t, 0); }, x) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::reduce_sum(t, {1}, true) * t; }, x) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::reduce_max(t, -1); }, x) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::reduce_prod(t, 1); }, pos) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::nn::softmax(t); }, x) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::nn::log_softmax(t); }, x) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::transpose(tfe::reshape(t, {4, 3})); }, x) < tol);
+}
+
+TEST_CASE("eager: GradientTape follows TF's rules") {
+  tfe::Variable<double> w(tfe::constant<double>({{1.0}, {2.0}}), "w");
+  tfe::Variable<double> frozen(3.0, "frozen", /*trainable=*/false);
+  const auto x = tfe::constant<double>({{1, 2}, {3, 4}});
+
+  SUBCASE("variables are watched, tensors only when asked; unconnected gives nullopt") {
+    tfe::GradientTape tape(tfe::persistent);
+    const auto y = tfe::reduce_sum(tfe::matmul(x, w) * frozen);
+    auto [dw, dx, dfrozen] = tape.gradient(y, w, x, frozen);
+    REQUIRE(dw.has_value());
+    CHECK(values(*dw) == std::vector<double>{3 * 4, 3 * 6});  // d sum(3 x w)/dw = 3 * column sums of x
+    CHECK_FALSE(dx.has_value());                              // x was not watched
+    CHECK_FALSE(dfrozen.has_value());                         // not trainable, not watched
+    tfe::Variable<double> unused(1.0, "unused");
+    CHECK_FALSE(tape.gradient(y, unused).has_value());
+  }
+  SUBCASE("a non-persistent tape gives one gradient") {
+    tfe::GradientTape tape;
+    const auto y = tfe::reduce_sum(w * w);
+    CHECK(values(*tape.gradient(y, w)) == std::vector<double>{2, 4});
+    CHECK(error_of([&] { (void)tape.gradient(y, w); }).find("only be called once") != std::string::npos);
+  }
+  SUBCASE("a non-scalar target is summed") {
+    tfe::GradientTape tape;
+    tape.watch(x);
+    const auto y = x * x;
+    CHECK(values(*tape.gradient(y, x)) == std::vector<double>{2, 4, 6, 8});
+  }
+  SUBCASE("stop_recording") {
+    tfe::GradientTape tape;
+    tape.watch(x);
+    auto y = x * 2.0;
+    {
+      auto pause = tape.stop_recording();
+      y = y * x;  // not recorded: y's new value has no path to x
+    }
+    CHECK_FALSE(tape.gradient(y, x).has_value());
+  }
+  SUBCASE("nested tapes give second derivatives") {
+    const auto t = tfe::constant<double>(1.5);
+    tfe::GradientTape outer;
+    outer.watch(t);
+    std::optional<tfe::Tensor<double>> dy;
+    {
+      tfe::GradientTape inner;
+      inner.watch(t);
+      const auto y = t * t * t + tfe::sin(t);
+      dy = inner.gradient(y, t);
+    }
+    REQUIRE(dy.has_value());
+    CHECK(dy->item() == doctest::Approx(3 * 1.5 * 1.5 + std::cos(1.5)));
+    const auto d2y = outer.gradient(*dy, t);
+    REQUIRE(d2y.has_value());
+    CHECK(d2y->item() == doctest::Approx(6 * 1.5 - std::sin(1.5)));
+  }
+  SUBCASE("a source that is the target") {
+    tfe::GradientTape tape;
+    tape.watch(x);
+    CHECK(values(*tape.gradient(x, x)) == std::vector<double>{1, 1, 1, 1});
+  }
+}
+
+TEST_CASE("eager: variables") {
+  tfe::Variable<float> v(tfe::constant<float>({1, 2, 3}), "v");
+  const auto before = v.read_value();
+  v.assign_add(tfe::constant<float>({1, 1, 1}));
+  CHECK(std::vector<float>(before.data().begin(), before.data().end()) == std::vector<float>{1, 2, 3});  // a snapshot
+  CHECK(v.value().data()[2] == 4);
+  CHECK(error_of([&] {
+          v.assign(tfe::constant<float>({1, 2}));
+        }) == "tfe::Variable 'v'.assign: shape (2,) differs from the variable's (3,)");
+  CHECK(str(v) == "<tf.Variable 'v:0' shape=(3,) dtype=float32, numpy=[2. 3. 4.]>");
+}
+
+namespace {
+
+/// loss = mean_i (y_i - (x_i . W + b))^2 with W [2, 1], b [1], three rows; parameters as
+/// p = {W0, W1, b}, and the gradient by hand.
+using params = std::array<double, 3>;
+const double xs[3][2] = {{1, 2}, {3, -1}, {0.5, 0.5}};
+const double ys[3] = {1, 2, 3};
+
+params hand_gradient(const params& p) {
+  params g{};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const double r = ys[i] - (xs[i][0] * p[0] + xs[i][1] * p[1] + p[2]);
+    g[0] += -2.0 / 3 * r * xs[i][0];
+    g[1] += -2.0 / 3 * r * xs[i][1];
+    g[2] += -2.0 / 3 * r;
+  }
+  return g;
+}
+
+/// Three eager steps of `opt` from p0, against three steps of `update(p, g, step)` by hand.
+template <class Optimizer, class Update>
+void check_eager_training(const Optimizer& opt, Update update) {
+  const params p0 = {0.5, -1.0, 0.25};
+  tfe::Variable<double> W(tfe::constant<double>({{p0[0]}, {p0[1]}}), "W");
+  tfe::Variable<double> b(tfe::constant<double>({p0[2]}), "b");
+  const auto x = tfe::constant<double>({{1, 2}, {3, -1}, {0.5, 0.5}});
+  const auto y = tfe::constant<double>({{1}, {2}, {3}});
+  params p = p0;
+  for (int step = 1; step <= 3; ++step) {
+    tfe::GradientTape tape;
+    const auto loss = tfe::reduce_mean(tfe::square(y - (tfe::matmul(x, W) + b)));
+    auto [dW, db] = tape.gradient(loss, W, b);
+    opt.apply_gradients(std::pair{dW, W}, std::pair{db, b});
+    update(p, hand_gradient(p), step);
+    CHECK(W.value().data()[0] == doctest::Approx(p[0]).epsilon(1e-12));
+    CHECK(W.value().data()[1] == doctest::Approx(p[1]).epsilon(1e-12));
+    CHECK(b.value().data()[0] == doctest::Approx(p[2]).epsilon(1e-12));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("eager: the five optimizers' apply_gradients, against TF's update formulas by hand") {
+  namespace train = typeflow::train;
+  SUBCASE("GradientDescent") {
+    check_eager_training(train::GradientDescentOptimizer(0.1), [](params& p, const params& g, int) {
+      for (std::size_t i = 0; i < 3; ++i) p[i] -= 0.1 * g[i];
+    });
+  }
+  SUBCASE("Momentum") {
+    params accum{};
+    check_eager_training(train::MomentumOptimizer(0.1, 0.9), [&](params& p, const params& g, int) {
+      for (std::size_t i = 0; i < 3; ++i) {
+        accum[i] = accum[i] * 0.9 + g[i];
+        p[i] -= 0.1 * accum[i];
+      }
+    });
+  }
+  SUBCASE("Adagrad") {
+    params accum = {0.1, 0.1, 0.1};
+    check_eager_training(train::AdagradOptimizer(0.1), [&](params& p, const params& g, int) {
+      for (std::size_t i = 0; i < 3; ++i) {
+        accum[i] += g[i] * g[i];
+        p[i] -= 0.1 * g[i] / std::sqrt(accum[i]);
+      }
+    });
+  }
+  SUBCASE("RMSProp") {
+    params ms = {1, 1, 1}, mom{};
+    check_eager_training(train::RMSPropOptimizer(0.01), [&](params& p, const params& g, int) {
+      for (std::size_t i = 0; i < 3; ++i) {
+        ms[i] += (g[i] * g[i] - ms[i]) * (1 - 0.9);
+        mom[i] = mom[i] * 0.0 + 0.01 * g[i] / std::sqrt(ms[i] + 1e-10);
+        p[i] -= mom[i];
+      }
+    });
+  }
+  SUBCASE("Adam") {
+    params m{}, v{};
+    const train::AdamOptimizer adam(0.1);
+    check_eager_training(adam, [&](params& p, const params& g, int step) {
+      const double lr = 0.1 * std::sqrt(1 - std::pow(0.999, step)) / (1 - std::pow(0.9, step));
+      for (std::size_t i = 0; i < 3; ++i) {
+        m[i] += (g[i] - m[i]) * (1 - 0.9);
+        v[i] += (g[i] * g[i] - v[i]) * (1 - 0.999);
+        p[i] -= m[i] * lr / (std::sqrt(v[i]) + 1e-8);
+      }
+    });
+  }
+  SUBCASE("a None gradient skips its variable; all None is TF's error") {
+    tfe::Variable<double> w(1.0, "w"), unused(2.0, "unused");
+    tfe::GradientTape tape;
+    const auto loss = w * w;
+    auto [dw, du] = tape.gradient(loss, w, unused);
+    train::GradientDescentOptimizer(0.25).apply_gradients(std::pair{dw, w}, std::pair{du, unused});
+    CHECK(w.value().item() == 0.5);
+    CHECK(unused.value().item() == 2.0);
+    const auto none = du;  // clang 14 cannot capture a structured binding
+    CHECK(error_of([&] {
+            train::GradientDescentOptimizer(0.1).apply_gradients(std::pair{none, unused});
+          }).find("no gradients provided for any variable") != std::string::npos);
+  }
+}
+
+TEST_CASE("eager: tfe::function traces a generic lambda into a graph, runs it, and differentiates it") {
+  namespace tf = typeflow;
+  const auto body = [](auto x, auto w) { return tfe::nn::sigmoid(tfe::matmul(x, w) * 2.0 + 1.0) - tfe::square(x); };
+  auto f = tfe::function<tf::TensorSpec<double, tf::none, 2>, tf::TensorSpec<double, 2, 2>>(body);
+  const auto x = tfe::random_normal<double>({3, 2}, 0.0, 1.0, 11);
+  tfe::Variable<double> w(tfe::random_normal<double>({2, 2}, 0.0, 1.0, 12), "w");
+
+  // The graph's values are the eager ones (the same op tags: exactly).
+  CHECK(values(f(x, w)) == values(body(x, w.value())));
+  // A tf::none dim takes any size; a static one is checked.
+  CHECK(f(tfe::zeros<double>({5, 2}), w).shape() == tfe::TensorShape{5, 2});
+  CHECK(error_of([&] {
+          (void)f(x, tfe::zeros<double>({3, 2}));
+        }) == "tfe::function: argument 1 has shape (3, 2), the signature's TensorSpec [2, 2]");
+  // Under a tape, a call is one op whose gradient is the traced graph's tf::gradients.
+  tfe::GradientTape tape(tfe::persistent);
+  tape.watch(x);
+  const auto traced = tfe::reduce_sum(f(x, w));
+  const auto eager = tfe::reduce_sum(body(x, w.value()));
+  for (const auto& [g_traced, g_eager] : {std::pair{*tape.gradient(traced, w), *tape.gradient(eager, w)},
+                                          std::pair{*tape.gradient(traced, x), *tape.gradient(eager, x)}}) {
+    REQUIRE(g_traced.shape() == g_eager.shape());
+    for (std::size_t i = 0; i < g_traced.size(); ++i) CHECK(g_traced.data()[i] == doctest::Approx(g_eager.data()[i]));
+  }
+}
