@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   const tfe::Tensor<float> x = tfe::constant(features);
   const tfe::Tensor<float> y = tfe::constant(target);
 
+  //[ eager_regression
   tfe::Variable<float> w(tfe::random_normal<float>({3, 1}, 0.0, 1.0, /*seed=*/1), "weight");
   tfe::Variable<float> b(0.0f, "bias");
   tf::train::GradientDescentOptimizer optimizer(learning_rate);
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
     optimizer.apply_gradients(std::pair{dw, w}, std::pair{db, b});
     if (step == 1 || step % 500 == 0) std::cout << "step " << step << ": loss " << loss.item() << "\n";
   }
+  //]
   std::cout << "weights " << w.value().numpy_text() << " (true [0.6 0.1 0.3]), bias " << b.value().item()
             << " (true 0.05)\n";
   // The data are exactly linear: a run that does not find the weights failed (the test's check).

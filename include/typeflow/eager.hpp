@@ -2,13 +2,14 @@
 #define TYPEFLOW_EAGER_HPP
 
 // typeflow's eager mode (TF2's default, TF1's tfe): `namespace tfe = typeflow::eager;`.
-// Tensors whose ops run at once, variables, GradientTape, and the optimizers' apply_gradients
-// on eager variables. Apart from typeflow.hpp, so that graph-only programs do not compile it.
+// Tensors whose ops run at once, variables, GradientTape, the optimizers' apply_gradients on
+// eager variables, tfe::function and tfe::Saver. Apart from typeflow.hpp, so that graph-only programs do not compile it.
 
 #include "eager/function.hpp"
 #include "eager/gradient_tape.hpp"
 #include "eager/ops.hpp"
 #include "eager/optimizer.hpp"
+#include "eager/saver.hpp"
 #include "eager/tensor.hpp"
 #include "eager/variable.hpp"
 #include "runtime/train/adagrad.hpp"

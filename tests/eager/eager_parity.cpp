@@ -32,7 +32,11 @@ struct record {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: eager_parity CHECKPOINT_DIR\n";
+    return 2;
+  }
   record r;
   // 1. The course's regression: loss and its gradients with respect to two variables.
   const auto x = tfe::random_normal<float>({8, 3}, 0.0, 1.0, 1);
@@ -107,6 +111,9 @@ int main() {
     }
     r.add("adam_w", json(w.value()));
     r.add("adam_b", json(b.value()));
+    // 6. The trained variables in a checkpoint, which TensorFlow reads.
+    tfe::Saver saver(w, b);
+    r.add("checkpoint", "\"" + saver.save(std::string(argv[1]) + "/model", 3) + "\"");
   }
   std::cout << "{\n  " << r.out.str() << "\n}\n";
 }

@@ -4,7 +4,7 @@
 
 EAGER_PARITY_EXE (eager_parity.cpp) prints its inputs and typeflow's eager values and
 gradients; this script computes the same with TF's eager ops and GradientTape (and TF1's
-AdamOptimizer, which runs eagerly too) and compares: float32 cases with rtol 1e-5, float64
+AdamOptimizer, which runs eagerly too), reads the checkpoint tfe::Saver wrote, and compares: float32 cases with rtol 1e-5, float64
 ones with rtol 1e-10 (atol alike: both sum in their own orders).
 
 Exit status: 0 on a match, 1 on a mismatch or an error, 77 (Meson's SKIP) when numpy or
@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "parity"))
 from tf_import import SKIP, import_tensorflow  # noqa: E402 (tests/parity/tf_import.py)
@@ -28,7 +29,8 @@ def main():
     if imported is None:
         return SKIP
     tf, np = imported
-    proc = subprocess.run([sys.argv[1]], capture_output=True, text=True)
+    tmp = tempfile.TemporaryDirectory(prefix="typeflow-eager-")
+    proc = subprocess.run([sys.argv[1], tmp.name], capture_output=True, text=True)
     if proc.returncode != 0:
         print("FAIL: %s exited with %d:\n%s%s" % (sys.argv[1], proc.returncode, proc.stdout, proc.stderr))
         return 1
@@ -69,6 +71,15 @@ def main():
             loss = tf.reduce_mean(tf.square(tf.matmul(x, w) + b - y))
         adam.apply_gradients(zip(tape.gradient(loss, [w, b]), [w, b]))
     want.update(adam_w=w, adam_b=b)
+
+    # tfe::Saver's checkpoint, read by TensorFlow: the trained values under the variables' names.
+    reader = tf.train.load_checkpoint(got["checkpoint"])
+    want.update(checkpoint_w=reader.get_tensor("w"), checkpoint_b=reader.get_tensor("b"))
+    got["checkpoint_w"], got["checkpoint_b"] = got["adam_w"], got["adam_b"]
+    latest = tf.train.latest_checkpoint(os.path.dirname(got["checkpoint"]))
+    if latest != got["checkpoint"]:
+        print("FAIL: tf.train.latest_checkpoint gives %r, typeflow saved %r" % (latest, got["checkpoint"]))
+        return 1
 
     failures = 0
     for key, expected in want.items():

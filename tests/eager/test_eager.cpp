@@ -6,6 +6,8 @@
 
 #include <array>
 #include <cmath>
+#include <filesystem>
+#include <unistd.h>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -378,4 +380,54 @@ TEST_CASE("eager: tfe::function traces a generic lambda into a graph, runs it, a
     REQUIRE(g_traced.shape() == g_eager.shape());
     for (std::size_t i = 0; i < g_traced.size(); ++i) CHECK(g_traced.data()[i] == doctest::Approx(g_eager.data()[i]));
   }
+}
+
+TEST_CASE("eager: tfe::Saver saves and restores eager variables in TF's checkpoint files") {
+  namespace tf = typeflow;
+  const auto dir = std::filesystem::temp_directory_path() / ("typeflow_eager_saver_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  tfe::Variable<float> w(tfe::constant<float>({{1, 2}, {3, 4}}), "w");
+  tfe::Variable<std::int64_t> step(std::int64_t{7}, "global_step", false);
+  tfe::Saver saver(w, step);
+  const std::string prefix = saver.save((dir / "model").string(), 7);
+  CHECK(prefix == (dir / "model-7").string());
+  CHECK(std::filesystem::exists(prefix + ".index"));
+  CHECK(std::filesystem::exists(prefix + ".data-00000-of-00001"));
+  CHECK_FALSE(std::filesystem::exists(prefix + ".meta"));  // an eager program has no graph to store
+
+  w.assign(tfe::zeros<float>({2, 2}));
+  step.assign(tfe::constant(std::int64_t{0}));
+  saver.restore(tf::train::latest_checkpoint(dir.string()));
+  CHECK(std::vector<float>(w.value().data().begin(), w.value().data().end()) == std::vector<float>{1, 2, 3, 4});
+  CHECK(step.value().item() == 7);
+
+  tfe::Variable<float> wrong(tfe::zeros<float>({3}), "w");
+  CHECK(error_of([&] { tfe::Saver(wrong).restore(prefix); }).find("has shape [2, 2], the variable [3]") !=
+        std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("eager: a steady training loop takes its buffers from the cache, not the system") {
+  namespace tf = typeflow;
+  const auto x = tfe::random_normal<float>({64, 32}, 0.0, 1.0, 1);
+  const auto y = tfe::constant(xt::xtensor<std::int64_t, 1>(xt::arange<std::int64_t>(64) % 10));
+  tfe::Variable<float> W(tfe::random_normal<float>({32, 10}, 0.0, 0.1, 2), "W");
+  tfe::Variable<float> b(tfe::zeros<float>({10}), "b");
+  tf::train::AdamOptimizer adam(0.01);
+  const auto step = [&] {
+    tfe::GradientTape tape;
+    const auto loss = tfe::reduce_mean(tfe::nn::sparse_softmax_cross_entropy_with_logits(
+        tf::labels = y, tf::logits = tfe::matmul(x, W) + b));
+    const auto [dW, db] = tape.gradient(loss, W, b);
+    adam.apply_gradients(std::pair{dW, W}, std::pair{db, b});
+    return loss.item();
+  };
+  const float first = step();
+  for (int i = 0; i < 3; ++i) step();  // the slots and the cache fill
+  const std::size_t before = tfe::detail::buffer_cache::system_allocations();
+  float last = first;
+  for (int i = 0; i < 20; ++i) last = step();
+  CHECK(tfe::detail::buffer_cache::system_allocations() == before);
+  CHECK(last < first);
 }

@@ -64,6 +64,13 @@ class buffer_cache {
     thread_local buffer_cache* cache = nullptr;
     return cache;
   }
+  /// How many buffers this thread took from the system (not from the cache): a steady loop's
+  /// count stays put (tests/eager checks it).
+  static std::size_t& system_allocations() {
+    thread_local std::size_t n = 0;
+    return n;
+  }
+
   static buffer_cache* get() {
     thread_local buffer_cache cache;
     thread_local bool made = (current() = &cache, true);
@@ -89,6 +96,7 @@ inline std::shared_ptr<pooled_buffer> allocate_buffer(std::size_t bytes) {
   b->capacity = capacity;
   b->data = buffer_cache::get()->take(c);
   if (!b->data) {
+    ++buffer_cache::system_allocations();
     b->data = std::aligned_alloc(64, capacity);
     if (!b->data) throw std::bad_alloc();
   }

@@ -279,7 +279,7 @@ struct op_entry final : tape_entry {
   op_entry(const Op& t, const Tensor<value_t<L>>&... x, Tensor<value_t<node_type>> y)
       : tag(t), operands(x...), result(std::move(y)) {}
 
-  void backward(const body_ptr& g_body, std::span<body_ptr> grads) const override {
+  void backward(const body_ptr& g_body, std::span<const char> wanted, std::span<body_ptr> grads) const override {
     using G = value_t<node_type>;
     const Tensor<G> g(g_body);
     const Out g_leaf{{}, &g};
@@ -293,7 +293,7 @@ struct op_entry final : tape_entry {
         (
             [&] {
               if constexpr (differentiable_v<node_type, I>) {
-                if (inputs[I] != 0) {
+                if (wanted[I]) {
                   const auto gi = evaluate(std::get<I>(parts), n, result);
                   grads[I] = unbroadcast(gi, std::get<I>(operands).shape()).body();
                 }

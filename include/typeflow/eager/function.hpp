@@ -81,7 +81,8 @@ class Function {
     requires(sizeof...(A) == arity)
   Tensor<result_value>
   operator()(const A&... args) const {
-    return call(std::index_sequence_for<A...>{}, as_tensor<typename Specs::value_type>(args)...);
+    return call<is_tensor_like_v<A> && !std::is_same_v<A, Tensor<typename A::value_type>>...>(
+        std::index_sequence_for<A...>{}, as_tensor<typename Specs::value_type>(args)...);
   }
 
  private:
@@ -92,14 +93,101 @@ class Function {
     explicit state(F fn) : f(std::move(fn)), y(std::apply(f, placeholders{})) {}
   };
 
-  template <std::size_t... I>
+  /// The arguments a gradient flows to (floating, read by the trace) among those marked in Among.
+  template <std::array<bool, arity> Among, std::size_t... I>
+  static constexpr auto differentiable_of(std::index_sequence<I...>) {
+    constexpr std::array<bool, arity> flags{(Among[I] && std::is_floating_point_v<typename Specs::value_type> &&
+                                             depends_on_v<traced, placeholder_t<I>>)...};
+    constexpr std::size_t count = (std::size_t{flags[I]} + ... + 0);
+    constexpr auto list = [&] {
+      std::array<std::size_t, count> out{};
+      std::size_t k = 0;
+      for (std::size_t i = 0; i < arity; ++i)
+        if (flags[i]) out[k++] = i;
+      return out;
+    }();
+    return [&]<std::size_t... K>(std::index_sequence<K...>) {
+      return std::index_sequence<list[K]...>{};
+    }(std::make_index_sequence<count>{});
+  }
+  template <std::array<bool, arity> Among>
+  using differentiable_among = decltype(differentiable_of<Among>(std::make_index_sequence<arity>{}));
+  static constexpr std::array<bool, arity> all_arguments = [] {
+    std::array<bool, arity> a{};
+    a.fill(true);
+    return a;
+  }();
+  using differentiable = differentiable_among<all_arguments>;
+
+  /// The gradient of `target` (the result, or sum(result * g)) for every differentiable argument.
+  template <class Target, std::size_t... D>
+  static auto gradients_of(const Target& target, std::index_sequence<D...>) {
+    return typeflow::gradients(target, placeholder_t<D>{}...);
+  }
+
+  /// The placeholder of the result's gradient, for a call whose result is not a scalar.
+  using grad_placeholder = graph::placeholder<name<'g', 'r', 'a', 'd'>, result_value, shape_of_t<traced>>;
+
+  /// A call; IsVariable marks the arguments given as variables.
+  template <bool... IsVariable, std::size_t... I>
   Tensor<result_value> call(std::index_sequence<I...>, const Tensor<typename Specs::value_type>&... x) const {
     (check<I>(x), ...);
-    const auto y = m_state->session.run(m_state->y, feed_of<I>(x)...);
-    const Tensor<result_value> result{xt::xtensor<result_value, result_rank>(y)};
-    if constexpr (std::is_floating_point_v<result_value>) {
-      if (detail::any_recording()) record(result, x...);
+    if constexpr (std::is_floating_point_v<result_value> && differentiable::size() > 0) {
+      if (detail::any_recording()) {
+        // A scalar (a loss) whose tensor arguments no tape tracks (the data): the gradients of
+        // its variable arguments come from the same run, as graph mode's sess.run(fetch(loss,
+        // grads...)) computes them, and the tape's backward only scales them by g.
+        if constexpr (result_rank == 0) {
+          using variables = differentiable_among<std::array<bool, arity>{IsVariable...}>;
+          if (!((!IsVariable && differentiable_v<I> && detail::tracked_by_any(x.id())) || ...)) {
+            if constexpr (variables::size() > 0) return call_with_gradients<variables>(x...);
+            else return forward(x...);  // nothing to differentiate for any tape
+          }
+        }
+        const Tensor<result_value> result = forward(x...);
+        auto e = std::make_shared<call_entry>();
+        e->fn = m_state;
+        e->args = {x...};
+        record(result, std::move(e), std::array<bool, arity>{differentiable_v<I>...}, x...);
+        return result;
+      }
     }
+    return forward(x...);
+  }
+
+  /// Whether argument I takes a gradient.
+  template <std::size_t I>
+  static constexpr bool differentiable_v = [] {
+    bool found = false;
+    [&]<std::size_t... D>(std::index_sequence<D...>) { found = ((D == I) || ...); }(differentiable{});
+    return found;
+  }();
+
+  template <std::size_t... I>
+  Tensor<result_value> forward_of(std::index_sequence<I...>, const Tensor<typename Specs::value_type>&... x) const {
+    return Tensor<result_value>{
+        xt::xtensor<result_value, result_rank>(m_state->session.run(m_state->y, feed_of<I>(x)...))};
+  }
+  Tensor<result_value> forward(const Tensor<typename Specs::value_type>&... x) const {
+    return forward_of(std::make_index_sequence<arity>{}, x...);
+  }
+
+  /// One run for the result and the gradients of the arguments in D (an index_sequence).
+  template <class D>
+  Tensor<result_value> call_with_gradients(const Tensor<typename Specs::value_type>&... x) const {
+    const auto values = [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return std::apply(
+          [&](const auto&... g) { return m_state->session.run(typeflow::fetch(m_state->y, g...), feed_of<I>(x)...); },
+          gradients_of(m_state->y, D{}));
+    }(std::make_index_sequence<arity>{});
+    const Tensor<result_value> result{std::get<0>(values)};
+    auto e = std::make_shared<scalar_call_entry>();
+    std::array<bool, arity> has{};
+    [&]<std::size_t... K, std::size_t... J>(std::index_sequence<K...>, std::index_sequence<J...>) {
+      e->grads.assign(arity, nullptr);
+      ((e->grads[J] = Tensor<result_value>(std::get<K + 1>(values)).body(), has[J] = true), ...);
+    }(std::make_index_sequence<D::size()>{}, D{});
+    record(result, std::move(e), has, x...);
     return result;
   }
 
@@ -118,48 +206,64 @@ class Function {
                   ", the signature's TensorSpec " + shape_string(S::dims));
   }
 
+  /// Where a differentiable argument's gradient goes among the entry's inputs.
+  template <class F2>
+  static void for_differentiable(F2&& f) {
+    [&]<std::size_t... K, std::size_t... D>(std::index_sequence<K...>, std::index_sequence<D...>) {
+      (f(std::integral_constant<std::size_t, K>{}, std::integral_constant<std::size_t, D>{}), ...);
+    }(std::make_index_sequence<differentiable::size()>{}, differentiable{});
+  }
+
+  /// A scalar call's record: the gradients computed with the result, scaled by g.
+  struct scalar_call_entry final : detail::tape_entry {
+    std::vector<detail::body_ptr> grads;  // per argument; null for those not computed
+    void backward(const detail::body_ptr& g, std::span<const char> wanted,
+                  std::span<detail::body_ptr> out) const override {
+      const Tensor<result_value> scale(g);
+      for (std::size_t i = 0; i < arity; ++i) {
+        if (!wanted[i] || !grads[i]) continue;
+        // g is 1 for the target itself (a loss): the gradients as computed, without a pass over them.
+        const Tensor<result_value> grad(grads[i]);
+        out[i] = scale.item() == result_value(1) ? grad.body() : (grad * scale).body();
+      }
+    }
+  };
+
   /// A call's record: its backward runs tf::gradients(sum(y * g), args) in the Session.
   struct call_entry final : detail::tape_entry {
     std::shared_ptr<state> fn;
     std::tuple<Tensor<typename Specs::value_type>...> args;
 
-    void backward(const detail::body_ptr& g, std::span<detail::body_ptr> grads) const override {
-      [&]<std::size_t... I>(std::index_sequence<I...>) {
-        using G = graph::placeholder<name<'g', 'r', 'a', 'd'>, result_value, shape_of_t<traced>>;
-        const auto weighted = typeflow::reduce_sum(fn->y * G{});
-        (
-            [&] {
-              using P = placeholder_t<I>;
-              if constexpr (std::is_floating_point_v<value_t<P>> && depends_on_v<traced, P>) {
-                if (inputs[I] == 0) return;
-                const auto gi =
-                    fn->session.run(std::get<0>(typeflow::gradients(weighted, P{})), feed_of<I>(std::get<I>(args))...,
-                                    feed_grad<G>(Tensor<result_value>(g)));
-                grads[I] = Tensor<value_t<P>>(xt::xtensor<value_t<P>, shape_of_t<P>::rank>(gi)).body();
-              }
-            }(),
-            ...);
-      }
-      (std::make_index_sequence<arity>{});
-    }
-
-    template <class G>
-    static auto feed_grad(const Tensor<result_value>& g) {
-      return typeflow::feed(
-          G{}, xt::adapt(g.data().data(), g.size(), xt::no_ownership(), detail::to_array<result_rank>(g.shape())));
+    void backward(const detail::body_ptr& g, std::span<const char> wanted,
+                  std::span<detail::body_ptr> out) const override {
+      const Tensor<result_value> upstream(g);
+      const auto weighted = typeflow::reduce_sum(fn->y * grad_placeholder{});
+      const auto values = [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return std::apply(
+            [&](const auto&... grads) {
+              return fn->session.run(typeflow::fetch(grads...), feed_of<I>(std::get<I>(args))...,
+                                     typeflow::feed(grad_placeholder{},
+                                                    xt::adapt(upstream.data().data(), upstream.size(), xt::no_ownership(),
+                                                              detail::to_array<result_rank>(upstream.shape()))));
+            },
+            gradients_of(weighted, differentiable{}));
+      }(std::make_index_sequence<arity>{});
+      for_differentiable([&](auto k, auto d) {
+        if (wanted[d]) out[d] = Tensor<result_value>(std::get<k>(values)).body();
+      });
     }
   };
 
-  void record(const Tensor<result_value>& result, const Tensor<typename Specs::value_type>&... x) const {
-    const std::array<std::uint64_t, arity> ids{(std::is_floating_point_v<typename Specs::value_type> ? x.id() : 0)...};
-    detail::record(ids, result.id(), [&] {
-      auto e = std::make_shared<call_entry>();
-      e->fn = m_state;
-      e->args = {x...};
-      e->output = result.id();
-      e->inputs.assign(ids.begin(), ids.end());
-      return e;
-    });
+  /// Records a call on the tapes, with a gradient for the arguments marked in `has`.
+  template <class Entry>
+  void record(const Tensor<result_value>& result, std::shared_ptr<Entry> e, const std::array<bool, arity>& has,
+              const Tensor<typename Specs::value_type>&... x) const {
+    const auto ids = [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return std::array<std::uint64_t, arity>{(has[I] ? x.id() : 0)...};
+    }(std::make_index_sequence<arity>{});
+    e->output = result.id();
+    e->inputs.assign(ids.begin(), ids.end());
+    detail::record(ids, result.id(), [&] { return e; });
   }
 
   std::shared_ptr<state> m_state;

@@ -116,14 +116,17 @@ class GradientTape {
     std::unordered_map<std::uint64_t, detail::body_ptr> grads;
     if (m_state.tracked.count(target.id())) grads[target.id()] = ones<T>(target.shape()).body();
     std::vector<detail::body_ptr> input_grads;
+    std::vector<char> wanted;
     for (auto it = m_state.entries.rbegin(); it != m_state.entries.rend(); ++it) {
       const detail::tape_entry& e = **it;
       const auto g = grads.find(e.output);
       if (g == grads.end()) continue;
       input_grads.assign(e.inputs.size(), nullptr);
-      e.backward(g->second, input_grads);
+      wanted.assign(e.inputs.size(), 0);
+      for (std::size_t i = 0; i < e.inputs.size(); ++i) wanted[i] = e.inputs[i] != 0 && m_state.tracked.count(e.inputs[i]);
+      e.backward(g->second, wanted, input_grads);
       for (std::size_t i = 0; i < e.inputs.size(); ++i) {
-        if (!input_grads[i] || !m_state.tracked.count(e.inputs[i])) continue;
+        if (!input_grads[i] || !wanted[i]) continue;
         auto [slot, fresh] = grads.try_emplace(e.inputs[i], input_grads[i]);
         if (!fresh) slot->second = add_gradients(slot->second, input_grads[i]);
       }

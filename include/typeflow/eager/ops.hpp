@@ -185,8 +185,8 @@ namespace detail {
 template <dtype T>
 struct reshape_entry final : tape_entry {
   TensorShape from;
-  void backward(const body_ptr& g, std::span<body_ptr> grads) const override {
-    grads[0] = reshape(Tensor<T>(g), from).body();
+  void backward(const body_ptr& g, std::span<const char> wanted, std::span<body_ptr> grads) const override {
+    if (wanted[0]) grads[0] = reshape(Tensor<T>(g), from).body();
   }
 };
 

@@ -24,8 +24,9 @@ struct tape_entry {
   std::vector<std::uint64_t> inputs;  // 0 where the operand takes no gradient
 
   virtual ~tape_entry() = default;
-  /// The operands' gradients (null where there is none) given g, the result's gradient.
-  virtual void backward(const body_ptr& g, std::span<body_ptr> input_grads) const = 0;
+  /// The gradients of the operands marked in `wanted` (the others stay null) given g, the
+  /// result's gradient: a tape asks only for those it tracks (no gradient for a matmul's data).
+  virtual void backward(const body_ptr& g, std::span<const char> wanted, std::span<body_ptr> input_grads) const = 0;
 };
 
 /// A tape's state (GradientTape holds one).
@@ -47,6 +48,13 @@ inline std::vector<tape_state*>& tape_stack() {
 inline bool any_recording() {
   for (const tape_state* t : tape_stack())
     if (t->recording) return true;
+  return false;
+}
+
+/// Whether a recording tape tracks tensor `id`.
+inline bool tracked_by_any(std::uint64_t id) {
+  for (const tape_state* t : tape_stack())
+    if (t->recording && t->tracked.count(id)) return true;
   return false;
 }
 

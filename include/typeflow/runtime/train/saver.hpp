@@ -193,10 +193,37 @@ class Saver {
     m_meta_graph = build_meta_graph();
   }
 
+  /// A Saver of eager variables (tfe::Saver, eager/saver.hpp makes the records): each record
+  /// reads and writes its variable's own values, whatever store it is given. It writes no
+  /// .meta, as TF's eager Saver writes none: an eager program has no graph to store.
+  struct eager_variables_t {};
+  Saver(std::vector<variable_record> variables, saver_options options, eager_variables_t)
+      : m_options(std::move(options)), m_vars(std::move(variables)), m_eager(true) {
+    if (!m_options.clock) m_options.clock = saver_detail::now_seconds;
+    if (m_options.max_to_keep < 0) throw error("tf::train::Saver: max_to_keep must be >= 0");
+    if (m_vars.empty()) throw error("tf::train::Saver: no variables to save");
+    std::sort(m_vars.begin(), m_vars.end(), [](const auto& a, const auto& b) { return a.name.compare(b.name) < 0; });
+    for (std::size_t i = 1; i < m_vars.size(); ++i)
+      if (m_vars[i].name == m_vars[i - 1].name)
+        throw error("tf::train::Saver: two variables are named '" + m_vars[i].name + "'");
+    m_next_checkpoint_time = m_options.clock() + m_options.keep_checkpoint_every_n_hours * 3600;
+  }
+
   /// Saves the variables to `save_path-global_step` (or `save_path`), writes the .meta and
   /// updates `checkpoint`; returns the checkpoint's prefix.
   std::string save(Session& sess, const std::string& save_path, std::optional<std::int64_t> global_step = std::nullopt,
                    const save_options& options = {}) {
+    return save_from(sess.variable_values(), save_path, global_step, options);
+  }
+  /// An eager Saver's save (its variables hold their values; there is no Session).
+  std::string save(const std::string& save_path, std::optional<std::int64_t> global_step = std::nullopt,
+                   const save_options& options = {}) {
+    return save_from(eager_store(), save_path, global_step, options);
+  }
+
+ private:
+  std::string save_from(eval::variable_store& store, const std::string& save_path,
+                        std::optional<std::int64_t> global_step, const save_options& options) {
     const std::string prefix = global_step ? save_path + "-" + std::to_string(*global_step) : save_path;
     const std::string dir = io::path::dirname(save_path);
     if (options.latest_filename.empty() || options.latest_filename.find('/') != std::string::npos)
@@ -208,7 +235,6 @@ class Saver {
       throw error("Parent directory of " + save_path + " doesn't exist, can't save.");
     saver_detail::remove_stale_temporaries(dir, io::path::basename(save_path), options.latest_filename);
 
-    eval::variable_store& store = sess.variable_values();
     io::file_transaction files = [&] {
       io::bundle_writer w(prefix, {.sync = true});
       for (const auto& v : m_vars) {  // sorted by name: data in key order, as TF's SaveV2
@@ -220,7 +246,7 @@ class Saver {
       }
       return w.finish_staged();
     }();
-    if (options.write_meta_graph) files.write(prefix + ".meta", m_meta_graph, true);
+    if (options.write_meta_graph && !m_eager) files.write(prefix + ".meta", m_meta_graph, true);
     // The bookkeeping changes only once the files are in place: a failed save leaves the
     // Saver as it was, and deletes nothing.
     std::vector<recorded> last = m_last_checkpoints, to_delete = m_to_delete;
@@ -239,6 +265,17 @@ class Saver {
     return prefix;
   }
 
+  /// The store an eager Saver's records are given (and ignore); a graph Saver has no use for
+  /// a save without its Session.
+  eval::variable_store& eager_store() const {
+    if (!m_eager)
+      throw error("tf::train::Saver: save and restore need the Session that holds the variables: "
+                  "saver.save(sess, path), saver.restore(sess, prefix)");
+    static eval::variable_store none;
+    return none;
+  }
+
+ public:
   /// save(sess, path, global_step_variable): the step is the variable's value, as in TF.
   // clang-format off
   template <tensor_node V>
@@ -251,7 +288,17 @@ class Saver {
 
   /// Restores every variable of the Saver from checkpoint `prefix`; a missing tensor, another
   /// dtype or shape is an error naming the tensor, and then no variable changes.
-  void restore(Session& sess, const std::string& prefix) {
+  void restore(Session& sess, const std::string& prefix) { restore_into(sess.variable_values(), prefix); }
+  /// An eager Saver's restore.
+  void restore(const std::string& prefix) { restore_into(eager_store(), prefix); }
+  void restore(const char* prefix) { restore(std::string(prefix)); }
+  void restore(const std::optional<std::string>& prefix) {
+    if (!prefix) throw error("tf::train::Saver::restore: no checkpoint was found (latest_checkpoint returned none)");
+    restore(*prefix);
+  }
+
+ private:
+  void restore_into(eval::variable_store& store, const std::string& prefix) {
     if (!saver_detail::exists(io::index_filename(prefix)))
       throw error("tf::train::Saver::restore: the passed save_path is not a valid checkpoint: " + prefix);
     const io::bundle_reader reader(prefix);
@@ -275,7 +322,6 @@ class Saver {
       staged.emplace_back(new std::byte[size == 0 ? 1 : size]);
       reader.read(key, std::span<std::byte>(staged.back().get(), size));
     }
-    eval::variable_store& store = sess.variable_values();
     for (std::size_t i = 0; i < m_vars.size(); ++i) {
       const eval::variable_bytes b = m_vars[i].value(store);
       if (b.size) std::memcpy(b.data, staged[i].get(), b.size);  // an empty tensor may have no buffer
@@ -283,6 +329,7 @@ class Saver {
     }
   }
 
+ public:
   void restore(Session& sess, const char* prefix) { restore(sess, std::string(prefix)); }
 
   /// restore(sess, tf::train::latest_checkpoint(dir)): an empty optional is an error.
@@ -381,6 +428,7 @@ class Saver {
   std::vector<recorded> m_to_delete;
   double m_next_checkpoint_time = 0;
   std::string m_meta_graph;
+  bool m_eager = false;
 };
 
 }  // namespace typeflow::train
