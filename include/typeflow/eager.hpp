@@ -3,7 +3,8 @@
 
 // typeflow's eager mode (TF2's default, TF1's tfe): `namespace tfe = typeflow::eager;`.
 // Tensors whose ops run at once, variables, GradientTape, the optimizers' apply_gradients on
-// eager variables, tfe::function and tfe::Saver. Apart from typeflow.hpp, so that graph-only programs do not compile it.
+// eager variables, tfe::function and tfe::Saver. Apart from typeflow.hpp, so that graph-only programs do not compile
+// it.
 
 #include "eager/function.hpp"
 #include "eager/gradient_tape.hpp"

@@ -4,10 +4,10 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
 #include <array>
 #include <cmath>
 #include <filesystem>
-#include <unistd.h>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -417,8 +417,8 @@ TEST_CASE("eager: a steady training loop takes its buffers from the cache, not t
   tf::train::AdamOptimizer adam(0.01);
   const auto step = [&] {
     tfe::GradientTape tape;
-    const auto loss = tfe::reduce_mean(tfe::nn::sparse_softmax_cross_entropy_with_logits(
-        tf::labels = y, tf::logits = tfe::matmul(x, W) + b));
+    const auto loss = tfe::reduce_mean(
+        tfe::nn::sparse_softmax_cross_entropy_with_logits(tf::labels = y, tf::logits = tfe::matmul(x, W) + b));
     const auto [dW, db] = tape.gradient(loss, W, b);
     adam.apply_gradients(std::pair{dW, W}, std::pair{db, b});
     return loss.item();

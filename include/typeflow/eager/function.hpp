@@ -81,8 +81,7 @@ class Function {
     requires(sizeof...(A) == arity)
   Tensor<result_value>
   operator()(const A&... args) const {
-    return call<is_tensor_like_v<A> && !std::is_same_v<A, Tensor<typename A::value_type>>...>(
-        std::index_sequence_for<A...>{}, as_tensor<typename Specs::value_type>(args)...);
+    return call<given_as_variable_v<A>...>(std::index_sequence_for<A...>{}, as_tensor<typename Specs::value_type>(args)...);
   }
 
  private:
@@ -127,6 +126,9 @@ class Function {
 
   /// The placeholder of the result's gradient, for a call whose result is not a scalar.
   using grad_placeholder = graph::placeholder<name<'g', 'r', 'a', 'd'>, result_value, shape_of_t<traced>>;
+
+  template <class A>
+  static constexpr bool given_as_variable_v = is_tensor_like_v<A> && !std::is_same_v<A, Tensor<typename A::value_type>>;
 
   /// A call; IsVariable marks the arguments given as variables.
   template <bool... IsVariable, std::size_t... I>

@@ -123,7 +123,8 @@ class GradientTape {
       if (g == grads.end()) continue;
       input_grads.assign(e.inputs.size(), nullptr);
       wanted.assign(e.inputs.size(), 0);
-      for (std::size_t i = 0; i < e.inputs.size(); ++i) wanted[i] = e.inputs[i] != 0 && m_state.tracked.count(e.inputs[i]);
+      for (std::size_t i = 0; i < e.inputs.size(); ++i)
+        wanted[i] = e.inputs[i] != 0 && m_state.tracked.count(e.inputs[i]);
       e.backward(g->second, wanted, input_grads);
       for (std::size_t i = 0; i < e.inputs.size(); ++i) {
         if (!input_grads[i] || !wanted[i]) continue;

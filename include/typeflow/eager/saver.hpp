@@ -56,8 +56,7 @@ class Saver {
     // The store is graph mode's; an eager variable holds its own values.
     r.value = [v = Variable<T>(v)](eval::variable_store&) mutable {
       static bool initialized = true;  // an eager variable is initialised when it is made
-      return eval::variable_bytes{reinterpret_cast<std::byte*>(v.mutable_values()), v.size() * sizeof(T),
-                                  &initialized};
+      return eval::variable_bytes{reinterpret_cast<std::byte*>(v.mutable_values()), v.size() * sizeof(T), &initialized};
     };
     return r;
   }
