@@ -81,7 +81,8 @@ class Function {
     requires(sizeof...(A) == arity)
   Tensor<result_value>
   operator()(const A&... args) const {
-    return call<given_as_variable_v<A>...>(std::index_sequence_for<A...>{}, as_tensor<typename Specs::value_type>(args)...);
+    return call<given_as_variable_v<A>...>(std::index_sequence_for<A...>{},
+                                           as_tensor<typename Specs::value_type>(args)...);
   }
 
  private:
@@ -128,7 +129,8 @@ class Function {
   using grad_placeholder = graph::placeholder<name<'g', 'r', 'a', 'd'>, result_value, shape_of_t<traced>>;
 
   template <class A>
-  static constexpr bool given_as_variable_v = is_tensor_like_v<A> && !std::is_same_v<A, Tensor<typename A::value_type>>;
+  static constexpr bool given_as_variable_v =
+      is_tensor_like_v<A> && !std::is_same_v<A, Tensor<typename A::value_type>>;
 
   /// A call; IsVariable marks the arguments given as variables.
   template <bool... IsVariable, std::size_t... I>
