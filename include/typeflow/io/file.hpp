@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,6 +44,16 @@ class file {
   static file open_read(std::string path) { return file(std::move(path), O_RDONLY); }
   /// Creates or truncates.
   static file create(std::string path) { return file(std::move(path), O_WRONLY | O_CREAT | O_TRUNC); }
+  /// Creates a file that does not exist yet, for appending; nullopt where one has that name.
+  static std::optional<file> create_new(std::string path) {
+    if (::access(path.c_str(), F_OK) == 0) return std::nullopt;
+    try {
+      return file(std::move(path), O_WRONLY | O_CREAT | O_EXCL | O_APPEND);
+    } catch (const error&) {
+      if (errno == EEXIST) return std::nullopt;  // created by another writer in between
+      throw;
+    }
+  }
 
   bool is_open() const { return m_fd >= 0; }
   const std::string& path() const { return m_path; }
