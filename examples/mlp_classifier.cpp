@@ -1,6 +1,6 @@
 // A two-layer perceptron that learns the 8x8 handwritten digits, as a TensorFlow 1.x program.
 //
-//   mlp_classifier [--data FILE] [--epochs N] [--quiet] [--min-accuracy A]
+//   mlp_classifier [--data FILE] [--epochs N] [--quiet] [--min-accuracy A] [--logdir DIR]
 //
 // 64 pixels -> 128 ReLU units -> 10 logits, softmax cross-entropy, Adam, mini-batches of 64
 // fed through placeholders and reshuffled every epoch by a seeded generator. The data
@@ -9,7 +9,9 @@
 // permutation holds out 20% of the samples (the file is ordered by writer, so its tail alone would
 // test on writers never seen); the held-out accuracy is computed in the graph (argmax, equal,
 // cast, reduce_mean) and printed after each epoch. --min-accuracy A makes the exit status 1 when the
-// final held-out accuracy is below A (the test suite runs a short training with it).
+// final held-out accuracy is below A (the test suite runs a short training with it). --logdir DIR
+// writes TensorBoard's event file in DIR: per epoch the mean training loss, the held-out accuracy
+// and histograms of the weights, and the graph (`tensorboard --logdir DIR`).
 
 #include <algorithm>
 #include <cstdint>
@@ -18,6 +20,7 @@
 #include <iomanip>
 #include <iostream>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -91,7 +94,7 @@ data_set rows(const data_set& d, const std::vector<std::size_t>& idx, std::size_
 }
 
 int main(int argc, char** argv) try {
-  std::string data_path = std::string(TYPEFLOW_EXAMPLE_DATA_DIR) + "/digits.csv";
+  std::string data_path = std::string(TYPEFLOW_EXAMPLE_DATA_DIR) + "/digits.csv", logdir;
   int epochs = 30;
   bool quiet = false;
   double min_accuracy = 0;
@@ -121,8 +124,9 @@ int main(int argc, char** argv) try {
       epochs = static_cast<int>(v);
     } else if (arg == "--quiet") quiet = true;
     else if (arg == "--min-accuracy") min_accuracy = number();
+    else if (arg == "--logdir") logdir = value();
     else {
-      std::cerr << "usage: " << argv[0] << " [--data FILE] [--epochs N] [--quiet] [--min-accuracy A]\n";
+      std::cerr << "usage: " << argv[0] << " [--data FILE] [--epochs N] [--quiet] [--min-accuracy A] [--logdir DIR]\n";
       return 2;
     }
   }
@@ -152,9 +156,16 @@ int main(int argc, char** argv) try {
 
   auto correct = tf::equal(tf::argmax(logits, tf::axis<1>), y);
   auto accuracy = tf::reduce_mean(tf::cast<float>(correct));
+  auto epoch_summaries = tf::summary::merge(tf::summary::scalar("held_out_accuracy", accuracy),
+                                            tf::summary::histogram("W1", W1), tf::summary::histogram("W2", W2));
 
   tf::Session sess;
   sess.run(tf::global_variables_initializer());
+  std::optional<tf::summary::FileWriter> writer;  // --logdir DIR: TensorBoard's event file
+  if (!logdir.empty()) {
+    tf::named<"accuracy">(accuracy);  // the graph dashboard shows named nodes and what they read
+    writer.emplace(logdir, sess.graph());
+  }
   for (int epoch = 1; epoch <= epochs; ++epoch) {
     shuffle(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_train), rng);
     double total = 0;
@@ -163,9 +174,13 @@ int main(int argc, char** argv) try {
       auto [loss_val, _] = sess.run(tf::fetch(loss, train), tf::feed(x, batch.x), tf::feed(y, batch.y));
       total += loss_val() * static_cast<double>(batch.y.size());
     }
-    const float acc = sess.run(accuracy, tf::feed(x, test.x), tf::feed(y, test.y))();
+    auto [acc, summaries] = sess.run(tf::fetch(accuracy, epoch_summaries), tf::feed(x, test.x), tf::feed(y, test.y));
+    if (writer) {
+      writer->add_summary(tf::summary::scalar_value("loss", total / n_train), epoch);
+      writer->add_summary(summaries, epoch);
+    }
     if (!quiet)
-      std::cout << "epoch " << std::setw(3) << epoch << "  loss " << total / n_train << "  held-out accuracy " << acc
+      std::cout << "epoch " << std::setw(3) << epoch << "  loss " << total / n_train << "  held-out accuracy " << acc()
                 << "\n";
   }
   //]

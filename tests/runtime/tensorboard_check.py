@@ -1,6 +1,6 @@
 """TensorBoard reads typeflow's event files (tf::summary::FileWriter).
 
-    tensorboard_check.py TEST_RUNTIME_EXE
+    tensorboard_check.py TEST_RUNTIME_EXE [LINEAR_REGRESSION_EXE MLP_CLASSIFIER_EXE]
 
 Runs the doctest case "summary.interop" of TEST_RUNTIME_EXE, which writes a log directory
 (5 steps of a scalar "loss" = 1/(step+1) and a histogram "w" of [step, step+1, step+2], a
@@ -12,7 +12,8 @@ package that:
   2. with TensorFlow importable: the histograms equal TensorFlow's own for the same values
      (TF's default bucket limits, bit for bit);
   3. a torn last record (a writer killed mid-write) is skipped, the records before it read;
-  4. `tensorboard --logdir` serves the scalars over HTTP (/data/plugin/scalars/scalars).
+  4. `tensorboard --logdir` serves the scalars over HTTP (/data/plugin/scalars/scalars);
+  5. given the examples, what `linear_regression --logdir` and `mlp_classifier --logdir` write.
 Exit 0 on success, 1 on a mismatch, 77 (Meson's SKIP) when tensorboard cannot be imported.
 """
 
@@ -192,6 +193,34 @@ def check_server(logroot, tmp):
     )
 
 
+def check_examples(linear_regression, mlp_classifier, tmp):
+    logdir = os.path.join(tmp, "examples", "linear_regression")
+    subprocess.run([linear_regression, "--steps", "300", "--every", "100", "--logdir", logdir], check=True, capture_output=True)
+    acc = accumulate(logdir)
+    cost = acc.Scalars("cost")
+    check([e.step for e in cost] == list(range(301)), "linear_regression: the cost at steps 0..300")
+    check(cost[-1].value < 1e-3 * cost[0].value, f"linear_regression: the cost falls ({cost[0].value} -> {cost[-1].value})")
+    weight, bias = acc.Histograms("weight"), acc.Histograms("bias")
+    check(len(weight) == 301 and weight[-1].histogram_value.num == 3, "linear_regression: weight histograms (3 values)")
+    check(len(bias) == 301 and bias[-1].histogram_value.num == 1, "linear_regression: bias histograms (1 value)")
+    ops = {n.name: n.op for n in acc.Graph().node}
+    check(ops.get("cost") == "Mean" and "MatMul" in ops.values(), "linear_regression: graph of cost = Mean(... MatMul ...)")
+
+    logdir = os.path.join(tmp, "examples", "mlp_classifier")
+    subprocess.run([mlp_classifier, "--epochs", "3", "--quiet", "--logdir", logdir], check=True, capture_output=True)
+    acc = accumulate(logdir)
+    loss, accuracy = acc.Scalars("loss"), acc.Scalars("held_out_accuracy")
+    check([e.step for e in loss] == [1, 2, 3] and loss[2].value < loss[0].value, "mlp_classifier: mean loss per epoch falls")
+    check(
+        [e.step for e in accuracy] == [1, 2, 3] and 0.5 < accuracy[2].value <= 1,
+        f"mlp_classifier: held-out accuracy per epoch {[e.value for e in accuracy]}",
+    )
+    w1 = acc.Histograms("W1")
+    check(len(w1) == 3 and w1[0].histogram_value.num == 64 * 128, "mlp_classifier: W1 histograms (8192 values)")
+    ops = {n.name: n.op for n in acc.Graph().node}
+    check(ops.get("accuracy") == "Mean" and "Relu" in ops.values(), "mlp_classifier: graph of accuracy (... Relu ...)")
+
+
 def main():
     exe = sys.argv[1]
     with tempfile.TemporaryDirectory(prefix="typeflow-tb-") as tmp:
@@ -206,6 +235,8 @@ def main():
         check_against_tensorflow(*hist)
         check_torn(logdir, tmp)
         check_server(logroot, tmp)
+        if len(sys.argv) == 4:
+            check_examples(sys.argv[2], sys.argv[3], tmp)
     print(f"{len(failures)} failed" if failures else "all checks passed")
     return 1 if failures else 0
 

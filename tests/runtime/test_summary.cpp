@@ -1,7 +1,8 @@
 // TensorBoard's side: summary ops (ops/summary.hpp) computed in a Session's run, their bytes
 // decoded here field by field, and tf::summary::FileWriter's event files read back record by
 // record, a torn last record included. That TensorBoard itself reads them is
-// tests/runtime/tensorboard_check.py's (which runs the "summary.interop" case below).
+// tests/runtime/tensorboard_check.py's (which runs the "summary.interop" case below). And the
+// graph picture without TensorBoard, io/dot.hpp (tests/runtime/dot_check.py renders it).
 
 #include <doctest/doctest.h>
 
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <typeflow/io/dot.hpp>
 #include <typeflow/io/event_file.hpp>
 #include <typeflow/typeflow.hpp>
 #include <vector>
@@ -349,4 +351,39 @@ TEST_CASE("summary.interop" * doctest::skip()) {
   const char* logdir = std::getenv("TYPEFLOW_SUMMARY_LOGDIR");
   REQUIRE_MESSAGE(logdir, "set TYPEFLOW_SUMMARY_LOGDIR to the directory to write");
   write_interop_logdir(logdir);
+}
+
+namespace {
+
+/// A graph with a placeholder, a variable (its scope w/...) and a named node.
+tf::GraphDef dot_graph() {
+  tf::reset_default_graph();
+  auto x = tf::placeholder<"x", float, tf::none, 3>();
+  auto w = tf::Variable<"w", float, 3, 1>(tf::constant(0.5f));
+  tf::named<"y">(tf::matmul(x, w));
+  return tf::Session().graph_def();
+}
+
+}  // namespace
+
+TEST_CASE("io.write_dot: a GraphDef as Graphviz DOT") {
+  const std::string dot = tf::io::to_dot(dot_graph());
+  CHECK(dot.rfind("digraph \"typeflow\" {", 0) == 0);
+  CHECK(dot.find("\"x\" [label=\"x\\nPlaceholder\\nfloat32 [?,3]\"];") != std::string::npos);
+  CHECK(dot.find("\"w\" [label=\"w\\nVariableV2\\nfloat32 [3,1]\"];") != std::string::npos);
+  CHECK(dot.find("\"y\" [label=\"y\\nMatMul\\nfloat32\"];") != std::string::npos);
+  CHECK(dot.find("label=\"w\"; style=rounded") != std::string::npos);  // the cluster of w/Assign, w/read, ...
+  CHECK(dot.find("\"x\" -> \"y\";") != std::string::npos);
+  CHECK(dot.find("\"w/read\" -> \"y\";") != std::string::npos);
+  temp_dir dir;
+  CHECK(error_of([&] { tf::io::write_dot(dot_graph(), dir / "no/such/dir/g.dot"); }) ==
+        "tf::io::write_dot: cannot write " + dir / "no/such/dir/g.dot");
+}
+
+// Skipped in the unit suite: writes the DOT file that dot_check.py renders with Graphviz (it runs
+// this case with --no-skip and TYPEFLOW_DOT_FILE set).
+TEST_CASE("io.write_dot.render" * doctest::skip()) {
+  const char* path = std::getenv("TYPEFLOW_DOT_FILE");
+  REQUIRE_MESSAGE(path, "set TYPEFLOW_DOT_FILE to the file to write");
+  tf::io::write_dot(dot_graph(), path);
 }

@@ -252,6 +252,15 @@ auto image(const std::string& name, const X& x, std::size_t max_outputs = 3) {
   return graph::node<op::image_summary, X>(op::image_summary{{}, name, max_outputs}, x);
 }
 
+/// A Summary of one value computed outside the graph (an epoch's mean loss), as TF1's
+/// `tf.Summary(value=[tf.Summary.Value(tag=tag, simple_value=v)])`: for FileWriter::add_summary.
+inline std::string scalar_value(const std::string& tag, double v) {
+  detail::check_tag("scalar_value", tag);
+  std::string s;
+  io::summary::scalar(s, tag, static_cast<float>(v));
+  return s;
+}
+
 /// tf.summary.merge([a, b, ...]): one Summary holding the values of summaries a, b, ...; two
 /// values with one tag are an error (as TF's MergeSummary), here when the merge is made.
 template <tensor_node... S>
