@@ -290,7 +290,7 @@ template <class... None>
 void merge_all() {
   static_assert(sizeof...(None) != 0,
                 "tf::summary::merge_all(): a typeflow run computes the nodes its fetches' types name, so it cannot "
-                "collect summaries at run time: merge them by name, tf::summary::merge(loss_summary, w_hist, ...)");
+                "collect summaries at run time: list them, tf::summary::merge(loss_summary, w_hist, ...)");
 }
 
 }  // namespace summary
