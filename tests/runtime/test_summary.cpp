@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <typeflow/io/dot.hpp>
 #include <typeflow/io/event_file.hpp>
 #include <typeflow/typeflow.hpp>
@@ -343,6 +344,22 @@ TEST_CASE("summary.FileWriter: buffering, flush, close, several writers") {
   const auto events = tf::io::events::read_events(s);  // written by the destructor
   REQUIRE(events.size() == 2);
   CHECK(events[1].step == 7);
+
+  SUBCASE("from several threads, every event whole") {
+    tf::summary::FileWriter w(dir / "threads", {.max_queue = 3});
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&w, t] {
+        for (int i = 0; i < 100; ++i) w.add_summary(tf::summary::scalar_value("t" + std::to_string(t), i), i);
+      });
+    for (auto& t : threads) t.join();
+    w.close();
+    int sum_of_steps = 0;
+    const auto all = tf::io::events::read_events(w.path());
+    for (const auto& e : all) sum_of_steps += int(e.step);
+    CHECK(all.size() == 401);
+    CHECK(sum_of_steps == 4 * 4950);
+  }
 }
 
 // Skipped in the unit suite: writes the log directory that tensorboard_check.py reads with

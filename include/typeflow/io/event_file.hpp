@@ -16,6 +16,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -109,7 +110,8 @@ inline std::string hostname() {
 
 /// Writes one event file (TF's EventsWriter): the file_version event first, then appended
 /// events, buffered in memory and written to the file when `max_pending` events or 1 MiB are
-/// waiting, `flush_secs` have passed, or on flush(). flush() also fsyncs, as TF's does.
+/// waiting, `flush_secs` have passed, or on flush(). flush() also fsyncs, as TF's does. Safe
+/// to call from several threads (TF's writer is), each call under one lock.
 class event_file_writer {
  public:
   struct options {
@@ -151,6 +153,7 @@ class event_file_writer {
   const std::string& path() const { return m_path; }
 
   void add(double wall_time, std::int64_t step, event_field field, std::string_view payload) {
+    const std::lock_guard lock(m_mutex);
     if (!m_file.is_open()) throw error("tf::summary::FileWriter: event added after close() (" + m_path + ")");
     append_event(m_buffer, wall_time, step, field, payload);
     const auto now = std::chrono::steady_clock::now();
@@ -163,18 +166,24 @@ class event_file_writer {
 
   /// Writes what is buffered and syncs it to the disk.
   void flush() {
+    const std::lock_guard lock(m_mutex);
+    flush_unlocked();
+  }
+
+  void close() {
+    const std::lock_guard lock(m_mutex);
+    if (!m_file.is_open()) return;
+    flush_unlocked();
+    m_file.close();
+  }
+
+ private:
+  void flush_unlocked() {
     if (!m_file.is_open()) return;
     write_out();
     m_file.sync();
   }
 
-  void close() {
-    if (!m_file.is_open()) return;
-    flush();
-    m_file.close();
-  }
-
- private:
   void write_out() {
     if (!m_buffer.empty()) m_file.write(m_buffer);
     m_buffer.clear();
@@ -187,6 +196,7 @@ class event_file_writer {
   std::string m_buffer;
   std::size_t m_pending = 0;
   std::chrono::steady_clock::time_point m_last_write;
+  std::mutex m_mutex;
 };
 
 }  // namespace typeflow::io::events

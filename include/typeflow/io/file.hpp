@@ -46,13 +46,14 @@ class file {
   static file create(std::string path) { return file(std::move(path), O_WRONLY | O_CREAT | O_TRUNC); }
   /// Creates a file that does not exist yet, for appending; nullopt where one has that name.
   static std::optional<file> create_new(std::string path) {
-    if (::access(path.c_str(), F_OK) == 0) return std::nullopt;
-    try {
-      return file(std::move(path), O_WRONLY | O_CREAT | O_EXCL | O_APPEND);
-    } catch (const error&) {
-      if (errno == EEXIST) return std::nullopt;  // created by another writer in between
-      throw;
-    }
+    file f;
+    f.m_path = std::move(path);
+    if (fault_point(file_op::create, f.m_path)) f.fail("cannot create");
+    do f.m_fd = ::open(f.m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0666);
+    while (f.m_fd < 0 && errno == EINTR);
+    if (f.m_fd < 0 && errno == EEXIST) return std::nullopt;
+    if (f.m_fd < 0) f.fail("cannot create");
+    return f;
   }
 
   bool is_open() const { return m_fd >= 0; }
