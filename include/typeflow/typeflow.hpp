@@ -9,6 +9,7 @@
 #include "graph/constant.hpp"
 #include "graph/placeholder.hpp"
 #include "graph/variable.hpp"
+#include "io/dot.hpp"
 #include "io/gfile.hpp"
 #include "io/graph_io.hpp"
 #include "ops/activations.hpp"

@@ -12,7 +12,6 @@
 #include <fstream>
 #include <string>
 #include <thread>
-#include <typeflow/io/dot.hpp>
 #include <typeflow/io/event_file.hpp>
 #include <typeflow/typeflow.hpp>
 #include <vector>
