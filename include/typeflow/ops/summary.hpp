@@ -8,9 +8,10 @@
 //
 // Design: a summary is a kernel op (op contract, graph/op_contract.hpp) whose value type is
 // std::string and whose shape is a scalar, so the Session's executor runs it as any kernel:
-// one buffer per node (an xt::xtensor<std::string, 0>, its capacity reused from run to run)
-// that forward() fills, and a fetch yields a std::string. No second executor, no new fetch
-// type; autodiff passes it by (a std::string is not floating point: no gradient flows).
+// one buffer per node (an xt::xtensor<std::string, 0>; a scalar's and a merge's bytes reuse
+// its capacity from run to run) that forward() fills, and a fetch yields a std::string. No
+// second executor, no new fetch type; autodiff passes it by (a std::string is not floating
+// point: no gradient flows).
 //
 // tf.summary.merge_all() has no typeflow counterpart: it collects the summaries a program
 // made at run time, but a typeflow run computes what its fetches' types name, so the
