@@ -1,6 +1,7 @@
 // The TensorFlow 1.x "stock prediction" linear regression, line for line in typeflow.
 //
 //   linear_regression [--csv FILE] [--steps N] [--learning-rate LR] [--every N] [--save DIR] [--freeze FILE]
+//                     [--logdir DIR]
 //
 // Without --csv it trains on an embedded, deterministic stock-like series whose close is an
 // exact linear function of the features, so the learned weights can be set next to the true
@@ -10,6 +11,8 @@
 // names the prediction "hypothesis", then restores it into a new session.
 // --freeze FILE writes the trained model as a frozen graph (TF1's "PB mode": the variables turned
 // into constants, one .pb any TensorFlow reads), its prediction named "op_to_store".
+// --logdir DIR writes TensorBoard's event file in DIR: the cost at every step, the weight and
+// bias histograms, and the graph (`tensorboard --logdir DIR`).
 
 #include <xtensor/xio.hpp>
 #include <xtensor/xview.hpp>
@@ -137,7 +140,7 @@ data_set read_csv(const std::string& path) {
 }
 
 int main(int argc, char** argv) try {
-  std::string csv, save_dir, freeze_path;
+  std::string csv, save_dir, freeze_path, logdir;
   int steps = 10000, every = 1000;
   double learning_rate = 0.5;
   for (int i = 1; i < argc; ++i) {
@@ -169,9 +172,11 @@ int main(int argc, char** argv) try {
     else if (arg == "--every") every = count();
     else if (arg == "--save") save_dir = value();
     else if (arg == "--freeze") freeze_path = value();
+    else if (arg == "--logdir") logdir = value();
     else {
       std::cerr << "usage: " << argv[0]
-                << " [--csv FILE] [--steps N] [--learning-rate LR] [--every N] [--save DIR] [--freeze FILE]\n";
+                << " [--csv FILE] [--steps N] [--learning-rate LR] [--every N] [--save DIR] [--freeze FILE]"
+                   " [--logdir DIR]\n";
       return 2;
     }
   }
@@ -189,11 +194,28 @@ int main(int argc, char** argv) try {
 
   tf::Session sess;
   sess.run(tf::global_variables_initializer());
-  for (int step = 0; step <= steps; ++step) {
-    auto [cost_val, _] = sess.run(tf::fetch(cost, train), tf::feed(X, data.x), tf::feed(Y, data.y));
-    if (step % every == 0) std::cout << "step " << std::setw(6) << step << "  cost " << cost_val() << "\n";
-  }
   //]
+  if (logdir.empty()) {
+    //[ linear_regression_loop
+    for (int step = 0; step <= steps; ++step) {
+      auto [cost_val, _] = sess.run(tf::fetch(cost, train), tf::feed(X, data.x), tf::feed(Y, data.y));
+      if (step % every == 0) std::cout << "step " << std::setw(6) << step << "  cost " << cost_val() << "\n";
+    }
+    //]
+  } else {
+    //[ tensorboard
+    auto summaries = tf::summary::merge(tf::summary::scalar("cost", cost), tf::summary::histogram("weight", W),
+                                        tf::summary::histogram("bias", b));
+    tf::named<"cost">(cost);  // the graph dashboard shows the named nodes and what they are computed from
+    tf::summary::FileWriter writer(logdir, sess.graph());
+    for (int step = 0; step <= steps; ++step) {
+      auto [s, cost_val, _] = sess.run(tf::fetch(summaries, cost, train), tf::feed(X, data.x), tf::feed(Y, data.y));
+      writer.add_summary(s, step);
+      if (step % every == 0) std::cout << "step " << std::setw(6) << step << "  cost " << cost_val() << "\n";
+    }
+    //]
+    std::cout << "TensorBoard event file: " << writer.path() << "\n";
+  }
 
   const auto w = sess.run(W);
   const auto bias = sess.run(b);

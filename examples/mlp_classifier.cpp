@@ -1,6 +1,6 @@
 // A two-layer perceptron that learns the 8x8 handwritten digits, as a TensorFlow 1.x program.
 //
-//   mlp_classifier [--data FILE] [--epochs N] [--quiet] [--min-accuracy A] [--eager]
+//   mlp_classifier [--data FILE] [--epochs N] [--quiet] [--min-accuracy A] [--logdir DIR] [--eager]
 //
 // 64 pixels -> 128 ReLU units -> 10 logits, softmax cross-entropy, Adam, mini-batches of 64
 // fed through placeholders and reshuffled every epoch by a seeded generator. The data
@@ -9,7 +9,9 @@
 // permutation holds out 20% of the samples (the file is ordered by writer, so its tail alone would
 // test on writers never seen); the held-out accuracy is computed in the graph (argmax, equal,
 // cast, reduce_mean) and printed after each epoch. --min-accuracy A makes the exit status 1 when the
-// final held-out accuracy is below A (the test suite runs a short training with it).
+// final held-out accuracy is below A (the test suite runs a short training with it). --logdir DIR
+// writes TensorBoard's event file in DIR: per epoch the mean training loss, the held-out accuracy
+// and histograms of the weights, and the graph (`tensorboard --logdir DIR`).
 // --eager trains the same model in eager mode (GradientTape, the same initial values and Adam).
 
 #include <algorithm>
@@ -19,6 +21,7 @@
 #include <iomanip>
 #include <iostream>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -95,7 +98,7 @@ data_set rows(const data_set& d, const std::vector<std::size_t>& idx, std::size_
 /// The model in eager mode (TF2's default): no placeholders, no Session; a GradientTape records
 /// each batch's forward pass. Returns the final held-out accuracy.
 float train_eagerly(const data_set& all, std::vector<std::size_t>& order, std::size_t n_train, const data_set& test,
-                    int epochs, bool quiet, std::mt19937_64& rng) {
+                    int epochs, bool quiet, const std::string& logdir, std::mt19937_64& rng) {
   namespace tfe = typeflow::eager;
   const std::size_t batch_size = 64;
   //[ mlp_classifier_eager
@@ -107,6 +110,8 @@ float train_eagerly(const data_set& all, std::vector<std::size_t>& order, std::s
     return tfe::matmul(tfe::nn::relu(tfe::matmul(x, W1) + b1), W2) + b2;
   };
   tf::train::AdamOptimizer adam(0.001);
+  std::optional<tf::summary::FileWriter> writer;  // --logdir DIR: TensorBoard's event file
+  if (!logdir.empty()) writer.emplace(logdir);
   const auto accuracy = [&] {
     const auto correct = tfe::equal(tfe::argmax(model(tfe::constant(test.x)), 1), tfe::constant(test.y));
     return tfe::reduce_mean(tfe::cast<float>(correct)).item();
@@ -124,6 +129,10 @@ float train_eagerly(const data_set& all, std::vector<std::size_t>& order, std::s
       adam.apply_gradients(std::pair{dW1, W1}, std::pair{db1, b1}, std::pair{dW2, W2}, std::pair{db2, b2});
       total += loss.item() * static_cast<double>(batch.y.size());
     }
+    if (writer) {  // summaries of values computed now: TF2's tf.summary.scalar in eager mode
+      writer->add_summary(tf::summary::scalar_value("loss", total / n_train), epoch);
+      writer->add_summary(tf::summary::scalar_value("held_out_accuracy", accuracy()), epoch);
+    }
     if (!quiet)
       std::cout << "epoch " << std::setw(3) << epoch << "  loss " << total / n_train << "  held-out accuracy "
                 << accuracy() << "\n";
@@ -133,7 +142,7 @@ float train_eagerly(const data_set& all, std::vector<std::size_t>& order, std::s
 }
 
 int main(int argc, char** argv) try {
-  std::string data_path = std::string(TYPEFLOW_EXAMPLE_DATA_DIR) + "/digits.csv";
+  std::string data_path = std::string(TYPEFLOW_EXAMPLE_DATA_DIR) + "/digits.csv", logdir;
   int epochs = 30;
   bool quiet = false, eager = false;
   double min_accuracy = 0;
@@ -164,8 +173,10 @@ int main(int argc, char** argv) try {
     } else if (arg == "--quiet") quiet = true;
     else if (arg == "--eager") eager = true;
     else if (arg == "--min-accuracy") min_accuracy = number();
+    else if (arg == "--logdir") logdir = value();
     else {
-      std::cerr << "usage: " << argv[0] << " [--data FILE] [--epochs N] [--quiet] [--min-accuracy A] [--eager]\n";
+      std::cerr << "usage: " << argv[0]
+                << " [--data FILE] [--epochs N] [--quiet] [--min-accuracy A] [--logdir DIR] [--eager]\n";
       return 2;
     }
   }
@@ -178,7 +189,7 @@ int main(int argc, char** argv) try {
   shuffle(order.begin(), order.end(), rng);
   const data_set test = rows(all, order, n_train, n);  // the permutation's last 20%
   if (eager) {
-    const float acc = train_eagerly(all, order, n_train, test, epochs, quiet, rng);
+    const float acc = train_eagerly(all, order, n_train, test, epochs, quiet, logdir, rng);
     std::cout << "held-out accuracy " << std::fixed << std::setprecision(4) << acc << " (" << test.y.size()
               << " digits, trained on " << n_train << ", " << epochs << " epochs, eager mode)\n";
     if (acc < min_accuracy) {
@@ -205,9 +216,16 @@ int main(int argc, char** argv) try {
 
   auto correct = tf::equal(tf::argmax(logits, tf::axis<1>), y);
   auto accuracy = tf::reduce_mean(tf::cast<float>(correct));
+  auto epoch_summaries = tf::summary::merge(tf::summary::scalar("held_out_accuracy", accuracy),
+                                            tf::summary::histogram("W1", W1), tf::summary::histogram("W2", W2));
 
   tf::Session sess;
   sess.run(tf::global_variables_initializer());
+  std::optional<tf::summary::FileWriter> writer;  // --logdir DIR: TensorBoard's event file
+  if (!logdir.empty()) {
+    tf::named<"accuracy">(accuracy);  // the graph dashboard shows named nodes and what they read
+    writer.emplace(logdir, sess.graph());
+  }
   for (int epoch = 1; epoch <= epochs; ++epoch) {
     shuffle(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_train), rng);
     double total = 0;
@@ -216,9 +234,13 @@ int main(int argc, char** argv) try {
       auto [loss_val, _] = sess.run(tf::fetch(loss, train), tf::feed(x, batch.x), tf::feed(y, batch.y));
       total += loss_val() * static_cast<double>(batch.y.size());
     }
-    const float acc = sess.run(accuracy, tf::feed(x, test.x), tf::feed(y, test.y))();
+    auto [acc, summaries] = sess.run(tf::fetch(accuracy, epoch_summaries), tf::feed(x, test.x), tf::feed(y, test.y));
+    if (writer) {
+      writer->add_summary(tf::summary::scalar_value("loss", total / n_train), epoch);
+      writer->add_summary(summaries, epoch);
+    }
     if (!quiet)
-      std::cout << "epoch " << std::setw(3) << epoch << "  loss " << total / n_train << "  held-out accuracy " << acc
+      std::cout << "epoch " << std::setw(3) << epoch << "  loss " << total / n_train << "  held-out accuracy " << acc()
                 << "\n";
   }
   //]

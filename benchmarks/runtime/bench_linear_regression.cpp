@@ -5,12 +5,17 @@
 //   hand_train                the same update, written as one loop   the limit for typeflow_train
 //   typeflow_loss_and_train   sess.run(tf::fetch(loss, train), feeds) the update and the loss
 //   hand_loss_and_train       the same, the loss summed in the same loop
+//   typeflow_summary_and_train sess.run(tf::fetch(loss_summary, train), feeds): the loss as
+//                             TensorBoard's scalar summary (a serialized Summary), vs loss_and_train
+//   add_summary               tf::summary::FileWriter::add_summary of that summary, per call
+//                             (buffered: a write to the file every 10 calls, TF1's max_queue)
 //
 // The hand-written step makes one pass over the rows: e = x.W + b - y, then dL/dW = 2/N x^T e,
 // dL/db = 2/N sum(e) (and loss = sum(e^2)/N), with 16 independent accumulators per sum so
 // that the compiler can vectorise without reassociating floats; then W -= lr dW, b -= lr db.
 
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -18,6 +23,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <string>
 #include <typeflow/typeflow.hpp>
 
 #include "bench_main.hpp"
@@ -59,6 +66,7 @@ const auto W = tf::Variable<"W", float, 3, 1>(tf::random_normal(0.0, 1.0, /*seed
 const auto b = tf::Variable<"b", float, 1>(tf::random_normal(0.0, 1.0, /*seed=*/2));
 const auto loss = tf::reduce_mean(tf::square(y_ph - (tf::matmul(x_ph, W) + b)));
 const auto train = tf::train::GradientDescentOptimizer(learning_rate).minimize(loss);
+const auto loss_summary = tf::summary::scalar("loss", loss);
 
 struct hand_model {
   float w[3];
@@ -164,6 +172,31 @@ void BM_linear_regression_hand_loss_and_train(benchmark::State& state) {
   set_counters(state);
 }
 
+void BM_linear_regression_typeflow_summary_and_train(benchmark::State& state) {
+  const data_set& d = data();
+  tf::Session sess(bench::session_config());
+  sess.run(tf::global_variables_initializer());
+  sess.run(tf::fetch(loss_summary, train), tf::feed(x_ph, d.x), tf::feed(y_ph, d.y));
+  for (auto _ : state) {
+    auto result = sess.run(tf::fetch(loss_summary, train), tf::feed(x_ph, d.x), tf::feed(y_ph, d.y));
+    benchmark::DoNotOptimize(std::get<0>(result).data());
+    benchmark::ClobberMemory();
+  }
+  set_counters(state);
+}
+
+void BM_summary_writer_add_summary(benchmark::State& state) {
+  const std::string logdir =
+      (std::filesystem::temp_directory_path() / ("typeflow-bench-summary-" + std::to_string(::getpid()))).string();
+  {
+    tf::summary::FileWriter writer(logdir);
+    const std::string s = tf::summary::scalar_value("loss", 0.125);
+    std::int64_t step = 0;
+    for (auto _ : state) writer.add_summary(s, ++step);
+  }
+  std::filesystem::remove_all(logdir);
+}
+
 /// After the same number of steps from the same initial values, typeflow's and the
 /// hand-written W and b (and the last loss) must agree within 1e-4.
 void verify() {
@@ -180,6 +213,11 @@ void verify() {
   }
   const auto w = sess.run(W);
   const auto bias = sess.run(b);
+  const std::string summary = sess.run(loss_summary, tf::feed(x_ph, d.x), tf::feed(y_ph, d.y));
+  if (summary != tf::summary::scalar_value("loss", sess.run(loss, tf::feed(x_ph, d.x), tf::feed(y_ph, d.y))())) {
+    std::fprintf(stderr, "bench_linear_regression: the loss summary does not hold the loss\n");
+    std::abort();
+  }
   const float tf_values[] = {w(0, 0), w(1, 0), w(2, 0), bias(0), tf_loss};
   const float hand_values[] = {m.w[0], m.w[1], m.w[2], m.b, hand_loss};
   const char* names[] = {"W[0]", "W[1]", "W[2]", "b", "loss"};
@@ -199,6 +237,8 @@ BENCHMARK(BM_linear_regression_typeflow_train)->Apply(bench::repeat_us);
 BENCHMARK(BM_linear_regression_hand_train)->Apply(bench::repeat_us);
 BENCHMARK(BM_linear_regression_typeflow_loss_and_train)->Apply(bench::repeat_us);
 BENCHMARK(BM_linear_regression_hand_loss_and_train)->Apply(bench::repeat_us);
+BENCHMARK(BM_linear_regression_typeflow_summary_and_train)->Apply(bench::repeat_us);
+BENCHMARK(BM_summary_writer_add_summary)->Apply(bench::repeat_us);
 
 }  // namespace
 

@@ -464,6 +464,8 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
   auto result(const N& n) {
     if constexpr (is_operation_v<N>) {
       return no_value{};
+    } else if constexpr (std::is_same_v<value_t<N>, std::string>) {
+      return std::string(*data(n).data);  // a summary (ops/summary.hpp): a serialized Summary
     } else {
       const auto d = data(n);
       buffer_t<N> out(d.dims);

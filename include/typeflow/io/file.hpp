@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,6 +44,17 @@ class file {
   static file open_read(std::string path) { return file(std::move(path), O_RDONLY); }
   /// Creates or truncates.
   static file create(std::string path) { return file(std::move(path), O_WRONLY | O_CREAT | O_TRUNC); }
+  /// Creates a file that does not exist yet, for appending; nullopt where one has that name.
+  static std::optional<file> create_new(std::string path) {
+    file f;
+    f.m_path = std::move(path);
+    if (fault_point(file_op::create, f.m_path)) f.fail("cannot create");
+    do f.m_fd = ::open(f.m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0666);
+    while (f.m_fd < 0 && errno == EINTR);
+    if (f.m_fd < 0 && errno == EEXIST) return std::nullopt;
+    if (f.m_fd < 0) f.fail("cannot create");
+    return f;
+  }
 
   bool is_open() const { return m_fd >= 0; }
   const std::string& path() const { return m_path; }
