@@ -142,8 +142,7 @@ void elementwise_loop(const Op& op, V* out, const TensorShape& dims, const strid
     [&]<std::size_t... K>(std::index_sequence<K...>) {
       for (std::size_t j = 0; j < inner; ++j)
         out[done + j] = static_cast<V>(op(x.data[offset[K] + j * x.stride[r - 1]]...));
-    }
-    (std::index_sequence_for<T...>{});
+    }(std::index_sequence_for<T...>{});
     for (std::size_t axis = r - 1; axis-- > 0;) {
       std::size_t k = 0;
       ((offset[k] += x.stride[axis], ++k), ...);
@@ -165,8 +164,9 @@ constexpr auto value_operands() {
       if (op::traits<Op>::reads_values(i)) idx[k++] = i;
     return std::pair{idx, k};
   }();
-  return [&]<std::size_t... K>(std::index_sequence<K...>) { return std::index_sequence<list.first[K]...>{}; }
-  (std::make_index_sequence<list.second>{});
+  return [&]<std::size_t... K>(std::index_sequence<K...>) {
+    return std::index_sequence<list.first[K]...>{};
+  }(std::make_index_sequence<list.second>{});
 }
 
 /// Operand K of elementwise Op in its loop over `dims`: read with its own dims, or with the
@@ -196,8 +196,7 @@ body_ptr run_elementwise(const Op& tag, const Tensor<A>&... x) {
     dims = std::get<0>(xs).shape();
     [&]<std::size_t... K>(std::index_sequence<K...>) {
       ((dims = broadcast(Op::tf_name, dims, std::get<K>(xs).shape())), ...);
-    }
-    (value_operands<Op, sizeof...(A)>());
+    }(value_operands<Op, sizeof...(A)>());
   }
   auto body = new_body<V>(dims);
   // The op the loop runs: the tag, or what it computes from the dims (a mean's 1/count).
@@ -209,8 +208,7 @@ body_ptr run_elementwise(const Op& tag, const Tensor<A>&... x) {
   [&]<std::size_t... K>(std::index_sequence<K...>) {
     if (dims.num_elements() != 0)
       elementwise_loop<V>(run, body->template data<V>(), dims, operand_view<Op, K, R...>(std::get<K>(xs), dims)...);
-  }
-  (value_operands<Op, sizeof...(A)>());
+  }(value_operands<Op, sizeof...(A)>());
   return body;
 }
 
@@ -301,16 +299,16 @@ struct op_entry final : tape_entry {
             }(),
             ...);
       }
-    }
-    (std::index_sequence_for<L...>{});
+    }(std::index_sequence_for<L...>{});
   }
 };
 
 /// Whether a gradient can flow into any operand of Op over leaves L.
 template <class Op, class... L>
 constexpr bool differentiable_any() {
-  return []<std::size_t... I>(std::index_sequence<I...>) { return (differentiable_v<graph::node<Op, L...>, I> || ...); }
-  (std::index_sequence_for<L...>{});
+  return []<std::size_t... I>(std::index_sequence<I...>) {
+    return (differentiable_v<graph::node<Op, L...>, I> || ...);
+  }(std::index_sequence_for<L...>{});
 }
 
 /// Runs Op over tensors x seen as leaves L (their static ranks), and records it.
@@ -326,8 +324,7 @@ auto execute_as(const Op& tag, const Tensor<value_t<L>>&... x) {
     if (any_recording()) {
       const auto ids = [&]<std::size_t... I>(std::index_sequence<I...>) {
         return std::array<std::uint64_t, sizeof...(L)>{(differentiable_v<N, I> ? x.id() : 0)...};
-      }
-      (std::index_sequence_for<L...>{});
+      }(std::index_sequence_for<L...>{});
       record(ids, y.id(), [&] {
         auto e = std::make_shared<op_entry<Op, leaf<V, rank_v<N>>, L...>>(tag, x..., y);
         e->inputs.assign(ids.begin(), ids.end());

@@ -242,13 +242,13 @@ class Function {
                   std::span<detail::body_ptr> out) const override {
       const Tensor<result_value> upstream(g);
       const auto weighted = typeflow::reduce_sum(fn->y * grad_placeholder{});
+      const auto upstream_feed = typeflow::feed(
+          grad_placeholder{}, xt::adapt(upstream.data().data(), upstream.size(), xt::no_ownership(),
+                                        detail::to_array<result_rank>(upstream.shape())));
       const auto values = [&]<std::size_t... I>(std::index_sequence<I...>) {
         return std::apply(
             [&](const auto&... grads) {
-              return fn->session.run(typeflow::fetch(grads...), feed_of<I>(std::get<I>(args))...,
-                                     typeflow::feed(grad_placeholder{},
-                                                    xt::adapt(upstream.data().data(), upstream.size(), xt::no_ownership(),
-                                                              detail::to_array<result_rank>(upstream.shape()))));
+              return fn->session.run(typeflow::fetch(grads...), feed_of<I>(std::get<I>(args))..., upstream_feed);
             },
             gradients_of(weighted, differentiable{}));
       }(std::make_index_sequence<arity>{});
