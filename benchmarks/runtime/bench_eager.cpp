@@ -21,35 +21,14 @@
 #include <typeflow/typeflow.hpp>
 
 #include "bench_main.hpp"
+#include "regression_data.hpp"
 
 namespace tf = typeflow;
 namespace tfe = typeflow::eager;
 
 namespace {
 
-constexpr std::size_t rows = 1000;
-
-struct data_set {
-  xt::xtensor<float, 2> x = xt::xtensor<float, 2>::from_shape({rows, 3});
-  xt::xtensor<float, 2> y = xt::xtensor<float, 2>::from_shape({rows, 1});
-};
-
-const data_set& data() {
-  static const data_set d = [] {
-    data_set s;
-    std::uint64_t state = 7;
-    auto uniform = [&] {
-      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-      return static_cast<float>(static_cast<double>(state >> 40) * 0x1.0p-24);
-    };
-    for (std::size_t i = 0; i < rows; ++i) {
-      for (std::size_t j = 0; j < 3; ++j) s.x(i, j) = uniform();
-      s.y(i, 0) = 0.6f * s.x(i, 0) + 0.1f * s.x(i, 1) + 0.3f * s.x(i, 2) + 0.05f;
-    }
-    return s;
-  }();
-  return d;
-}
+const bench::regression_data& data() { return bench::regression(); }
 
 void BM_eager_add_8(benchmark::State& state) {
   const auto a = tfe::constant<float>({1, 2, 3, 4, 5, 6, 7, 8}), b = tfe::constant<float>({8, 7, 6, 5, 4, 3, 2, 1});

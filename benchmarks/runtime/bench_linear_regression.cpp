@@ -28,36 +28,15 @@
 #include <typeflow/typeflow.hpp>
 
 #include "bench_main.hpp"
+#include "regression_data.hpp"
 
 namespace tf = typeflow;
 
 namespace {
 
-constexpr std::size_t rows = 1000;
+constexpr std::size_t rows = bench::regression_rows;
 constexpr float learning_rate = 0.01f;
-
-struct data_set {
-  xt::xtensor<float, 2> x = xt::xtensor<float, 2>::from_shape({rows, 3});
-  xt::xtensor<float, 2> y = xt::xtensor<float, 2>::from_shape({rows, 1});
-};
-
-/// Features uniform in [0, 1); y = 0.6 x0 + 0.1 x1 + 0.3 x2 + 0.05 plus noise in [-0.01, 0.01).
-const data_set& data() {
-  static const data_set d = [] {
-    data_set s;
-    std::uint64_t state = 7;
-    auto uniform = [&] {
-      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-      return static_cast<float>(static_cast<double>(state >> 40) * 0x1.0p-24);
-    };
-    for (std::size_t i = 0; i < rows; ++i) {
-      for (std::size_t j = 0; j < 3; ++j) s.x(i, j) = uniform();
-      s.y(i, 0) = 0.6f * s.x(i, 0) + 0.1f * s.x(i, 1) + 0.3f * s.x(i, 2) + 0.05f + 0.02f * (uniform() - 0.5f);
-    }
-    return s;
-  }();
-  return d;
-}
+const bench::regression_data& data() { return bench::regression(); }
 
 // The graph, as in TensorFlow 1.x.
 const auto x_ph = tf::placeholder<"x", float, tf::none, 3>();
@@ -125,7 +104,7 @@ void set_counters(benchmark::State& state) {
 }
 
 void BM_linear_regression_typeflow_train(benchmark::State& state) {
-  const data_set& d = data();
+  const auto& d = data();
   tf::Session sess(bench::session_config());
   sess.run(tf::global_variables_initializer());
   sess.run(train, tf::feed(x_ph, d.x), tf::feed(y_ph, d.y));  // builds the plan outside the timing
@@ -137,7 +116,7 @@ void BM_linear_regression_typeflow_train(benchmark::State& state) {
 }
 
 void BM_linear_regression_hand_train(benchmark::State& state) {
-  const data_set& d = data();
+  const auto& d = data();
   hand_model m = initial_model();
   for (auto _ : state) {
     hand_step<false>(d.x.data(), d.y.data(), rows, m, learning_rate);
@@ -148,7 +127,7 @@ void BM_linear_regression_hand_train(benchmark::State& state) {
 }
 
 void BM_linear_regression_typeflow_loss_and_train(benchmark::State& state) {
-  const data_set& d = data();
+  const auto& d = data();
   tf::Session sess(bench::session_config());
   sess.run(tf::global_variables_initializer());
   sess.run(tf::fetch(loss, train), tf::feed(x_ph, d.x), tf::feed(y_ph, d.y));
@@ -161,7 +140,7 @@ void BM_linear_regression_typeflow_loss_and_train(benchmark::State& state) {
 }
 
 void BM_linear_regression_hand_loss_and_train(benchmark::State& state) {
-  const data_set& d = data();
+  const auto& d = data();
   hand_model m = initial_model();
   for (auto _ : state) {
     float l = hand_step<true>(d.x.data(), d.y.data(), rows, m, learning_rate);
@@ -173,7 +152,7 @@ void BM_linear_regression_hand_loss_and_train(benchmark::State& state) {
 }
 
 void BM_linear_regression_typeflow_summary_and_train(benchmark::State& state) {
-  const data_set& d = data();
+  const auto& d = data();
   tf::Session sess(bench::session_config());
   sess.run(tf::global_variables_initializer());
   sess.run(tf::fetch(loss_summary, train), tf::feed(x_ph, d.x), tf::feed(y_ph, d.y));
@@ -201,7 +180,7 @@ void BM_summary_writer_add_summary(benchmark::State& state) {
 /// hand-written W and b (and the last loss) must agree within 1e-4.
 void verify() {
   constexpr int steps = 500;
-  const data_set& d = data();
+  const auto& d = data();
   tf::Session sess(bench::session_config());
   sess.run(tf::global_variables_initializer());
   hand_model m = initial_model();

@@ -16,6 +16,7 @@
 #include <typeflow/eager.hpp>
 
 #include "../error_of.hpp"
+#include "../regression_problem.hpp"
 
 namespace tfe = typeflow::eager;
 using test::error_of;
@@ -254,27 +255,12 @@ TEST_CASE("eager: variables") {
 
 namespace {
 
-/// loss = mean_i (y_i - (x_i . W + b))^2 with W [2, 1], b [1], three rows; parameters as
-/// p = {W0, W1, b}, and the gradient by hand.
-using params = std::array<double, 3>;
-const double xs[3][2] = {{1, 2}, {3, -1}, {0.5, 0.5}};
-const double ys[3] = {1, 2, 3};
-
-params hand_gradient(const params& p) {
-  params g{};
-  for (std::size_t i = 0; i < 3; ++i) {
-    const double r = ys[i] - (xs[i][0] * p[0] + xs[i][1] * p[1] + p[2]);
-    g[0] += -2.0 / 3 * r * xs[i][0];
-    g[1] += -2.0 / 3 * r * xs[i][1];
-    g[2] += -2.0 / 3 * r;
-  }
-  return g;
-}
+using test::params;
 
 /// Three eager steps of `opt` from p0, against three steps of `update(p, g, step)` by hand.
 template <class Optimizer, class Update>
 void check_eager_training(const Optimizer& opt, Update update) {
-  const params p0 = {0.5, -1.0, 0.25};
+  const params p0 = test::p0;
   tfe::Variable<double> W(tfe::constant<double>({{p0[0]}, {p0[1]}}), "W");
   tfe::Variable<double> b(tfe::constant<double>({p0[2]}), "b");
   const auto x = tfe::constant<double>({{1, 2}, {3, -1}, {0.5, 0.5}});
@@ -285,7 +271,7 @@ void check_eager_training(const Optimizer& opt, Update update) {
     const auto loss = tfe::reduce_mean(tfe::square(y - (tfe::matmul(x, W) + b)));
     auto [dW, db] = tape.gradient(loss, W, b);
     opt.apply_gradients(std::pair{dW, W}, std::pair{db, b});
-    update(p, hand_gradient(p), step);
+    update(p, test::gradient(p), step);
     CHECK(W.value().data()[0] == doctest::Approx(p[0]).epsilon(1e-12));
     CHECK(W.value().data()[1] == doctest::Approx(p[1]).epsilon(1e-12));
     CHECK(b.value().data()[0] == doctest::Approx(p[2]).epsilon(1e-12));

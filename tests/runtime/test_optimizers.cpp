@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "../regression_problem.hpp"
 #include "allocation_counter.hpp"
 
 namespace tf = typeflow;
@@ -26,24 +27,9 @@ namespace {
 template <tf::fixed_string Name, class T, std::int64_t... D>
 using var_t = tf::graph::variable<tf::name_of<Name>, T, tf::shape<D...>>;
 
-/// The problem: loss = mean_i (y_i - (x_i . W + b))^2 with W [2, 1], b [1], three rows.
-/// Parameters as one array p = {W0, W1, b}.
-using params = std::array<double, 3>;
-const double xs[3][2] = {{1, 2}, {3, -1}, {0.5, 0.5}};
-const double ys[3] = {1, 2, 3};
-const params p0 = {0.5, -1.0, 0.25};
-
-/// d loss / d p: -2/n sum_i r_i (x_i0, x_i1, 1), r_i = y_i - x_i . W - b.
-params gradient(const params& p) {
-  params g{};
-  for (std::size_t i = 0; i < 3; ++i) {
-    const double r = ys[i] - (xs[i][0] * p[0] + xs[i][1] * p[1] + p[2]);
-    g[0] += -2.0 / 3 * r * xs[i][0];
-    g[1] += -2.0 / 3 * r * xs[i][1];
-    g[2] += -2.0 / 3 * r;
-  }
-  return g;
-}
+using test::gradient;
+using test::p0;
+using test::params;
 
 /// The regression's graph in dtype T: its placeholders, variables and loss, declared anew.
 template <class T>
