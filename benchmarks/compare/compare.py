@@ -42,9 +42,11 @@ CPP_BENCHES = {
     "bench_compare": ".",
     "bench_linear_regression": "BM_linear_regression_(typeflow|hand)_train",
     "bench_mlp": "BM_mlp_(typeflow|hand|eigen)<784>|BM_grad_ratio",
+    "bench_eager": "BM_(eager_add_8|eager_taped_100|hand_add_8)$",
 }
 PIP_PACKAGES = [("numpy", "numpy"), ("tensorflow-cpu", "tensorflow"), ("jax[cpu]", "jax"), ("torch", "torch")]
-PEER_NEEDS = {"numpy": "numpy", "tf1_session": "tensorflow", "tf_jit": "tensorflow", "jax_jit": "jax", "torch_eager": "torch"}
+PEER_NEEDS = {"numpy": "numpy", "tf1_session": "tensorflow", "tf_jit": "tensorflow", "jax_jit": "jax", "torch_eager": "torch",
+              "tf_eager": "tensorflow", "jax_eager": "jax"}
 
 # Column order and display names.
 PEER_NAMES = {
@@ -59,11 +61,15 @@ PEER_NAMES = {
     "tf_jit": "TF jit_compile",
     "jax_jit": "JAX jit",
     "torch_eager": "PyTorch eager",
+    "tf_eager": "TF2 eager",
+    "jax_eager": "JAX without jit",
 }
 WORKLOAD_TITLES = {
     "chain": "1. Elementwise chain, 8 ops incl. exp and tanh, 2^24 floats",
     "linreg": "2. Linear-regression GD step, N = 1000, 3 features",
     "mlp784": "3. MLP training step, batch 64, 784-128-10, softmax cross-entropy, Adam",
+    "eager_op": "6. One eager op, a + b on 8 floats (dispatch cost)",
+    "eager_taped_100": "6. A gradient tape, then 100 recorded eager ops a + b on 8 floats",
 }
 
 
@@ -170,6 +176,10 @@ def cpp_key(run_name):
     m = re.match(r"BM_mlp_(typeflow|hand|eigen)<784>$", name)
     if m:
         return "mlp784", m.group(1)
+    m = re.match(r"BM_(eager_add_8|hand_add_8|eager_taped_100)$", name)
+    if m:
+        return ("eager_taped_100", "typeflow") if m.group(1) == "eager_taped_100" else (
+            "eager_op", "hand" if m.group(1) == "hand_add_8" else "typeflow")
     m = re.match(r"BM_grad_ratio_(mlp64|chain50)_(loss|loss_and_gradients)$", name)
     if m:
         return "ratio_%s_%s" % (m.group(1), "loss" if m.group(2) == "loss" else "loss_grad"), "typeflow"
@@ -288,6 +298,9 @@ def report(res, threads_list, meta, available_peers):
                 cells.append("n/a" if v is None else "%s (%.3g)" % (fmt_time(v), 2 * m * k * n / v / 1e9))
             md.append("| %dx%dx%d | %s | %s |" % (m, k, n, " | ".join(cells), fmt_ratio(r.get("typeflow"), r.get("openblas"))))
         md.append("")
+    for w in ("eager_op", "eager_taped_100"):
+        md += ["## " + WORKLOAD_TITLES[w], ""] + table_workload(res, threads_list, w, ["typeflow", "hand"] + [
+            p for p in ("torch_eager", "tf_eager", "jax_eager") if p in available_peers]) + [""]
     md += ["## 5. Loss and all gradients over the loss alone (cheap-gradient ratio)", "",
            "MLP 64-128-10 (batch 64) and 10 times `t = exp(tanh(t) * v + 0.5) * 0.5` on 2^16 floats (50 ops). "
            "Loss alone: TF1 `sess.run(loss)`, jitted loss, PyTorch under `no_grad`; with gradients: "
@@ -298,7 +311,14 @@ def report(res, threads_list, meta, available_peers):
     for p in ["typeflow"] + [p for p in P.PEERS if p in available_peers and p != "numpy"]:
         cells = []
         for t in threads_list:
-            for model in ("mlp64", "chain50"):
+            checks += [
+            ("6", "eager op: typeflow under 0.5 us", get(t, "eager_op", "typeflow"), 0.5e-6, "<=", 1),
+            ("6", "eager op with a tape: typeflow under 1 us", get(t, "eager_taped_100", "typeflow"), 100e-6, "<=", 1),
+            ("6", "eager op: PyTorch eager / typeflow > 1", get(t, "eager_op", "torch_eager"), get(t, "eager_op", "typeflow"),
+             ">", 1),
+            ("6", "eager op: TF2 eager / typeflow > 1", get(t, "eager_op", "tf_eager"), get(t, "eager_op", "typeflow"), ">", 1),
+        ]
+        for model in ("mlp64", "chain50"):
                 a = res[t].get("ratio_%s_loss" % model, {}).get(p)
                 b = res[t].get("ratio_%s_loss_grad" % model, {}).get(p)
                 cells += [fmt_time(a), fmt_time(b), fmt_ratio(b, a)]
@@ -347,6 +367,13 @@ def targets(res, threads_list):
                 elif (m, k, n) in ((1000, 3, 1), (64, 128, 10)):
                     checks.append(("4", "GEMM %dx%dx%d: typeflow faster than OpenBLAS" % (m, k, n),
                                    get(t, w, "openblas"), get(t, w, "typeflow"), ">", 1))
+        checks += [
+            ("6", "eager op: typeflow under 0.5 us", get(t, "eager_op", "typeflow"), 0.5e-6, "<=", 1),
+            ("6", "eager op with a tape: typeflow under 1 us", get(t, "eager_taped_100", "typeflow"), 100e-6, "<=", 1),
+            ("6", "eager op: PyTorch eager / typeflow > 1", get(t, "eager_op", "torch_eager"), get(t, "eager_op", "typeflow"),
+             ">", 1),
+            ("6", "eager op: TF2 eager / typeflow > 1", get(t, "eager_op", "tf_eager"), get(t, "eager_op", "typeflow"), ">", 1),
+        ]
         for model in ("mlp64", "chain50"):
             checks.append(("5", "%s: typeflow loss and gradients / loss <= 3" % model, get(t, "ratio_%s_loss_grad" % model, "typeflow"),
                            get(t, "ratio_%s_loss" % model, "typeflow"), "<=", 3))

@@ -22,6 +22,10 @@ The workloads (keep in step with bench_compare.cpp, bench_linear_regression.cpp,
   ratio_*      loss alone and loss with all gradients: the 64-128-10 perceptron (pixels k/16),
                and 10 times t = exp(tanh(t) * v + 0.5) * 0.5 from t = v (2^16 floats), sum
   gemm_MxKxN   C = A B, floats in [-1, 1)
+  eager_op     one eager op (a + b) on 8 floats: an eager framework's dispatch cost (bench_eager.cpp)
+  eager_taped_100
+               a fresh gradient tape that watches a, then 100 recorded ops a + b (PyTorch: a with
+               requires_grad); JAX records nothing, so it has no entry
 """
 
 import argparse
@@ -46,8 +50,9 @@ CHAIN50_N = 1 << 16
 GEMM_SHAPES = [(64, 64, 64), (128, 128, 128), (256, 256, 256), (512, 512, 512), (1024, 1024, 1024),
                (64, 784, 128), (1000, 3, 1), (64, 128, 10)]
 WORKLOADS = (["chain", "linreg", "mlp784", "ratio_mlp64_loss", "ratio_mlp64_loss_grad", "ratio_chain50_loss",
-              "ratio_chain50_loss_grad"] + ["gemm_%dx%dx%d" % s for s in GEMM_SHAPES])
-PEERS = ["numpy", "tf1_session", "tf_jit", "jax_jit", "torch_eager"]
+              "ratio_chain50_loss_grad"] + ["gemm_%dx%dx%d" % s for s in GEMM_SHAPES] + ["eager_op", "eager_taped_100"])
+PEERS = ["numpy", "tf1_session", "tf_jit", "jax_jit", "torch_eager", "tf_eager", "jax_eager"]
+TAPED_OPS = 100
 
 
 # ---------------------------------------------------------------------------------------------
@@ -71,6 +76,7 @@ def make_data():
     d["chain50_v"] = rng.uniform(-1, 1, CHAIN50_N).astype(f32)
     for m, k, n in GEMM_SHAPES:
         d["gemm_%dx%dx%d" % (m, k, n)] = (rng.uniform(-1, 1, (m, k)).astype(f32), rng.uniform(-1, 1, (k, n)).astype(f32))
+    d["eager_a"], d["eager_b"] = np.arange(1, 9, dtype=f32), np.arange(8, 0, -1, dtype=f32)  # as bench_eager.cpp
     return d
 
 
@@ -150,6 +156,8 @@ def reference(d, w):
     if w.startswith("gemm_"):
         a, b = d[w]
         return {"c": a.astype(np.float64) @ b.astype(np.float64)}
+    if w.startswith("eager_"):
+        return {"y": d["eager_a"] + d["eager_b"]}
     raise KeyError(w)
 
 
@@ -504,6 +512,32 @@ def make_jax(d, threads):
     return out
 
 
+def make_tf_eager(d, threads):
+    """TensorFlow 2's eager mode: ops dispatched one by one, a GradientTape recording them."""
+    import tensorflow as tf
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+    a, b = tf.constant(d["eager_a"]), tf.constant(d["eager_b"])
+
+    def taped():
+        with tf.GradientTape() as tape:
+            tape.watch(a)
+            for _ in range(TAPED_OPS):
+                y = a + b
+        return y
+    return {"eager_op": (lambda: a + b, lambda: {"y": (a + b).numpy()}),
+            "eager_taped_100": (taped, lambda: {"y": taped().numpy()})}
+
+
+def make_jax_eager(d, threads):
+    """JAX without jit: each op dispatched (and waited for) on its own."""
+    import jax
+    import jax.numpy as jnp
+    jax.config.update("jax_platforms", "cpu")
+    a, b = jnp.asarray(d["eager_a"]), jnp.asarray(d["eager_b"])
+    return {"eager_op": (lambda: jax.block_until_ready(a + b), lambda: {"y": np.asarray(a + b)})}
+
+
 def make_torch(d, threads):
     import torch
     import torch.nn.functional as F
@@ -595,6 +629,16 @@ def make_torch(d, threads):
         w = "gemm_%dx%dx%d" % shape
         a, b = T(d[w][0]), T(d[w][1])
         out[w] = ((lambda a=a, b=b: torch.mm(a, b)), (lambda a=a, b=b: {"c": torch.mm(a, b).numpy()}))
+    ea, eb = T(d["eager_a"].copy()), T(d["eager_b"].copy())
+    with torch.no_grad():
+        out["eager_op"] = ((lambda: ea + eb), (lambda: {"y": (ea + eb).numpy()}))
+    ga = T(d["eager_a"].copy()).requires_grad_()
+
+    def taped():  # autograd records every op on a tensor that requires a gradient
+        for _ in range(TAPED_OPS):
+            y = ga + eb
+        return y
+    out["eager_taped_100"] = (taped, lambda: {"y": taped().detach().numpy()})
     return out
 
 
@@ -631,10 +675,10 @@ def measure(call, clock, reps, min_time):
 
 def versions(peer):
     v = {"python": sys.version.split()[0], "numpy": np.__version__}
-    if peer.startswith("tf"):
+    if peer.startswith("tf_") or peer == "tf1_session":
         import tensorflow as tf
         v["tensorflow"] = tf.__version__
-    elif peer == "jax_jit":
+    elif peer in ("jax_jit", "jax_eager"):
         import jax
         import jaxlib
         v["jax"], v["jaxlib"] = jax.__version__, jaxlib.__version__
@@ -659,7 +703,8 @@ def main():
               "results": {}, "errors": {}, "na": []}
     try:
         maker = {"numpy": make_numpy, "tf1_session": lambda d, n: make_tf(d, n, False), "tf_jit": lambda d, n: make_tf(d, n, True),
-                 "jax_jit": make_jax, "torch_eager": make_torch}[args.peer]
+                 "jax_jit": make_jax, "torch_eager": make_torch, "tf_eager": make_tf_eager,
+                 "jax_eager": make_jax_eager}[args.peer]
         impl = maker(d, args.threads)
         result["versions"] = versions(args.peer)
     except Exception:

@@ -132,7 +132,10 @@ class event_file_writer {
     const std::string base =
         (std::filesystem::path(logdir) / ("events.out.tfevents." + std::string(secs) + "." + hostname())).string();
     for (int k = 0; !m_file.is_open(); ++k) {
-      m_path = base + (k == 0 ? "" : "." + std::to_string(k)) + m_options.filename_suffix;
+      // Appended piece by piece: "." + std::to_string(k) meets g++ 12's false -Wrestrict at -O3.
+      m_path = base;
+      if (k > 0) m_path.append(".").append(std::to_string(k));
+      m_path += m_options.filename_suffix;
       if (auto f = file::create_new(m_path)) m_file = std::move(*f);
       else if (k > 1000) throw error("tf::summary::FileWriter: no free event file name like " + base);
     }
