@@ -90,6 +90,22 @@ TEST_CASE("eager: ops compute at once, with broadcasting and numbers mixed in") 
     CHECK(values(tfe::reduce_sum(t, {0, 2})) == want);
     CHECK(values(tfe::reduce_prod(t, {1, 2})) == std::vector<double>{0, 4 * 5 * 6 * 7, 8 * 9 * 10 * 11});
   }
+  SUBCASE("logical ops, where, shape ops") {
+    const auto big = x > 2.0;
+    const auto mid = tfe::logical_and(big, x < 5.0);
+    CHECK(std::vector<bool>(mid.data().begin(), mid.data().end()) ==
+          std::vector<bool>{false, false, true, true, false, false});
+    const auto small = tfe::logical_not(big);
+    CHECK(std::vector<bool>(small.data().begin(), small.data().end()) ==
+          std::vector<bool>{true, true, false, false, false, false});
+    CHECK(values(tfe::where(big, x, 0.0)) == std::vector<double>{0, 0, 3, 4, 5, 6});
+    CHECK(tfe::expand_dims(x, -1).shape() == tfe::TensorShape{2, 3, 1});
+    CHECK(tfe::squeeze(tfe::expand_dims(x, 0)).shape() == tfe::TensorShape{2, 3});
+    CHECK(error_of([&] { (void)tfe::squeeze(x, {0}); }) ==
+          "Squeeze: cannot squeeze axis 0 of shape (2, 3): its dim is 2, not 1");
+    CHECK(values(tfe::nn::bias_add(x, row)) == std::vector<double>{11, 22, 33, 14, 25, 36});
+    CHECK(tfe::nn::l2_loss(x).item() == 91.0 / 2);
+  }
   SUBCASE("comparisons, casts, reshapes") {
     const auto m = x > 3.0;
     CHECK(m.dtype() == "bool");
@@ -153,6 +169,7 @@ TEST_CASE("eager: errors name the op and both shapes, as TF's InvalidArgumentErr
 }
 
 TEST_CASE("eager: every gradient against central differences") {
+  namespace tf = typeflow;
   const auto x = tfe::random_normal<double>({3, 4}, 0.0, 1.0, 1);
   const auto pos = tfe::exp(tfe::random_normal<double>({3, 4}, 0.0, 0.5, 2));
   const auto row = tfe::random_normal<double>({4}, 0.0, 1.0, 3);
@@ -177,6 +194,16 @@ TEST_CASE("eager: every gradient against central differences") {
   CHECK(gradient_error([&](const T& t) { return tfe::nn::softmax(t); }, x) < tol);
   CHECK(gradient_error([&](const T& t) { return tfe::nn::log_softmax(t); }, x) < tol);
   CHECK(gradient_error([&](const T& t) { return tfe::transpose(tfe::reshape(t, {4, 3})); }, x) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::where(x > 0.0, t * t, -t); }, x) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::clip_by_value(t, -0.5, 0.7); }, x) < tol);
+  CHECK(gradient_error(
+            [&](const T& t) {
+              return tfe::nn::sigmoid_cross_entropy_with_logits(tf::labels = tfe::sigmoid(pos), tf::logits = t);
+            },
+            x) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::nn::l2_loss(t); }, x) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::nn::bias_add(x, t); }, row) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::squeeze(tfe::expand_dims(t, 1) * 2.0); }, x) < tol);
 }
 
 TEST_CASE("eager: GradientTape follows TF's rules") {

@@ -27,10 +27,12 @@
 #include "../ops/compare.hpp"
 #include "../ops/elementwise.hpp"
 #include "../ops/linalg.hpp"
+#include "../ops/logical.hpp"
 #include "../ops/math.hpp"
 #include "../ops/nn.hpp"
 #include "../ops/reduce.hpp"
 #include "../ops/shape.hpp"
+#include "../ops/where.hpp"
 #include "../runtime/initializers.hpp"
 #include "execute.hpp"
 #include "tensor.hpp"
@@ -143,6 +145,8 @@ TYPEFLOW_EAGER_BINARY(less, op::less)
 TYPEFLOW_EAGER_BINARY(less_equal, op::less_equal)
 TYPEFLOW_EAGER_BINARY(greater, op::greater)
 TYPEFLOW_EAGER_BINARY(greater_equal, op::greater_equal)
+TYPEFLOW_EAGER_BINARY(logical_and, op::logical_and)
+TYPEFLOW_EAGER_BINARY(logical_or, op::logical_or)
 
 template <tensor_like X>
 auto operator-(const X& x) {
@@ -167,157 +171,212 @@ TYPEFLOW_EAGER_UNARY(sigmoid, op::sigmoid)
 TYPEFLOW_EAGER_UNARY(floor, op::floor)
 TYPEFLOW_EAGER_UNARY(ceil, op::ceil)
 TYPEFLOW_EAGER_UNARY(round, op::round)
+TYPEFLOW_EAGER_UNARY(logical_not, op::logical_not)
 
-/// tf.cast(x, To).
-template <dtype To, tensor_like X>
-Tensor<To> cast(const X& x) {
-  return detail::unary(x, op::cast<To>{});
-}
-template <dtype To, tensor_node X>
-auto cast(const X& x) {
-  return typeflow::cast<To>(x);
-}
-
-// --- reshapes ----------------------------------------------------------------------------------
-
-namespace detail {
-/// A reshape's record: its gradient is g reshaped back to the operand's dims.
-template <dtype T>
-struct reshape_entry final : tape_entry {
-  TensorShape from;
-  void backward(const body_ptr& g, std::span<const char> wanted, std::span<body_ptr> grads) const override {
-    if (wanted[0]) grads[0] = reshape(Tensor<T>(g), from).body();
+/// tf.where(condition, x, y): x where the bool condition holds, else y, all three broadcast.
+template <tensor_like C, class X, class Y>
+  requires std::is_same_v<typename C::value_type, bool> &&
+      (tensor_like<X> || tensor_like<Y>)auto where(const C& condition, const X& x, const Y& y) {
+    using T = detail::binary_dtype_t<X, Y>;
+    return detail::execute_elementwise(op::where{}, as_tensor<bool>(condition), as_tensor<T>(x), as_tensor<T>(y));
   }
-};
 
-/// Requested dims with at most one -1 (the size that makes the counts agree), as TF's Reshape.
-inline TensorShape resolve_dims(std::span<const std::int64_t> requested, const TensorShape& from) {
-  TensorShape out;
-  std::size_t known = 1;
-  int unknown = -1;
-  for (std::size_t i = 0; i < requested.size(); ++i) {
-    if (requested[i] == -1 && unknown < 0) {
-      unknown = static_cast<int>(i);
-      out.push_back(1);
-    } else if (requested[i] < 0) {
-      throw error("Reshape: requested shape has more than one -1 or a negative size");
-    } else {
-      out.push_back(static_cast<std::size_t>(requested[i]));
-      known *= out[i];
+  /// tf.clip_by_value(t, lo, hi) = maximum(minimum(t, hi), lo), composed as TF composes it (so the
+  /// gradient is TF's: to t inside [lo, hi], both ends included).
+  template <tensor_like X, class Lo, class Hi>
+  auto clip_by_value(const X& t, const Lo& lo, const Hi& hi) {
+    return maximum(minimum(t, hi), lo);
+  }
+
+  /// tf.cast(x, To).
+  template <dtype To, tensor_like X>
+  Tensor<To> cast(const X& x) {
+    return detail::unary(x, op::cast<To>{});
+  }
+  template <dtype To, tensor_node X>
+  auto cast(const X& x) {
+    return typeflow::cast<To>(x);
+  }
+
+  // --- reshapes ----------------------------------------------------------------------------------
+
+  namespace detail {
+  /// A reshape's record: its gradient is g reshaped back to the operand's dims.
+  template <dtype T>
+  struct reshape_entry final : tape_entry {
+    TensorShape from;
+    void backward(const body_ptr& g, std::span<const char> wanted, std::span<body_ptr> grads) const override {
+      if (wanted[0]) grads[0] = reshape(Tensor<T>(g), from).body();
     }
-  }
-  const std::size_t n = from.num_elements();
-  if (unknown >= 0) {
-    if (known == 0 || n % known != 0)
-      throw error("Reshape: cannot reshape a tensor of shape " + to_string(from) + " (" + std::to_string(n) +
-                  " values) with a -1 in the requested shape");
-    out[static_cast<std::size_t>(unknown)] = n / known;
-  }
-  if (out.num_elements() != n)
-    throw error("Reshape: cannot reshape a tensor with " + std::to_string(n) + " elements (shape " + to_string(from) +
-                ") to shape " + to_string(out) + " (" + std::to_string(out.num_elements()) + " elements)");
-  return out;
-}
-}  // namespace detail
-
-/// tf.reshape(x, dims): the same values under new dims (no copy).
-template <dtype T>
-Tensor<T> reshape(const Tensor<T>& x, const TensorShape& shape) {
-  if (shape.num_elements() != x.size())
-    throw error("Reshape: cannot reshape a tensor with " + std::to_string(x.size()) + " elements (shape " +
-                to_string(x.shape()) + ") to shape " + to_string(shape) + " (" + std::to_string(shape.num_elements()) +
-                " elements)");
-  const Tensor<T> y(detail::alias_body(*x.body(), shape));
-  if constexpr (std::is_floating_point_v<T>) {
-    if (detail::any_recording()) {
-      const std::array<std::uint64_t, 1> ids{x.id()};
-      detail::record(ids, y.id(), [&] {
-        auto e = std::make_shared<detail::reshape_entry<T>>();
-        e->output = y.id();
-        e->inputs = {x.id()};
-        e->from = x.shape();
-        return e;
-      });
-    }
-  }
-  return y;
-}
-template <tensor_like X>
-auto reshape(const X& x, std::initializer_list<std::int64_t> dims) {
-  const auto t = as_tensor<typename X::value_type>(x);
-  return reshape(t, detail::resolve_dims({dims.begin(), dims.size()}, t.shape()));
-}
-
-// --- reductions --------------------------------------------------------------------------------
-
-namespace detail {
-
-/// Calls f.template operator()<R, FirstReduced>() for the collapsed rank r (1-8).
-template <class F>
-decltype(auto) visit_collapsed(std::size_t r, bool first_reduced, F&& f) {
-  const auto with = [&]<std::size_t R>() -> decltype(auto) {
-    if (first_reduced) return f.template operator()<R, true>();
-    return f.template operator()<R, false>();
   };
-  switch (r) {
-    case 1: return with.template operator()<1>();
-    case 2: return with.template operator()<2>();
-    case 3: return with.template operator()<3>();
-    case 4: return with.template operator()<4>();
-    case 5: return with.template operator()<5>();
-    case 6: return with.template operator()<6>();
-    case 7: return with.template operator()<7>();
-    default: return with.template operator()<8>();
+
+  /// Requested dims with at most one -1 (the size that makes the counts agree), as TF's Reshape.
+  inline TensorShape resolve_dims(std::span<const std::int64_t> requested, const TensorShape& from) {
+    TensorShape out;
+    std::size_t known = 1;
+    int unknown = -1;
+    for (std::size_t i = 0; i < requested.size(); ++i) {
+      if (requested[i] == -1 && unknown < 0) {
+        unknown = static_cast<int>(i);
+        out.push_back(1);
+      } else if (requested[i] < 0) {
+        throw error("Reshape: requested shape has more than one -1 or a negative size");
+      } else {
+        out.push_back(static_cast<std::size_t>(requested[i]));
+        known *= out[i];
+      }
+    }
+    const std::size_t n = from.num_elements();
+    if (unknown >= 0) {
+      if (known == 0 || n % known != 0)
+        throw error("Reshape: cannot reshape a tensor of shape " + to_string(from) + " (" + std::to_string(n) +
+                    " values) with a -1 in the requested shape");
+      out[static_cast<std::size_t>(unknown)] = n / known;
+    }
+    if (out.num_elements() != n)
+      throw error("Reshape: cannot reshape a tensor with " + std::to_string(n) + " elements (shape " + to_string(from) +
+                  ") to shape " + to_string(out) + " (" + std::to_string(out.num_elements()) + " elements)");
+    return out;
   }
-}
+  }  // namespace detail
 
-/// Every other axis of R, starting at axis 0 (FirstReduced) or 1.
-template <std::size_t R, bool FirstReduced>
-constexpr op::axes_mask alternate_axes() {
-  op::axes_mask m = 0;
-  for (std::size_t i = FirstReduced ? 0 : 1; i < R; i += 2) m |= op::axes_mask{1} << i;
-  return m;
-}
+  /// tf.reshape(x, dims): the same values under new dims (no copy).
+  template <dtype T>
+  Tensor<T> reshape(const Tensor<T>& x, const TensorShape& shape) {
+    if (shape.num_elements() != x.size())
+      throw error("Reshape: cannot reshape a tensor with " + std::to_string(x.size()) + " elements (shape " +
+                  to_string(x.shape()) + ") to shape " + to_string(shape) + " (" +
+                  std::to_string(shape.num_elements()) + " elements)");
+    const Tensor<T> y(detail::alias_body(*x.body(), shape));
+    if constexpr (std::is_floating_point_v<T>) {
+      if (detail::any_recording()) {
+        const std::array<std::uint64_t, 1> ids{x.id()};
+        detail::record(ids, y.id(), [&] {
+          auto e = std::make_shared<detail::reshape_entry<T>>();
+          e->output = y.id();
+          e->inputs = {x.id()};
+          e->from = x.shape();
+          return e;
+        });
+      }
+    }
+    return y;
+  }
+  template <tensor_like X>
+  auto reshape(const X& x, std::initializer_list<std::int64_t> dims) {
+    const auto t = as_tensor<typename X::value_type>(x);
+    return reshape(t, detail::resolve_dims({dims.begin(), dims.size()}, t.shape()));
+  }
 
-/// Reduction Kind of x over the axes marked in `reduced`, keeping them as 1 or not.
-template <op::reduction Kind, dtype T>
-Tensor<T> reduce(const Tensor<T>& x, const std::vector<bool>& reduced, bool keepdims) {
-  TensorShape result, collapsed;
-  bool first_reduced = false;
-  for (std::size_t i = 0; i < x.rank(); ++i) {
-    if (!reduced[i]) result.push_back(x.shape()[i]);
-    else if (keepdims) result.push_back(1);
-    // Adjacent axes that are both reduced or both kept are one axis to the kernel.
-    if (i == 0 || reduced[i] != reduced[i - 1]) {
-      if (i == 0) first_reduced = reduced[0];
-      collapsed.push_back(x.shape()[i]);
-    } else {
-      collapsed[collapsed.rank() - 1] *= x.shape()[i];
+  /// tf.expand_dims(x, axis): a dim of 1 inserted at `axis` (negative: from the end, -1 appends).
+  template <tensor_like X>
+  auto expand_dims(const X& x, int axis) {
+    const auto t = as_tensor<typename X::value_type>(x);
+    const int r = static_cast<int>(t.rank());
+    if (axis < -r - 1 || axis > r)
+      throw error("ExpandDims: axis " + std::to_string(axis) + " is out of range for a tensor of rank " +
+                  std::to_string(r));
+    const auto at = static_cast<std::size_t>(axis < 0 ? axis + r + 1 : axis);
+    TensorShape dims;
+    for (std::size_t i = 0; i <= t.rank(); ++i) {
+      if (i == at) dims.push_back(1);
+      if (i < t.rank()) dims.push_back(t.shape()[i]);
+    }
+    return reshape(t, dims);
+  }
+
+  /// tf.squeeze(x): every dim of 1 removed; tf.squeeze(x, {axes}): those, which must be 1.
+  template <tensor_like X>
+  auto squeeze(const X& x, std::initializer_list<int> axes = {}) {
+    const auto t = as_tensor<typename X::value_type>(x);
+    std::vector<bool> drop(t.rank(), false);
+    for (const int a : axes) {
+      const int r = static_cast<int>(t.rank());
+      if (a < -r || a >= r)
+        throw error("Squeeze: axis " + std::to_string(a) + " is out of range for a tensor of rank " +
+                    std::to_string(r));
+      const auto i = static_cast<std::size_t>(a < 0 ? a + r : a);
+      if (t.shape()[i] != 1)
+        throw error("Squeeze: cannot squeeze axis " + std::to_string(a) + " of shape " + to_string(t.shape()) +
+                    ": its dim is " + std::to_string(t.shape()[i]) + ", not 1");
+      drop[i] = true;
+    }
+    TensorShape dims;
+    for (std::size_t i = 0; i < t.rank(); ++i)
+      if (!(axes.size() ? drop[i] : t.shape()[i] == 1)) dims.push_back(t.shape()[i]);
+    return reshape(t, dims);
+  }
+
+  // --- reductions --------------------------------------------------------------------------------
+
+  namespace detail {
+
+  /// Calls f.template operator()<R, FirstReduced>() for the collapsed rank r (1-8).
+  template <class F>
+  decltype(auto) visit_collapsed(std::size_t r, bool first_reduced, F&& f) {
+    const auto with = [&]<std::size_t R>() -> decltype(auto) {
+      if (first_reduced) return f.template operator()<R, true>();
+      return f.template operator()<R, false>();
+    };
+    switch (r) {
+      case 1: return with.template operator()<1>();
+      case 2: return with.template operator()<2>();
+      case 3: return with.template operator()<3>();
+      case 4: return with.template operator()<4>();
+      case 5: return with.template operator()<5>();
+      case 6: return with.template operator()<6>();
+      case 7: return with.template operator()<7>();
+      default: return with.template operator()<8>();
     }
   }
-  if (x.rank() == 0 || std::none_of(reduced.begin(), reduced.end(), [](bool b) { return b; }))
-    return reshape(x, result);  // nothing reduced: TF's reduction is the identity then
-  const Tensor<T> flat = reshape(x, collapsed);
-  const Tensor<T> y = visit_collapsed(collapsed.rank(), first_reduced, [&]<std::size_t R, bool First>() {
-    return execute<op::reduce<Kind, alternate_axes<R, First>(), false>, R>({}, flat);
-  });
-  return reshape(y, result);
-}
 
-/// The axes `axes` (negative from the end, as TF's) of a rank-r tensor as flags.
-inline std::vector<bool> axes_flags(std::span<const int> axes, std::size_t r, std::string_view op) {
-  std::vector<bool> flags(r, axes.empty());
-  for (const int a : axes) {
-    const int i = a < 0 ? a + static_cast<int>(r) : a;
-    if (i < 0 || i >= static_cast<int>(r))
-      throw error(std::string(op) + ": axis " + std::to_string(a) + " is out of range for a tensor of rank " +
-                  std::to_string(r));
-    flags[static_cast<std::size_t>(i)] = true;
+  /// Every other axis of R, starting at axis 0 (FirstReduced) or 1.
+  template <std::size_t R, bool FirstReduced>
+  constexpr op::axes_mask alternate_axes() {
+    op::axes_mask m = 0;
+    for (std::size_t i = FirstReduced ? 0 : 1; i < R; i += 2) m |= op::axes_mask{1} << i;
+    return m;
   }
-  return flags;
-}
 
-}  // namespace detail
+  /// Reduction Kind of x over the axes marked in `reduced`, keeping them as 1 or not.
+  template <op::reduction Kind, dtype T>
+  Tensor<T> reduce(const Tensor<T>& x, const std::vector<bool>& reduced, bool keepdims) {
+    TensorShape result, collapsed;
+    bool first_reduced = false;
+    for (std::size_t i = 0; i < x.rank(); ++i) {
+      if (!reduced[i]) result.push_back(x.shape()[i]);
+      else if (keepdims) result.push_back(1);
+      // Adjacent axes that are both reduced or both kept are one axis to the kernel.
+      if (i == 0 || reduced[i] != reduced[i - 1]) {
+        if (i == 0) first_reduced = reduced[0];
+        collapsed.push_back(x.shape()[i]);
+      } else {
+        collapsed[collapsed.rank() - 1] *= x.shape()[i];
+      }
+    }
+    if (x.rank() == 0 || std::none_of(reduced.begin(), reduced.end(), [](bool b) { return b; }))
+      return reshape(x, result);  // nothing reduced: TF's reduction is the identity then
+    const Tensor<T> flat = reshape(x, collapsed);
+    const Tensor<T> y = visit_collapsed(collapsed.rank(), first_reduced, [&]<std::size_t R, bool First>() {
+      return execute<op::reduce<Kind, alternate_axes<R, First>(), false>, R>({}, flat);
+    });
+    return reshape(y, result);
+  }
+
+  /// The axes `axes` (negative from the end, as TF's) of a rank-r tensor as flags.
+  inline std::vector<bool> axes_flags(std::span<const int> axes, std::size_t r, std::string_view op) {
+    std::vector<bool> flags(r, axes.empty());
+    for (const int a : axes) {
+      const int i = a < 0 ? a + static_cast<int>(r) : a;
+      if (i < 0 || i >= static_cast<int>(r))
+        throw error(std::string(op) + ": axis " + std::to_string(a) + " is out of range for a tensor of rank " +
+                    std::to_string(r));
+      flags[static_cast<std::size_t>(i)] = true;
+    }
+    return flags;
+  }
+
+  }  // namespace detail
 
 /// tf.reduce_sum(x), tf.reduce_sum(x, axis), tf.reduce_sum(x, {0, 2}, /*keepdims=*/true); and
 /// likewise reduce_mean, reduce_max, reduce_min and reduce_prod.
@@ -343,250 +402,287 @@ inline std::vector<bool> axes_flags(std::span<const int> axes, std::size_t r, st
                   "fixed at compile time)");                                                                    \
     return typeflow::NAME(x, options...);                                                                       \
   }
-TYPEFLOW_EAGER_REDUCTION(reduce_sum, op::reduction::sum)
-TYPEFLOW_EAGER_REDUCTION(reduce_mean, op::reduction::mean)
-TYPEFLOW_EAGER_REDUCTION(reduce_max, op::reduction::max)
-TYPEFLOW_EAGER_REDUCTION(reduce_min, op::reduction::min)
-TYPEFLOW_EAGER_REDUCTION(reduce_prod, op::reduction::prod)
+  TYPEFLOW_EAGER_REDUCTION(reduce_sum, op::reduction::sum)
+  TYPEFLOW_EAGER_REDUCTION(reduce_mean, op::reduction::mean)
+  TYPEFLOW_EAGER_REDUCTION(reduce_max, op::reduction::max)
+  TYPEFLOW_EAGER_REDUCTION(reduce_min, op::reduction::min)
+  TYPEFLOW_EAGER_REDUCTION(reduce_prod, op::reduction::prod)
 #undef TYPEFLOW_EAGER_REDUCTION
 
-/// Sums gradient g back to the dims of the operand it belongs to, undoing NumPy broadcasting
-/// (what graph mode's unbroadcast does with static shapes).
-template <dtype T>
-Tensor<T> unbroadcast(const Tensor<T>& g, const TensorShape& target) {
-  if (g.shape() == target) return g;
-  std::vector<bool> reduced(g.rank(), false);
-  const std::size_t lead = g.rank() - target.rank();
-  for (std::size_t i = 0; i < g.rank(); ++i) reduced[i] = i < lead || (target[i - lead] == 1 && g.shape()[i] != 1);
-  return reshape(detail::reduce<op::reduction::sum>(g, reduced, false), target);
-}
+  /// Sums gradient g back to the dims of the operand it belongs to, undoing NumPy broadcasting
+  /// (what graph mode's unbroadcast does with static shapes).
+  template <dtype T>
+  Tensor<T> unbroadcast(const Tensor<T>& g, const TensorShape& target) {
+    if (g.shape() == target) return g;
+    std::vector<bool> reduced(g.rank(), false);
+    const std::size_t lead = g.rank() - target.rank();
+    for (std::size_t i = 0; i < g.rank(); ++i) reduced[i] = i < lead || (target[i - lead] == 1 && g.shape()[i] != 1);
+    return reshape(detail::reduce<op::reduction::sum>(g, reduced, false), target);
+  }
 
-// --- products and the nn ops -------------------------------------------------------------------
+  // --- products and the nn ops -------------------------------------------------------------------
 
-/// tf.matmul(a, b, transpose_a, transpose_b) of rank-2 tensors.
-template <tensor_like A, tensor_like B>
-auto matmul(const A& a, const B& b, bool transpose_a = false, bool transpose_b = false) {
-  using T = detail::binary_dtype_t<A, B>;
-  const Tensor<T> x = as_tensor<T>(a), y = as_tensor<T>(b);
-  if (transpose_a)
-    return transpose_b ? detail::execute<op::matmul<true, true>, 2, 2>({}, x, y)
-                       : detail::execute<op::matmul<true, false>, 2, 2>({}, x, y);
-  return transpose_b ? detail::execute<op::matmul<false, true>, 2, 2>({}, x, y)
-                     : detail::execute<op::matmul<false, false>, 2, 2>({}, x, y);
-}
+  /// tf.matmul(a, b, transpose_a, transpose_b) of rank-2 tensors.
+  template <tensor_like A, tensor_like B>
+  auto matmul(const A& a, const B& b, bool transpose_a = false, bool transpose_b = false) {
+    using T = detail::binary_dtype_t<A, B>;
+    const Tensor<T> x = as_tensor<T>(a), y = as_tensor<T>(b);
+    if (transpose_a)
+      return transpose_b ? detail::execute<op::matmul<true, true>, 2, 2>({}, x, y)
+                         : detail::execute<op::matmul<true, false>, 2, 2>({}, x, y);
+    return transpose_b ? detail::execute<op::matmul<false, true>, 2, 2>({}, x, y)
+                       : detail::execute<op::matmul<false, false>, 2, 2>({}, x, y);
+  }
 
-template <tensor_node A, tensor_node B>
-auto matmul(const A& a, const B& b) {
-  return typeflow::matmul(a, b);
-}
+  template <tensor_node A, tensor_node B>
+  auto matmul(const A& a, const B& b) {
+    return typeflow::matmul(a, b);
+  }
 
-/// tf.transpose(x) of a rank-2 tensor.
-template <tensor_like X>
-auto transpose(const X& x) {
-  return detail::execute<op::transpose<1, 0>, 2>({}, as_tensor<typename X::value_type>(x));
-}
-template <tensor_node X>
-auto transpose(const X& x) {
-  return typeflow::transpose(x);
-}
+  /// tf.transpose(x) of a rank-2 tensor.
+  template <tensor_like X>
+  auto transpose(const X& x) {
+    return detail::execute<op::transpose<1, 0>, 2>({}, as_tensor<typename X::value_type>(x));
+  }
+  template <tensor_node X>
+  auto transpose(const X& x) {
+    return typeflow::transpose(x);
+  }
 
-namespace detail {
-template <class A, class B>
-inline constexpr bool cross_entropy_keywords_v =
-    typeflow::detail::keywords_v<keyword_key::labels, keyword_key::logits, A, B>;
+  namespace detail {
+  template <class A, class B>
+  inline constexpr bool cross_entropy_keywords_v =
+      typeflow::detail::keywords_v<keyword_key::labels, keyword_key::logits, A, B>;
 
-/// Logits of any rank as rows (all axes but the last collapsed), as the row kernels take them.
-template <dtype T>
-Tensor<T> as_rows(const Tensor<T>& logits, std::string_view op) {
-  if (logits.rank() == 0) throw error(std::string(op) + ": logits must have rank at least 1, got a scalar");
-  const std::size_t last = logits.shape()[logits.rank() - 1];
-  return reshape(logits, TensorShape{last ? logits.size() / last : 0, last});
-}
-/// The per-example result's dims: the logits' without the last axis.
-inline TensorShape without_last(const TensorShape& s) {
-  TensorShape out;
-  for (std::size_t i = 0; i + 1 < s.rank(); ++i) out.push_back(s[i]);
-  return out;
-}
-}  // namespace detail
+  /// Logits of any rank as rows (all axes but the last collapsed), as the row kernels take them.
+  template <dtype T>
+  Tensor<T> as_rows(const Tensor<T>& logits, std::string_view op) {
+    if (logits.rank() == 0) throw error(std::string(op) + ": logits must have rank at least 1, got a scalar");
+    const std::size_t last = logits.shape()[logits.rank() - 1];
+    return reshape(logits, TensorShape{last ? logits.size() / last : 0, last});
+  }
+  /// The per-example result's dims: the logits' without the last axis.
+  inline TensorShape without_last(const TensorShape& s) {
+    TensorShape out;
+    for (std::size_t i = 0; i + 1 < s.rank(); ++i) out.push_back(s[i]);
+    return out;
+  }
+  }  // namespace detail
 
-namespace nn {
-TYPEFLOW_EAGER_UNARY(relu, op::relu)
-TYPEFLOW_EAGER_UNARY(relu6, op::relu6)
-TYPEFLOW_EAGER_UNARY(elu, op::elu)
-TYPEFLOW_EAGER_UNARY(selu, op::selu)
-TYPEFLOW_EAGER_UNARY(softplus, op::softplus)
-TYPEFLOW_EAGER_UNARY(softsign, op::softsign)
-TYPEFLOW_EAGER_UNARY(sigmoid, op::sigmoid)
-TYPEFLOW_EAGER_UNARY(tanh, op::tanh)
+  namespace nn {
+  TYPEFLOW_EAGER_UNARY(relu, op::relu)
+  TYPEFLOW_EAGER_UNARY(relu6, op::relu6)
+  TYPEFLOW_EAGER_UNARY(elu, op::elu)
+  TYPEFLOW_EAGER_UNARY(selu, op::selu)
+  TYPEFLOW_EAGER_UNARY(softplus, op::softplus)
+  TYPEFLOW_EAGER_UNARY(softsign, op::softsign)
+  TYPEFLOW_EAGER_UNARY(sigmoid, op::sigmoid)
+  TYPEFLOW_EAGER_UNARY(tanh, op::tanh)
 
-/// tf.nn.leaky_relu(x, alpha).
-template <class X>
-  requires(tensor_like<X> || tensor_node<X>)
-auto leaky_relu(const X& x, double alpha = 0.2) {
-  using T = typename X::value_type;
-  op::leaky_relu<T> tag;
-  tag.m_alpha = static_cast<T>(alpha);
-  if constexpr (tensor_node<X>) return graph::node<op::leaky_relu<T>, X>(tag, x);
-  else return detail::unary(x, tag);
-}
-
-/// tf.nn.softmax(x) and tf.nn.log_softmax(x) over the last axis.
-template <tensor_like X>
-auto softmax(const X& x) {
-  const auto t = as_tensor<typename X::value_type>(x);
-  if (t.rank() == 0) throw error("Softmax: logits must have rank at least 1, got a scalar");
-  const std::size_t last = t.shape()[t.rank() - 1];
-  const auto y =
-      detail::execute<op::softmax, 2>({}, reshape(t, TensorShape{t.size() / std::max<std::size_t>(last, 1), last}));
-  return reshape(y, t.shape());
-}
-template <tensor_node X>
-auto softmax(const X& x) {
-  return typeflow::nn::softmax(x);
-}
-template <tensor_node X>
-auto log_softmax(const X& x) {
-  return typeflow::nn::log_softmax(x);
-}
-template <tensor_like X>
-auto log_softmax(const X& x) {
-  const auto t = as_tensor<typename X::value_type>(x);
-  if (t.rank() == 0) throw error("LogSoftmax: logits must have rank at least 1, got a scalar");
-  const std::size_t last = t.shape()[t.rank() - 1];
-  const auto y =
-      detail::execute<op::log_softmax, 2>({}, reshape(t, TensorShape{t.size() / std::max<std::size_t>(last, 1), last}));
-  return reshape(y, t.shape());
-}
-
-/// tf.nn.softmax_cross_entropy_with_logits(labels=z, logits=x), by keyword as in TF1 (either
-/// order): -sum(z log_softmax(x), -1), gradients to both.
-template <class A, class B>
-  requires(typeflow::detail::is_keyword_argument_v<A>&& typeflow::detail::is_keyword_argument_v<B>)
-auto softmax_cross_entropy_with_logits(const A& a, const B& b) {
-  static_assert(detail::cross_entropy_keywords_v<A, B>,
-                "tfe::nn::softmax_cross_entropy_with_logits takes keyword arguments: (tf::labels = y, tf::logits = x)");
-  const auto& z = typeflow::detail::by_keyword<keyword_key::labels, true>(a, b);
-  const auto& x = typeflow::detail::by_keyword<keyword_key::logits, false>(a, b);
-  using Z = std::remove_cvref_t<decltype(z)>;
-  using X = std::remove_cvref_t<decltype(x)>;
-  if constexpr (tensor_node<Z> && tensor_node<X>) {
-    return typeflow::nn::softmax_cross_entropy_with_logits(a, b);
-  } else {
+  /// tf.nn.leaky_relu(x, alpha).
+  template <class X>
+    requires(tensor_like<X> || tensor_node<X>)
+  auto leaky_relu(const X& x, double alpha = 0.2) {
     using T = typename X::value_type;
+    op::leaky_relu<T> tag;
+    tag.m_alpha = static_cast<T>(alpha);
+    if constexpr (tensor_node<X>) return graph::node<op::leaky_relu<T>, X>(tag, x);
+    else return detail::unary(x, tag);
+  }
+
+  /// tf.nn.softmax(x) and tf.nn.log_softmax(x) over the last axis.
+  template <tensor_like X>
+  auto softmax(const X& x) {
+    const auto t = as_tensor<typename X::value_type>(x);
+    if (t.rank() == 0) throw error("Softmax: logits must have rank at least 1, got a scalar");
+    const std::size_t last = t.shape()[t.rank() - 1];
+    const auto y =
+        detail::execute<op::softmax, 2>({}, reshape(t, TensorShape{t.size() / std::max<std::size_t>(last, 1), last}));
+    return reshape(y, t.shape());
+  }
+  template <tensor_node X>
+  auto softmax(const X& x) {
+    return typeflow::nn::softmax(x);
+  }
+  template <tensor_node X>
+  auto log_softmax(const X& x) {
+    return typeflow::nn::log_softmax(x);
+  }
+  template <tensor_like X>
+  auto log_softmax(const X& x) {
+    const auto t = as_tensor<typename X::value_type>(x);
+    if (t.rank() == 0) throw error("LogSoftmax: logits must have rank at least 1, got a scalar");
+    const std::size_t last = t.shape()[t.rank() - 1];
+    const auto y = detail::execute<op::log_softmax, 2>(
+        {}, reshape(t, TensorShape{t.size() / std::max<std::size_t>(last, 1), last}));
+    return reshape(y, t.shape());
+  }
+
+  /// tf.nn.softmax_cross_entropy_with_logits(labels=z, logits=x), by keyword as in TF1 (either
+  /// order): -sum(z log_softmax(x), -1), gradients to both.
+  template <class A, class B>
+    requires(typeflow::detail::is_keyword_argument_v<A>&& typeflow::detail::is_keyword_argument_v<B>)
+  auto softmax_cross_entropy_with_logits(const A& a, const B& b) {
+    static_assert(
+        detail::cross_entropy_keywords_v<A, B>,
+        "tfe::nn::softmax_cross_entropy_with_logits takes keyword arguments: (tf::labels = y, tf::logits = x)");
+    const auto& z = typeflow::detail::by_keyword<keyword_key::labels, true>(a, b);
+    const auto& x = typeflow::detail::by_keyword<keyword_key::logits, false>(a, b);
+    using Z = std::remove_cvref_t<decltype(z)>;
+    using X = std::remove_cvref_t<decltype(x)>;
+    if constexpr (tensor_node<Z> && tensor_node<X>) {
+      return typeflow::nn::softmax_cross_entropy_with_logits(a, b);
+    } else {
+      using T = typename X::value_type;
+      const auto logits = as_tensor<T>(x), labels = as_tensor<T>(z);
+      if (!(labels.shape() == logits.shape()))
+        throw error("SoftmaxCrossEntropyWithLogits: labels of shape " + to_string(labels.shape()) +
+                    " and logits of shape " + to_string(logits.shape()) + " differ");
+      const auto rows = detail::execute<op::softmax_cross_entropy_with_logits, 2, 2>(
+          {}, detail::as_rows(labels, "SoftmaxCrossEntropyWithLogits"),
+          detail::as_rows(logits, "SoftmaxCrossEntropyWithLogits"));
+      return reshape(rows, detail::without_last(logits.shape()));
+    }
+  }
+
+  /// tf.nn.sparse_softmax_cross_entropy_with_logits(labels=l, logits=x), by keyword: l are int32
+  /// or int64 class indices of the logits' shape without its last axis.
+  template <class A, class B>
+    requires(typeflow::detail::is_keyword_argument_v<A>&& typeflow::detail::is_keyword_argument_v<B>)
+  auto sparse_softmax_cross_entropy_with_logits(const A& a, const B& b) {
+    static_assert(detail::cross_entropy_keywords_v<A, B>,
+                  "tfe::nn::sparse_softmax_cross_entropy_with_logits takes keyword arguments: (tf::labels = y, "
+                  "tf::logits = x)");
+    const auto& l = typeflow::detail::by_keyword<keyword_key::labels, true>(a, b);
+    const auto& x = typeflow::detail::by_keyword<keyword_key::logits, false>(a, b);
+    using L = std::remove_cvref_t<decltype(l)>;
+    using X = std::remove_cvref_t<decltype(x)>;
+    if constexpr (tensor_node<L> && tensor_node<X>) {
+      return typeflow::nn::sparse_softmax_cross_entropy_with_logits(a, b);
+    } else {
+      using T = typename X::value_type;
+      using I = typename L::value_type;
+      static_assert(std::is_same_v<I, std::int32_t> || std::is_same_v<I, std::int64_t>,
+                    "tfe::nn::sparse_softmax_cross_entropy_with_logits: labels must be int32 or int64 class indices");
+      const auto logits = as_tensor<T>(x);
+      const auto labels = as_tensor<I>(l);
+      const auto dims = detail::without_last(logits.shape());
+      if (!(labels.shape() == dims))
+        throw error("SparseSoftmaxCrossEntropyWithLogits: labels of shape " + to_string(labels.shape()) +
+                    " do not match logits of shape " + to_string(logits.shape()) + " (expected labels of shape " +
+                    to_string(dims) + ")");
+      const auto rows = detail::as_rows(logits, "SparseSoftmaxCrossEntropyWithLogits");
+      const auto per_row = detail::execute<op::sparse_softmax_cross_entropy_with_logits, 1, 2>(
+          {}, reshape(labels, TensorShape{rows.shape()[0]}), rows);
+      return reshape(per_row, dims);
+    }
+  }
+
+  /// tf.nn.sigmoid_cross_entropy_with_logits(labels=z, logits=x), by keyword: elementwise
+  /// max(x, 0) - x z + log(1 + exp(-|x|)).
+  template <class A, class B>
+    requires(typeflow::detail::is_keyword_argument_v<A>&& typeflow::detail::is_keyword_argument_v<B>)
+  auto sigmoid_cross_entropy_with_logits(const A& a, const B& b) {
+    static_assert(
+        detail::cross_entropy_keywords_v<A, B>,
+        "tfe::nn::sigmoid_cross_entropy_with_logits takes keyword arguments: (tf::labels = y, tf::logits = x)");
+    const auto& z = typeflow::detail::by_keyword<keyword_key::labels, true>(a, b);
+    const auto& x = typeflow::detail::by_keyword<keyword_key::logits, false>(a, b);
+    using T = typename std::remove_cvref_t<decltype(x)>::value_type;
     const auto logits = as_tensor<T>(x), labels = as_tensor<T>(z);
     if (!(labels.shape() == logits.shape()))
-      throw error("SoftmaxCrossEntropyWithLogits: labels of shape " + to_string(labels.shape()) +
+      throw error("SigmoidCrossEntropyWithLogits: labels of shape " + to_string(labels.shape()) +
                   " and logits of shape " + to_string(logits.shape()) + " differ");
-    const auto rows = detail::execute<op::softmax_cross_entropy_with_logits, 2, 2>(
-        {}, detail::as_rows(labels, "SoftmaxCrossEntropyWithLogits"),
-        detail::as_rows(logits, "SoftmaxCrossEntropyWithLogits"));
-    return reshape(rows, detail::without_last(logits.shape()));
+    return detail::execute_elementwise(op::sigmoid_cross_entropy_with_logits{}, labels, logits);
   }
-}
 
-/// tf.nn.sparse_softmax_cross_entropy_with_logits(labels=l, logits=x), by keyword: l are int32
-/// or int64 class indices of the logits' shape without its last axis.
-template <class A, class B>
-  requires(typeflow::detail::is_keyword_argument_v<A>&& typeflow::detail::is_keyword_argument_v<B>)
-auto sparse_softmax_cross_entropy_with_logits(const A& a, const B& b) {
-  static_assert(detail::cross_entropy_keywords_v<A, B>,
-                "tfe::nn::sparse_softmax_cross_entropy_with_logits takes keyword arguments: (tf::labels = y, "
-                "tf::logits = x)");
-  const auto& l = typeflow::detail::by_keyword<keyword_key::labels, true>(a, b);
-  const auto& x = typeflow::detail::by_keyword<keyword_key::logits, false>(a, b);
-  using L = std::remove_cvref_t<decltype(l)>;
-  using X = std::remove_cvref_t<decltype(x)>;
-  if constexpr (tensor_node<L> && tensor_node<X>) {
-    return typeflow::nn::sparse_softmax_cross_entropy_with_logits(a, b);
-  } else {
-    using T = typename X::value_type;
-    using I = typename L::value_type;
-    static_assert(std::is_same_v<I, std::int32_t> || std::is_same_v<I, std::int64_t>,
-                  "tfe::nn::sparse_softmax_cross_entropy_with_logits: labels must be int32 or int64 class indices");
-    const auto logits = as_tensor<T>(x);
-    const auto labels = as_tensor<I>(l);
-    const auto dims = detail::without_last(logits.shape());
-    if (!(labels.shape() == dims))
-      throw error("SparseSoftmaxCrossEntropyWithLogits: labels of shape " + to_string(labels.shape()) +
-                  " do not match logits of shape " + to_string(logits.shape()) + " (expected labels of shape " +
-                  to_string(dims) + ")");
-    const auto rows = detail::as_rows(logits, "SparseSoftmaxCrossEntropyWithLogits");
-    const auto per_row = detail::execute<op::sparse_softmax_cross_entropy_with_logits, 1, 2>(
-        {}, reshape(labels, TensorShape{rows.shape()[0]}), rows);
-    return reshape(per_row, dims);
+  /// tf.nn.l2_loss(t) = sum(t^2) / 2, a scalar.
+  template <tensor_like X>
+  auto l2_loss(const X& x) {
+    const auto t = as_tensor<typename X::value_type>(x);
+    return detail::execute<op::l2_loss, 1>({}, reshape(t, TensorShape{t.size()}));
   }
-}
 
-}  // namespace nn
+  /// tf.nn.bias_add(value, bias): bias (rank 1) added along value's last axis.
+  template <tensor_like X, tensor_like B>
+  auto bias_add(const X& value, const B& bias) {
+    using T = detail::binary_dtype_t<X, B>;
+    const auto v = as_tensor<T>(value), b = as_tensor<T>(bias);
+    if (v.rank() < 1 || b.rank() != 1 || b.shape()[0] != v.shape()[v.rank() - 1])
+      throw error("BiasAdd: bias of shape " + to_string(b.shape()) + " must have rank 1 and value's last dim (value " +
+                  to_string(v.shape()) + ")");
+    const auto y = detail::execute<op::bias_add, 2, 1>({}, detail::as_rows(v, "BiasAdd"), b);
+    return reshape(y, v.shape());
+  }
+  }  // namespace nn
 
 #undef TYPEFLOW_EAGER_BINARY
 #undef TYPEFLOW_EAGER_OPERATOR
 #undef TYPEFLOW_EAGER_UNARY
 
-namespace detail {
-template <bool Max, dtype T>
-Tensor<std::int64_t> arg_extremum(const Tensor<T>& x, int axis) {
-  const std::string_view name = Max ? "ArgMax" : "ArgMin";
-  const int r = static_cast<int>(x.rank());
-  if (axis < -r || axis >= r)
-    throw error(std::string(name) + ": axis " + std::to_string(axis) + " is out of range for a tensor of rank " +
-                std::to_string(r));
-  const auto a = static_cast<std::size_t>(axis < 0 ? axis + r : axis);
-  std::size_t outer = 1, inner = 1;
-  TensorShape result;
-  for (std::size_t i = 0; i < x.rank(); ++i) {
-    if (i < a) outer *= x.shape()[i];
-    if (i > a) inner *= x.shape()[i];
-    if (i != a) result.push_back(x.shape()[i]);
+  namespace detail {
+  template <bool Max, dtype T>
+  Tensor<std::int64_t> arg_extremum(const Tensor<T>& x, int axis) {
+    const std::string_view name = Max ? "ArgMax" : "ArgMin";
+    const int r = static_cast<int>(x.rank());
+    if (axis < -r || axis >= r)
+      throw error(std::string(name) + ": axis " + std::to_string(axis) + " is out of range for a tensor of rank " +
+                  std::to_string(r));
+    const auto a = static_cast<std::size_t>(axis < 0 ? axis + r : axis);
+    std::size_t outer = 1, inner = 1;
+    TensorShape result;
+    for (std::size_t i = 0; i < x.rank(); ++i) {
+      if (i < a) outer *= x.shape()[i];
+      if (i > a) inner *= x.shape()[i];
+      if (i != a) result.push_back(x.shape()[i]);
+    }
+    const auto y = execute<op::arg_extremum<Max, 1>, 3>({}, reshape(x, TensorShape{outer, x.shape()[a], inner}));
+    return reshape(y, result);
   }
-  const auto y = execute<op::arg_extremum<Max, 1>, 3>({}, reshape(x, TensorShape{outer, x.shape()[a], inner}));
-  return reshape(y, result);
-}
-}  // namespace detail
+  }  // namespace detail
 
-/// tf.argmax(x, axis) and tf.argmin(x, axis): int64 indices of the first largest (smallest)
-/// value along `axis`. The axes before and after it are collapsed, so that one instance of the
-/// op tag (a rank-3 input, axis 1) serves every rank and axis.
-template <tensor_like X>
-Tensor<std::int64_t> argmax(const X& x, int axis) {
-  return detail::arg_extremum<true>(as_tensor<typename X::value_type>(x), axis);
-}
-template <tensor_like X>
-Tensor<std::int64_t> argmin(const X& x, int axis) {
-  return detail::arg_extremum<false>(as_tensor<typename X::value_type>(x), axis);
-}
+  /// tf.argmax(x, axis) and tf.argmin(x, axis): int64 indices of the first largest (smallest)
+  /// value along `axis`. The axes before and after it are collapsed, so that one instance of the
+  /// op tag (a rank-3 input, axis 1) serves every rank and axis.
+  template <tensor_like X>
+  Tensor<std::int64_t> argmax(const X& x, int axis) {
+    return detail::arg_extremum<true>(as_tensor<typename X::value_type>(x), axis);
+  }
+  template <tensor_like X>
+  Tensor<std::int64_t> argmin(const X& x, int axis) {
+    return detail::arg_extremum<false>(as_tensor<typename X::value_type>(x), axis);
+  }
 
-// --- random tensors ----------------------------------------------------------------------------
+  // --- random tensors ----------------------------------------------------------------------------
 
-namespace detail {
-/// A tensor of `shape` filled by one of graph mode's initializers (the same values for a seed).
-template <dtype T, class Init>
-Tensor<T> initialized(const TensorShape& shape, const Init& init) {
-  xt::xtensor<T, 1> values = xt::xtensor<T, 1>::from_shape({shape.num_elements()});
-  init(values);
-  return reshape(Tensor<T>(values), shape);
-}
-}  // namespace detail
+  namespace detail {
+  /// A tensor of `shape` filled by one of graph mode's initializers (the same values for a seed).
+  template <dtype T, class Init>
+  Tensor<T> initialized(const TensorShape& shape, const Init& init) {
+    xt::xtensor<T, 1> values = xt::xtensor<T, 1>::from_shape({shape.num_elements()});
+    init(values);
+    return reshape(Tensor<T>(values), shape);
+  }
+  }  // namespace detail
 
-/// tf.random.normal(shape, mean, stddev, seed), tf.random.truncated_normal and
-/// tf.random.uniform: graph mode's initializers (runtime/initializers.hpp), so a seed gives
-/// the values a graph's variable initialised with it gets.
-template <dtype T>
-Tensor<T> random_normal(const TensorShape& shape, double mean = 0.0, double stddev = 1.0,
-                        std::optional<std::uint64_t> seed = std::nullopt) {
-  return detail::initialized<T>(shape, typeflow::random_normal(mean, stddev, seed));
-}
-template <dtype T>
-Tensor<T> truncated_normal(const TensorShape& shape, double mean = 0.0, double stddev = 1.0,
+  /// tf.random.normal(shape, mean, stddev, seed), tf.random.truncated_normal and
+  /// tf.random.uniform: graph mode's initializers (runtime/initializers.hpp), so a seed gives
+  /// the values a graph's variable initialised with it gets.
+  template <dtype T>
+  Tensor<T> random_normal(const TensorShape& shape, double mean = 0.0, double stddev = 1.0,
+                          std::optional<std::uint64_t> seed = std::nullopt) {
+    return detail::initialized<T>(shape, typeflow::random_normal(mean, stddev, seed));
+  }
+  template <dtype T>
+  Tensor<T> truncated_normal(const TensorShape& shape, double mean = 0.0, double stddev = 1.0,
+                             std::optional<std::uint64_t> seed = std::nullopt) {
+    return detail::initialized<T>(shape, typeflow::truncated_normal(mean, stddev, seed));
+  }
+  template <dtype T>
+  Tensor<T> random_uniform(const TensorShape& shape, double minval = 0.0, double maxval = 1.0,
                            std::optional<std::uint64_t> seed = std::nullopt) {
-  return detail::initialized<T>(shape, typeflow::truncated_normal(mean, stddev, seed));
-}
-template <dtype T>
-Tensor<T> random_uniform(const TensorShape& shape, double minval = 0.0, double maxval = 1.0,
-                         std::optional<std::uint64_t> seed = std::nullopt) {
-  return detail::initialized<T>(shape, typeflow::random_uniform(minval, maxval, seed));
-}
+    return detail::initialized<T>(shape, typeflow::random_uniform(minval, maxval, seed));
+  }
 
 }  // namespace typeflow::eager
 
