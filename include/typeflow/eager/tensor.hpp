@@ -9,8 +9,8 @@
 //
 // A tensor is immutable and shared: copies share one body (its values, dims and identity), as
 // TF's handles do, so passing tensors around copies no values. A body's id is what a
-// GradientTape records; the values live in a buffer that may outlive the body (a variable's
-// read shares its buffer, a reshape shares its operand's).
+// GradientTape records; the values live in a buffer that may outlive the body (a reshape's
+// result shares its operand's).
 
 #include <algorithm>
 #include <array>
@@ -103,8 +103,8 @@ inline std::uint64_t next_tensor_id() {
   return next.fetch_add(1, std::memory_order_relaxed);
 }
 
-/// What tensors share: identity, dtype, dims, and the values (owned by `buffer`, which a
-/// variable's reads and reshapes share).
+/// What copies of a tensor share: identity, dtype, dims, and the values (owned by `buffer`,
+/// which a reshape's result shares too).
 struct tensor_body {
   std::uint64_t id = next_tensor_id();
   io::data_type dtype = io::DT_FLOAT;
@@ -237,9 +237,6 @@ std::pair<char, int> notation_of(std::span<const T> values) {
 
 }  // namespace detail
 
-template <dtype T>
-class Tensor;
-
 /// A tensor of dtype T whose values are known now.
 template <dtype T>
 class Tensor {
@@ -247,7 +244,7 @@ class Tensor {
   using value_type = T;
   static constexpr bool is_keyword_operand = true;  // tf::labels = t
 
-  /// A 0.f-like scalar (TF has no empty tensor handle; this is a value, not None).
+  /// A scalar 0 (to assign to later: TF has no empty tensor, and this is none either).
   Tensor() : Tensor(T{}) {}
 
   /// A scalar.
