@@ -105,6 +105,10 @@ TEST_CASE("eager: ops compute at once, with broadcasting and numbers mixed in") 
           "Squeeze: cannot squeeze axis 0 of shape (2, 3): its dim is 2, not 1");
     CHECK(values(tfe::nn::bias_add(x, row)) == std::vector<double>{11, 22, 33, 14, 25, 36});
     CHECK(tfe::nn::l2_loss(x).item() == 91.0 / 2);
+    CHECK(values(tfe::slice(x, {0, 1}, {-1, 2})) == std::vector<double>{2, 3, 5, 6});
+    CHECK(error_of([&] {
+            (void)tfe::slice(x, {0, 2}, {1, 2});
+          }) == "Slice: expected size[1] in [0, 1], but got 2 (input shape [2, 3])");
   }
   SUBCASE("comparisons, casts, reshapes") {
     const auto m = x > 3.0;
@@ -204,6 +208,7 @@ TEST_CASE("eager: every gradient against central differences") {
   CHECK(gradient_error([&](const T& t) { return tfe::nn::l2_loss(t); }, x) < tol);
   CHECK(gradient_error([&](const T& t) { return tfe::nn::bias_add(x, t); }, row) < tol);
   CHECK(gradient_error([&](const T& t) { return tfe::squeeze(tfe::expand_dims(t, 1) * 2.0); }, x) < tol);
+  CHECK(gradient_error([&](const T& t) { return tfe::slice(t, {1, 1}, {2, -1}) * 3.0; }, x) < tol);
 }
 
 TEST_CASE("eager: GradientTape follows TF's rules") {

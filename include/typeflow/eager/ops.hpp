@@ -409,6 +409,24 @@ template <tensor_like C, class X, class Y>
   TYPEFLOW_EAGER_REDUCTION(reduce_prod, op::reduction::prod)
 #undef TYPEFLOW_EAGER_REDUCTION
 
+  /// tf.slice(x, begin, size): the block of dims `size` at `begin` (a size of -1: to the end of its
+  /// axis), through graph mode's Slice tag (its begin and size are run-time attributes there too).
+  template <tensor_like X>
+  auto slice(const X& x, std::initializer_list<std::int64_t> begin, std::initializer_list<std::int64_t> size) {
+    using T = typename X::value_type;
+    const auto t = as_tensor<T>(x);
+    if (begin.size() != t.rank() || size.size() != t.rank())
+      throw error("Slice: begin and size must have one entry per axis of the input of shape " + to_string(t.shape()) +
+                  ", got " + std::to_string(begin.size()) + " and " + std::to_string(size.size()));
+    if (t.rank() == 0) return t;
+    return detail::visit_collapsed(t.rank(), false, [&]<std::size_t R, bool>() {  // a rank in 1-8
+      op::slice<R, typename detail::dynamic_shape<R>::type> tag;
+      std::copy(begin.begin(), begin.end(), tag.m_begin.begin());
+      std::copy(size.begin(), size.end(), tag.m_size.begin());
+      return detail::execute<decltype(tag), R>(tag, t);
+    });
+  }
+
   /// Sums gradient g back to the dims of the operand it belongs to, undoing NumPy broadcasting
   /// (what graph mode's unbroadcast does with static shapes).
   template <dtype T>
