@@ -311,14 +311,7 @@ def report(res, threads_list, meta, available_peers):
     for p in ["typeflow"] + [p for p in P.PEERS if p in available_peers and p != "numpy"]:
         cells = []
         for t in threads_list:
-            checks += [
-            ("6", "eager op: typeflow under 0.5 us", get(t, "eager_op", "typeflow"), 0.5e-6, "<=", 1),
-            ("6", "eager op with a tape: typeflow under 1 us", get(t, "eager_taped_100", "typeflow"), 100e-6, "<=", 1),
-            ("6", "eager op: PyTorch eager / typeflow > 1", get(t, "eager_op", "torch_eager"), get(t, "eager_op", "typeflow"),
-             ">", 1),
-            ("6", "eager op: TF2 eager / typeflow > 1", get(t, "eager_op", "tf_eager"), get(t, "eager_op", "typeflow"), ">", 1),
-        ]
-        for model in ("mlp64", "chain50"):
+            for model in ("mlp64", "chain50"):
                 a = res[t].get("ratio_%s_loss" % model, {}).get(p)
                 b = res[t].get("ratio_%s_loss_grad" % model, {}).get(p)
                 cells += [fmt_time(a), fmt_time(b), fmt_ratio(b, a)]
