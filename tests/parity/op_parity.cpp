@@ -9,7 +9,8 @@
 // tests/ops/op_table.hpp. This unit holds main(), the arithmetic, rounding/trigonometry/
 // clipping and logical rows and the broadcasting cases of the binary ops; op_parity_math.cpp
 // the math rows; op_parity_nn.cpp the activation rows, nn ops and losses;
-// op_parity_kernels.cpp comparisons, where, cast, matmul, the reductions and the shape ops.
+// op_parity_kernels.cpp comparisons, where, cast, matmul, the reductions and the shape ops;
+// op_parity_conv.cpp convolution and pooling.
 // Several units: each compiles in a fraction of the time and memory of one, and they compile
 // in parallel.
 
@@ -23,6 +24,8 @@ namespace parity {
 void math_cases(output& out);
 void nn_cases(output& out);
 void kernel_cases(output& out);
+void conv_cases(output& out);
+void pool_cases(output& out);
 }  // namespace parity
 
 namespace {
@@ -81,6 +84,8 @@ int main(int argc, char** argv) {
     parity::math_cases(out);
     parity::nn_cases(out);
     parity::kernel_cases(out);
+    parity::conv_cases(out);
+    parity::pool_cases(out);
     std::cout << argv[0] << ": wrote " << out.count() << " cases to " << argv[1] << "\n";
     return 0;
   } catch (const std::exception& e) {
