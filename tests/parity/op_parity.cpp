@@ -10,7 +10,7 @@
 // clipping and logical rows and the broadcasting cases of the binary ops; op_parity_math.cpp
 // the math rows; op_parity_nn.cpp the activation rows, nn ops and losses;
 // op_parity_kernels.cpp comparisons, where, cast, matmul, the reductions and the shape ops;
-// op_parity_conv.cpp convolution and pooling.
+// op_parity_conv.cpp convolution, pooling and batch normalisation.
 // Several units: each compiles in a fraction of the time and memory of one, and they compile
 // in parallel.
 
@@ -26,6 +26,7 @@ void nn_cases(output& out);
 void kernel_cases(output& out);
 void conv_cases(output& out);
 void pool_cases(output& out);
+void normalization_cases(output& out);
 }  // namespace parity
 
 namespace {
@@ -86,6 +87,7 @@ int main(int argc, char** argv) {
     parity::kernel_cases(out);
     parity::conv_cases(out);
     parity::pool_cases(out);
+    parity::normalization_cases(out);
     std::cout << argv[0] << ": wrote " << out.count() << " cases to " << argv[1] << "\n";
     return 0;
   } catch (const std::exception& e) {

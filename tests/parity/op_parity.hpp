@@ -84,9 +84,10 @@ constexpr auto make_placeholder(const in<T, D...>&) {
   if constexpr (I == 0) return tf::placeholder<"a", T, D...>();
   else if constexpr (I == 1) return tf::placeholder<"b", T, D...>();
   else if constexpr (I == 2) return tf::placeholder<"c", T, D...>();
+  else if constexpr (I == 3) return tf::placeholder<"d", T, D...>();
   else {
-    static_assert(I == 3, "a case has at most four inputs");
-    return tf::placeholder<"d", T, D...>();
+    static_assert(I == 4, "a case has at most five inputs");
+    return tf::placeholder<"e", T, D...>();
   }
 }
 

@@ -239,7 +239,7 @@ def tf_run_graph(tf, case):
     with tf.Graph().as_default():
         tf.import_graph_def(graph_def, name="")
         with tf.compat.v1.Session() as sess:
-            feeds = {"abcd"[i] + ":0": t.values for i, t in enumerate(case.inputs) if "abcd"[i] in names}
+            feeds = {"abcde"[i] + ":0": t.values for i, t in enumerate(case.inputs) if "abcde"[i] in names}
             return sess.run("output:0", feeds)
 
 
@@ -262,7 +262,7 @@ def compare_case(tf, np, case):
             c.problems.append("gradients without a weight")
         return c
     for i in floating:
-        label = "d/d%s" % "abcd"[i]
+        label = "d/d%s" % "abcde"[i]
         if i not in case.grads:
             c.problems.append("%s: missing from the file" % label)
             continue

@@ -1,7 +1,9 @@
 // The convolution and pooling cases of the per-op parity test (see op_parity.cpp and
 // op_parity.hpp): conv2d, max_pool and avg_pool with "SAME" and "VALID" padding, strides
 // that do and do not divide the input, dilations, odd sizes, float and double; values,
-// gradients to every input, and TensorFlow running typeflow's exported Conv2D/MaxPool/AvgPool.
+// gradients to every input, and TensorFlow running typeflow's exported Conv2D/MaxPool/AvgPool;
+// and tf.nn.moments and tf.nn.batch_normalization, which TF composes from primitives as
+// typeflow does.
 // TF's CPU Conv2DBackpropInput/Filter reject dilations, so the dilated cases' reference is
 // tf.nn.convolution, which TF computes through space_to_batch; their exported Conv2D, with
 // its dilations attr, runs in TensorFlow as it is.
@@ -77,6 +79,28 @@ void pool_cases(output& out) {
            avg_pool(tf::ksize<3, 2>, tf::strides<2, 1>, valid), in<f32, 2, 7, 6, 3>{});
   run_case(out, "avg_pool_f64", "lambda x: tf.nn.avg_pool(x, 2, 2, 'SAME')",
            avg_pool(tf::ksize<2>, tf::strides<2>, same), in<f64, 2, 5, 5, 2>{});
+}
+
+void normalization_cases(output& out) {
+  run_case(
+      out, "moments_variance_nhwc", "lambda x: tf.nn.moments(x, axes=[0, 1, 2])[1]",
+      [](auto x) { return tf::nn::moments(x, tf::axis<0, 1, 2>).second; }, in<f32, 2, 3, 4, 5>{});
+  run_case(
+      out, "moments_mean_keepdims", "lambda x: tf.nn.moments(x, axes=[0], keepdims=True)[0]",
+      [](auto x) { return tf::nn::moments(x, tf::axis<0>, tf::keep_dims).first; }, in<f32, 6, 4>{});
+  run_case(
+      out, "batch_normalization",
+      "lambda x, m, v, o, s: tf.nn.batch_normalization(x, m, v, o, s, variance_epsilon=1e-3)",
+      [](auto x, auto m, auto v, auto o, auto s) { return tf::nn::batch_normalization(x, m, v, o, s, 1e-3); },
+      in<f32, 2, 3, 3, 4>{}, in<f32, 4>{}, in<f32, 4>{uniform(0.1, 2)}, in<f32, 4>{}, in<f32, 4>{});
+  run_case(
+      out, "batch_normalization_of_moments_f64",
+      "lambda x, o, s: tf.nn.batch_normalization(x, *tf.nn.moments(x, axes=[0, 1, 2]), o, s, 1e-3)",
+      [](auto x, auto o, auto s) {
+        const auto [mean, variance] = tf::nn::moments(x, tf::axis<0, 1, 2>);
+        return tf::nn::batch_normalization(x, mean, variance, o, s, 1e-3);
+      },
+      in<f64, 2, 3, 3, 4>{}, in<f64, 4>{}, in<f64, 4>{});
 }
 
 }  // namespace parity

@@ -17,6 +17,15 @@ struct fixed_string {
   static constexpr std::size_t size() { return N - 1; }
 };
 
+/// `Name + "/gamma"`: a name under a layer's scope, at compile time.
+template <std::size_t N, std::size_t M>
+constexpr fixed_string<N + M - 1> operator+(const fixed_string<N>& a, const char (&b)[M]) {
+  char s[N + M - 1]{};
+  for (std::size_t i = 0; i + 1 < N; ++i) s[i] = a.data[i];
+  for (std::size_t j = 0; j < M; ++j) s[N - 1 + j] = b[j];
+  return fixed_string<N + M - 1>(s);
+}
+
 /// A node's name as a char pack. Inside the library names are `name<'x'>` rather than
 /// `fixed_string`, because both compilers print a char pack readably in diagnostics
 /// (clang 14 prints a fixed_string as `{{120, 0}}`).
