@@ -3,11 +3,8 @@
 //   mlp_classifier [--data FILE] [--epochs N] [--quiet] [--min-accuracy A] [--logdir DIR] [--eager]
 //
 // 64 pixels -> 128 ReLU units -> 10 logits, softmax cross-entropy, Adam, mini-batches of 64
-// fed through placeholders and reshuffled every epoch by a seeded generator. The data
-// (examples/data/digits.csv, UCI "Optical Recognition of Handwritten Digits", CC BY 4.0) has one
-// sample per line: 64 pixels 0..16, then the label. Pixels are scaled to [0, 1]. A seeded
-// permutation holds out 20% of the samples (the file is ordered by writer, so its tail alone would
-// test on writers never seen); the held-out accuracy is computed in the graph (argmax, equal,
+// fed through placeholders and reshuffled every epoch by a seeded generator. The data and the
+// 20% held out are examples/digits.hpp's; the held-out accuracy is computed in the graph (argmax, equal,
 // cast, reduce_mean) and printed after each epoch. --min-accuracy A makes the exit status 1 when the
 // final held-out accuracy is below A (the test suite runs a short training with it). --logdir DIR
 // writes TensorBoard's event file in DIR: per epoch the mean training loss, the held-out accuracy
@@ -17,17 +14,16 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <numeric>
 #include <optional>
 #include <random>
-#include <sstream>
 #include <string>
 #include <typeflow/eager.hpp>
 #include <typeflow/typeflow.hpp>
 #include <vector>
+
+#include "digits.hpp"
 
 #ifndef TYPEFLOW_EXAMPLE_DATA_DIR
 #define TYPEFLOW_EXAMPLE_DATA_DIR "examples/data"
@@ -35,65 +31,9 @@
 
 namespace tf = typeflow;
 
-constexpr std::size_t features = 64, classes = 10;
-
-struct data_set {
-  xt::xtensor<float, 2> x;         // [samples, 64], in [0, 1]
-  xt::xtensor<std::int64_t, 1> y;  // [samples], 0..9
-};
-
-data_set read_digits(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  std::vector<float> pixels;
-  std::vector<std::int64_t> labels;
-  std::string line;
-  for (std::size_t n = 1; std::getline(in, line); ++n) {
-    if (line.empty() || line == "\r") continue;
-    std::istringstream s(line);
-    std::string cell;
-    for (std::size_t c = 0; c <= features; ++c) {
-      if (!std::getline(s, cell, ','))
-        throw std::runtime_error(path + ":" + std::to_string(n) + ": expected " + std::to_string(features + 1) +
-                                 " columns");
-      std::size_t used = 0;
-      double v = -1;
-      try {
-        v = std::stod(cell, &used);
-      } catch (const std::exception&) {
-      }
-      const double top = c < features ? 16 : static_cast<double>(classes - 1);
-      if (used == 0 || !(v >= 0 && v <= top) || v != static_cast<double>(static_cast<int>(v)))
-        throw std::runtime_error(path + ":" + std::to_string(n) + ": column " + std::to_string(c + 1) + " is '" + cell +
-                                 "', expected a whole number 0.." + std::to_string(static_cast<int>(top)));
-      if (c < features) pixels.push_back(static_cast<float>(v / 16.0));
-      else labels.push_back(static_cast<std::int64_t>(v));
-    }
-  }
-  if (labels.size() < 10) throw std::runtime_error(path + ": need at least 10 samples");
-  data_set d{xt::xtensor<float, 2>::from_shape({labels.size(), features}),
-             xt::xtensor<std::int64_t, 1>::from_shape({labels.size()})};
-  std::copy(pixels.begin(), pixels.end(), d.x.begin());
-  std::copy(labels.begin(), labels.end(), d.y.begin());
-  return d;
-}
-
-/// Fisher-Yates on [first, last) with std::mt19937_64, whose outputs the standard fixes (std::shuffle's
-/// algorithm is not), so every compiler and library trains on the same batches.
-void shuffle(std::vector<std::size_t>::iterator first, std::vector<std::size_t>::iterator last, std::mt19937_64& rng) {
-  for (auto n = static_cast<std::uint64_t>(last - first); n > 1; --n) std::swap(first[n - 1], first[rng() % n]);
-}
-
-/// Rows [begin, end) of d, in the order idx gives.
-data_set rows(const data_set& d, const std::vector<std::size_t>& idx, std::size_t begin, std::size_t end) {
-  data_set out{xt::xtensor<float, 2>::from_shape({end - begin, features}),
-               xt::xtensor<std::int64_t, 1>::from_shape({end - begin})};
-  for (std::size_t i = begin; i < end; ++i) {
-    std::copy_n(d.x.data() + idx[i] * features, features, out.x.data() + (i - begin) * features);
-    out.y(i - begin) = d.y(idx[i]);
-  }
-  return out;
-}
+using digits::data_set;
+using digits::rows;
+using digits::shuffle;
 
 /// The model in eager mode (TF2's default): no placeholders, no Session; a GradientTape records
 /// each batch's forward pass. Returns the final held-out accuracy.
@@ -152,18 +92,7 @@ int main(int argc, char** argv) try {
       if (i + 1 >= argc) throw std::runtime_error(arg + " needs a value");
       return std::string(argv[++i]);
     };
-    auto number = [&] {
-      const std::string text = value();
-      std::size_t used = 0;
-      double v = -1;
-      try {
-        v = std::stod(text, &used);
-      } catch (const std::exception&) {
-      }
-      if (used == 0 || used != text.size() || !(v >= 0))
-        throw std::runtime_error(arg + " needs a number >= 0, got '" + text + "'");
-      return v;
-    };
+    auto number = [&] { return digits::parse_number(arg, value()); };
     if (arg == "--data") data_path = value();
     else if (arg == "--epochs") {
       const double v = number();
@@ -181,13 +110,9 @@ int main(int argc, char** argv) try {
     }
   }
 
-  const data_set all = read_digits(data_path);
-  const std::size_t n = all.y.size(), n_train = n - n / 5;
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::mt19937_64 rng(42);
-  shuffle(order.begin(), order.end(), rng);
-  const data_set test = rows(all, order, n_train, n);  // the permutation's last 20%
+  const data_set all = digits::read_digits(data_path);
+  auto [order, n_train, rng] = digits::held_out_split(all.y.size());
+  const data_set test = rows(all, order, n_train, all.y.size());  // the permutation's last 20%
   if (eager) {
     const float acc = train_eagerly(all, order, n_train, test, epochs, quiet, logdir, rng);
     std::cout << "held-out accuracy " << std::fixed << std::setprecision(4) << acc << " (" << test.y.size()

@@ -3,7 +3,7 @@
     frozen_graphs.py RUNNER [--out DIR]
 
 Builds TF1-style graphs with tf.compat.v1 (a linear regression, an MLP with relu and softmax,
-and a graph of many ops), trains nothing but initialises variables from a fixed seed, freezes
+a graph of many ops, and a CNN with convolutions, fused batch normalisation and pooling), trains nothing but initialises variables from a fixed seed, freezes
 each with convert_variables_to_constants, runs it in TensorFlow, and writes NAME.pb and
 NAME.txt (the feeds and TensorFlow's fetched values, case_file.hpp's format) to DIR (a
 temporary folder by default). Then RUNNER (run_frozen_graph) runs each through ImportedGraph
@@ -83,6 +83,29 @@ def many_ops(tf, np, v1, rng):
     return feeds, names
 
 
+def cnn(tf, np, v1, rng):
+    """A TF1 CNN in inference form: conv, fused batch norm, max and average pooling, dense."""
+    x = v1.placeholder(tf.float32, [None, 7, 7, 2], name="x")
+
+    def weight(*shape):
+        return v1.Variable(rng.normal(size=shape).astype(np.float32) * 0.5)
+
+    def channels(n, lo=-0.5, hi=0.5):
+        return tf.constant(rng.uniform(lo, hi, size=n).astype(np.float32))
+
+    h = tf.nn.conv2d(x, weight(3, 3, 2, 4), strides=[1, 1, 1, 1], padding="SAME")
+    h, _, _ = v1.nn.fused_batch_norm(h, channels(4, 0.5, 1.5), channels(4), mean=channels(4), variance=channels(4, 0.5, 2),
+                                     epsilon=1e-3, is_training=False)
+    h = tf.nn.max_pool(tf.nn.relu(h), ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="VALID")  # [n, 3, 3, 4]
+    h = tf.nn.conv2d(h, weight(2, 2, 4, 5), strides=[1, 2, 2, 1], padding="SAME")  # [n, 2, 2, 5]
+    d = tf.nn.conv2d(x, weight(3, 3, 2, 3), strides=1, padding="VALID", dilations=2)  # [n, 3, 3, 3]
+    a = tf.nn.avg_pool(d, ksize=3, strides=2, padding="SAME")  # [n, 2, 2, 3]
+    flat = tf.reshape(tf.concat([h, a], axis=3), [-1, 32])
+    probs = tf.nn.softmax(tf.matmul(flat, weight(32, 3)), name="probs")
+    feeds = {"x": rng.normal(size=(3, 7, 7, 2)).astype(np.float32)}
+    return feeds, [probs]
+
+
 def write_case(path, feeds, fetches, np):
     def tensor(kind, name, a):
         a = np.asarray(a)
@@ -129,12 +152,13 @@ def main():
     out_dir = args.out or tempfile.mkdtemp(prefix="typeflow-pb-")
     os.makedirs(out_dir, exist_ok=True)
     failed = 0
-    for name, build in [("regression", regression), ("mlp", mlp), ("many_ops", many_ops)]:
+    graphs = [("regression", regression), ("mlp", mlp), ("many_ops", many_ops), ("cnn", cnn)]
+    for name, build in graphs:
         ops = freeze(tf, np, name, build, out_dir)
         print("%s: TensorFlow %s wrote ops %s" % (name, tf.__version__, " ".join(ops)))
         r = subprocess.run([args.runner, os.path.join(out_dir, name + ".pb"), os.path.join(out_dir, name + ".txt")])
         failed += r.returncode != 0
-    print("%d of 3 frozen graphs agree with TensorFlow" % (3 - failed))
+    print("%d of %d frozen graphs agree with TensorFlow" % (len(graphs) - failed, len(graphs)))
     return 1 if failed else 0
 
 

@@ -141,3 +141,39 @@ TEST_CASE("layers::batch_normalization: batch statistics when training, moving a
   for (std::size_t c = 0; c < 2; ++c)
     CHECK(e.data()[c] == doctest::Approx((X.data()[c] - mm(c)) / std::sqrt(mv(c) + 1e-3) * g(c) + b(c)).epsilon(1e-5));
 }
+
+TEST_CASE("FusedBatchNormV3: values as the composite's, gradients against finite differences, both modes") {
+  auto x = tf::placeholder<"x", double, 2, 3, 2, 4>();
+  auto scale = tf::placeholder<"scale", double, 4>();
+  auto offset = tf::placeholder<"offset", double, 4>();
+  auto mean = tf::placeholder<"mean", double, 4>();
+  auto variance = tf::placeholder<"variance", double, 4>();
+  auto training = tf::placeholder<"training", bool>();
+  auto w = tf::placeholder<"w", double, 2, 3, 2, 4>();
+  using Op = tf::op::fused_batch_norm;
+  const auto y = tf::graph::node<Op, decltype(x), decltype(scale), decltype(offset), decltype(mean), decltype(variance),
+                                 decltype(training)>(Op{{1e-3}}, x, scale, offset, mean, variance, training);
+  const auto X = random_tensor<double, 4>({2, 3, 2, 4}, 8);
+  const auto fx = tf::feed(x, X);
+  const auto fs = tf::feed(scale, random_tensor<double, 1>({4}, 9, 0.5, 2));
+  const auto fo = tf::feed(offset, random_tensor<double, 1>({4}, 10));
+  const auto fm = tf::feed(mean, random_tensor<double, 1>({4}, 11));
+  const auto fv = tf::feed(variance, random_tensor<double, 1>({4}, 12, 0.5, 2));
+  const auto fw = tf::feed(w, random_tensor<double, 4>({2, 3, 2, 4}, 13));
+  tf::Session sess;
+  for (const bool mode : {true, false}) {
+    CAPTURE(mode);
+    const auto ft = tf::feed(training, mode);
+    // The composite of tf::nn::moments and tf::nn::batch_normalization, with the same statistics.
+    const auto [bm, bv] = tf::nn::moments(x, tf::axis<0, 1, 2>);
+    const auto composite =
+        mode ? sess.run(tf::nn::batch_normalization(x, bm, bv, offset, scale, 1e-3), fx, fs, fo)
+             : sess.run(tf::nn::batch_normalization(x, mean, variance, offset, scale, 1e-3), fx, fs, fo, fm, fv);
+    const auto fused = sess.run(y, fx, fs, fo, fm, fv, ft);
+    for (std::size_t i = 0; i < fused.size(); ++i)
+      CHECK(fused.data()[i] == doctest::Approx(composite.data()[i]).epsilon(1e-12));
+    CHECK(tf::test::compute_gradient_error(y * w, x, fx, fs, fo, fm, fv, ft, fw) < 1e-6);
+    CHECK(tf::test::compute_gradient_error(y * w, scale, fx, fs, fo, fm, fv, ft, fw) < 1e-6);
+    CHECK(tf::test::compute_gradient_error(y * w, offset, fx, fs, fo, fm, fv, ft, fw) < 1e-6);
+  }
+}

@@ -74,6 +74,12 @@ class tf_node_attrs {
   void remove_attr(std::string_view key) {
     std::erase_if(m_node.attrs, [&](const auto& a) { return a.first == key; });
   }
+  /// Drops input i: typeflow's op reads at run time what TF's takes as an attr.
+  void remove_input(std::size_t i) {
+    m_node.inputs.erase(m_node.inputs.begin() + static_cast<std::ptrdiff_t>(i));
+    m_dtypes.erase(m_dtypes.begin() + static_cast<std::ptrdiff_t>(i));
+    m_ranks.erase(m_ranks.begin() + static_cast<std::ptrdiff_t>(i));
+  }
   /// Exchanges operands i and j (and their dtypes): TF's op takes them in another order.
   void swap_inputs(std::size_t i, std::size_t j) {
     std::swap(m_node.inputs.at(i), m_node.inputs.at(j));

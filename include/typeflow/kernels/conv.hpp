@@ -6,8 +6,8 @@
 // (out cells x k_h k_w in_channels, zeros for padding), so that the convolution is that matrix
 // times the filter read as a (k_h k_w in_channels) x out_channels matrix: TF's own layouts
 // make both operands row-major as they are. A 1x1 window with stride 1 needs no patches: the
-// images are the matrix. Patches are built a few images at a time into a per-thread buffer
-// that grows once and is reused (no allocation in a steady step), small enough to stay in L2.
+// images are the matrix. Patches are built a few images at a time into a per-thread scratch
+// buffer (scratch.hpp: no allocation in a steady step), small enough to stay in L2.
 //
 // Threads: images are split across the current pool (core/thread_pool.hpp); a batch smaller
 // than the pool runs its products on the pool instead (gemm splits them). The filter's
@@ -16,23 +16,15 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <vector>
 
 #include "../core/thread_pool.hpp"
 #include "gemm.hpp"
+#include "scratch.hpp"
 #include "window.hpp"
 
 namespace typeflow::kernels {
 
 namespace detail {
-
-/// A per-thread buffer of at least n values, kept for the next call (slot: one per use).
-template <class T, int Slot>
-T* scratch(std::size_t n) {
-  thread_local std::vector<T> buffer;
-  if (buffer.size() < n) buffer.resize(n);
-  return buffer.data();
-}
 
 /// Whether the patch matrix of w is the images themselves (a 1x1 window, stride 1).
 inline bool is_pointwise(const window2d& w) {
@@ -124,7 +116,7 @@ void conv2d(const window2d& w, const T* in, const T* filter, std::size_t out_cha
     return detail::product<false, false>(true, in, filter, out, w.batch * cells, out_channels, w.channels);
   const std::size_t chunk = detail::images_per_chunk(w);
   detail::for_image_parts(w, out_channels, [&](std::size_t, std::size_t begin, std::size_t end, bool threaded) {
-    T* cols = detail::scratch<T, 0>(std::min(chunk, end - begin) * cells * patch);
+    T* cols = scratch<T, 0>(std::min(chunk, end - begin) * cells * patch);
     for (std::size_t n = begin; n < end; n += chunk) {
       const std::size_t images = std::min(chunk, end - n);
       for (std::size_t i = 0; i < images; ++i) detail::im2col(w, in + (n + i) * w.in_image(), cols + i * cells * patch);
@@ -144,7 +136,7 @@ void conv2d_backprop_input(const window2d& w, const T* filter, const T* g, std::
     return detail::product<false, true>(true, g, filter, dx, w.batch * cells, w.channels, out_channels);
   const std::size_t chunk = detail::images_per_chunk(w);
   detail::for_image_parts(w, out_channels, [&](std::size_t, std::size_t begin, std::size_t end, bool threaded) {
-    T* cols = detail::scratch<T, 0>(std::min(chunk, end - begin) * cells * patch);
+    T* cols = scratch<T, 0>(std::min(chunk, end - begin) * cells * patch);
     std::fill(dx + begin * w.in_image(), dx + end * w.in_image(), T(0));
     for (std::size_t n = begin; n < end; n += chunk) {
       const std::size_t images = std::min(chunk, end - n);
@@ -166,14 +158,14 @@ void conv2d_backprop_filter(const window2d& w, const T* in, const T* g, std::siz
   const std::size_t parts = parallel::current() ? parallel::current()->size() : 1;
   // Part p sums its images' products into partial p (the first into df itself); then the
   // partials are added in part order.
-  T* partials = detail::scratch<T, 1>((parts - 1) * size + size);
+  T* partials = scratch<T, 1>((parts - 1) * size + size);
   std::fill(df, df + size, T(0));
   std::fill(partials, partials + parts * size, T(0));
   detail::for_image_parts(w, out_channels, [&](std::size_t part, std::size_t begin, std::size_t end, bool threaded) {
-    T* cols = detail::scratch<T, 0>(std::min(chunk, end - begin) * cells * patch);
+    T* cols = scratch<T, 0>(std::min(chunk, end - begin) * cells * patch);
     T* sum = part == 0 ? df : partials + part * size;
     T* product = partials;  // partial 0 is free: part 0 sums into df
-    if (part != 0) product = detail::scratch<T, 2>(size);
+    if (part != 0) product = scratch<T, 2>(size);
     for (std::size_t n = begin; n < end; n += chunk) {
       const std::size_t images = std::min(chunk, end - n);
       for (std::size_t i = 0; i < images; ++i) detail::im2col(w, in + (n + i) * w.in_image(), cols + i * cells * patch);

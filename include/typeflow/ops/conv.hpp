@@ -45,6 +45,18 @@ struct conv2d_backprop_input;
 template <window_attrs A>
 struct conv2d_backprop_filter;
 
+/// The geometry of a convolution of input dims x by filter dims f with attrs a; throws,
+/// naming op and both shapes, where x's channels are not f's in_channels. The graph ops and
+/// the .pb runner (runtime/imported) share it.
+inline kernels::window2d conv_geometry(std::string_view op, const window_attrs& a, const std::array<std::size_t, 4>& x,
+                                       const std::array<std::size_t, 4>& f) {
+  if (x[3] != f[2])
+    throw error(std::string(op) + ": input depth " + std::to_string(x[3]) + " (input " + shape_string(x) +
+                ") differs from the filter's in_channels " + std::to_string(f[2]) + " (filter " + shape_string(f) +
+                ")");
+  return a.window(op, x, f[0], f[1]);
+}
+
 /// What the three convolution ops share: the geometry from input and filter dims, checked.
 template <window_attrs A>
 struct conv_window {
@@ -52,11 +64,7 @@ struct conv_window {
 
   static kernels::window2d window(std::string_view op, const std::array<std::size_t, 4>& x,
                                   const std::array<std::size_t, 4>& f) {
-    if (x[3] != f[2])
-      throw error(std::string(op) + ": input depth " + std::to_string(x[3]) + " (input " + shape_string(x) +
-                  ") differs from the filter's in_channels " + std::to_string(f[2]) + " (filter " + shape_string(f) +
-                  ")");
-    return A.window(op, x, f[0], f[1]);
+    return conv_geometry(op, A, x, f);
   }
   /// The dims of conv2d's result for input dims x and filter dims f.
   static std::array<std::size_t, 4> output_dims(std::string_view op, const std::array<std::size_t, 4>& x,

@@ -17,7 +17,8 @@
 //
 // Training (is_training fed true) normalises with the batch's mean and variance, and the
 // gradient flows through them; evaluation with the moving averages, which no optimizer trains
-// (they are read through stop_gradient, as TF's are not trainable). As TF's fused kernel does
+// (they are read through stop_gradient, as TF's are not trainable). The normalisation is one
+// kernel op, TF's FusedBatchNormV3 (ops/normalization.hpp). As TF's fused kernel does
 // for NHWC images, the moving variance averages the batch variance with Bessel's correction
 // (n / (n - 1)); for other ranks TF's layer uses the plain batch variance, and so does this.
 
@@ -34,7 +35,6 @@
 #include "../ops/normalization.hpp"
 #include "../ops/state.hpp"
 #include "../ops/training.hpp"
-#include "../ops/where.hpp"
 #include "variables.hpp"
 
 namespace typeflow {
@@ -97,12 +97,16 @@ auto batch_normalization(const X& x, const Training& training, double momentum =
 
   const auto axes = []<std::size_t... I>(std::index_sequence<I...>) { return axis_t<static_cast<int>(I)...>{}; }
   (std::make_index_sequence<S::rank - 1>{});
+  // One kernel op normalises (FusedBatchNormV3); the batch's moments are computed again, apart,
+  // for the moving averages, by the update ops only.
+  const auto output =
+      graph::node<op::fused_batch_norm, X, decltype(gamma), decltype(beta), decltype(stop_gradient(moving_mean)),
+                  decltype(stop_gradient(moving_variance)), Training>(op::fused_batch_norm{{epsilon}}, x, gamma, beta,
+                                                                      stop_gradient(moving_mean),
+                                                                      stop_gradient(moving_variance), training);
   const auto moments = nn::moments(x, axes);
   const auto& batch_mean = moments.first;
   const auto& batch_variance = moments.second;
-  const auto mean = where(training, batch_mean, stop_gradient(moving_mean));
-  const auto variance = where(training, batch_variance, stop_gradient(moving_variance));
-  const auto output = nn::batch_normalization(x, mean, variance, beta, gamma, epsilon);
 
   // TF's assign_moving_average: v -= (v - value) (1 - momentum).
   const auto decay = T(1 - momentum);

@@ -242,6 +242,14 @@ inline void resolve(graph_node& g, const io::node_def& def, std::vector<graph_no
       g.attrs.to = attrs.get_type("output_type", io::DT_INT64);
     } else if (g.op == "Squeeze") {
       if (const auto* s = attrs.find("squeeze_dims")) g.attrs.ints = s->list.i;
+    } else if (g.op == "Conv2D" || g.op == "MaxPool" || g.op == "AvgPool") {
+      g.attrs.window = attrs.get_window(g.op != "Conv2D");
+    } else if (g.op.starts_with("FusedBatchNorm")) {
+      if (attrs.get_bool("is_training", true))
+        throw error(where + ": is_training is true; a frozen graph runs batch normalisation in inference form");
+      if (const auto* f = attrs.find("data_format"); f && f->s != "NHWC")
+        throw error(where + ": data_format " + f->s + " is not supported (NHWC is)");
+      g.attrs.epsilon = attrs.get_float("epsilon", 1e-4f);
     } else {
       g.attrs.keep_dims = attrs.get_bool("keep_dims", false);
     }

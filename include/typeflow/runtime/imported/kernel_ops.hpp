@@ -4,16 +4,19 @@
 // The kernel and shape ops of an imported graph. Ranks and attrs are run-time values here;
 // each op calls its op tag's `result_dims` and `forward` (or the kernel the tag's forward
 // calls, where the tag fixes at compile time what is a run-time value here: a reduction's
-// axes, a transpose's perm), viewing buffers at the rank the kernel needs. Reshape, ExpandDims,
+// axes, a transpose's perm), viewing buffers at the rank the kernel needs. The window ops take
+// their geometry from the same functions as the graph ops (ops/conv.hpp, ops/window.hpp). Reshape, ExpandDims,
 // Squeeze, Identity and StopGradient move no values: their results alias their operand.
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "../../core/element_count.hpp"
@@ -21,8 +24,10 @@
 #include "../../core/tensor_ref.hpp"
 #include "../../kernels/reduce.hpp"
 #include "../../kernels/shape.hpp"
+#include "../../ops/conv.hpp"
 #include "../../ops/linalg.hpp"
 #include "../../ops/nn.hpp"
+#include "../../ops/pool.hpp"
 #include "../../ops/reduce.hpp"
 #include "../../ops/shape.hpp"
 #include "../tensor.hpp"
@@ -437,6 +442,90 @@ inline dims_vector squeeze_dims(std::span<const dims_vector* const> in, const no
   return out;
 }
 
+// --- Conv2D, MaxPool, AvgPool, FusedBatchNorm (inference) -------------------------------------
+
+inline std::array<std::size_t, 4> nhwc(std::string_view op, const char* what, const dims_vector& d) {
+  if (d.size() != 4)
+    throw error(std::string(op) + ": " + what + " must have rank 4 (NHWC), got dims " + shape_string(d));
+  return to_array<4>(d);
+}
+
+inline dims_vector conv2d_dims(std::span<const dims_vector* const> in, const node_attrs& a) {
+  const auto x = nhwc("Conv2D", "input", *in[0]), f = nhwc("Conv2D", "filter", *in[1]);
+  const auto w = op::conv_geometry("Conv2D", a.window, x, f);
+  return {x[0], w.out_h, w.out_w, f[3]};
+}
+
+inline void conv2d_forward(io::data_type t, const node_attrs& a, void* out, const dims_vector&,
+                           std::span<const const_buffer> in) {
+  visit_dtype(t, "Conv2D", [&]<class T>() {
+    if constexpr (std::is_floating_point_v<T>) {
+      const auto x = to_array<4>(*in[0].dims), f = to_array<4>(*in[1].dims);
+      kernels::conv2d(op::conv_geometry("Conv2D", a.window, x, f), static_cast<const T*>(in[0].data),
+                      static_cast<const T*>(in[1].data), f[3], static_cast<T*>(out));
+    }
+  });
+}
+
+template <bool Max>
+dims_vector pool_dims(std::span<const dims_vector* const> in, const node_attrs& a) {
+  constexpr std::string_view op = Max ? "MaxPool" : "AvgPool";
+  const auto x = nhwc(op, "input", *in[0]);
+  const auto w = a.window.window(op, x, static_cast<std::size_t>(a.window.k_h), static_cast<std::size_t>(a.window.k_w));
+  return {x[0], w.out_h, w.out_w, x[3]};
+}
+
+template <bool Max>
+void pool_forward(io::data_type t, const node_attrs& a, void* out, const dims_vector&,
+                  std::span<const const_buffer> in) {
+  constexpr std::string_view op = Max ? "MaxPool" : "AvgPool";
+  visit_dtype(t, op.data(), [&]<class T>() {
+    if constexpr (std::is_floating_point_v<T>) {
+      const auto w = a.window.window(op, to_array<4>(*in[0].dims), static_cast<std::size_t>(a.window.k_h),
+                                     static_cast<std::size_t>(a.window.k_w));
+      if constexpr (Max) kernels::max_pool(w, static_cast<const T*>(in[0].data), static_cast<T*>(out));
+      else kernels::avg_pool(w, static_cast<const T*>(in[0].data), static_cast<T*>(out));
+    }
+  });
+}
+
+/// FusedBatchNorm(V2, V3) with is_training false: operands x, scale, offset, mean, variance,
+/// the last four of x's channels.
+inline dims_vector fused_batch_norm_dims(std::span<const dims_vector* const> in, const node_attrs&) {
+  const auto x = nhwc("FusedBatchNormV3", "x", *in[0]);
+  for (std::size_t i = 1; i < 5; ++i)
+    if (*in[i] != dims_vector{x[3]})
+      throw error("FusedBatchNormV3: " +
+                  std::string(i == 1   ? "scale"
+                              : i == 2 ? "offset"
+                              : i == 3 ? "mean"
+                                       : "variance") +
+                  " has dims " + shape_string(*in[i]) + ", expected [" + std::to_string(x[3]) + "] (x's channels)");
+  return *in[0];
+}
+
+inline void fused_batch_norm_forward(io::data_type t, const node_attrs& a, void* out, const dims_vector& od,
+                                     std::span<const const_buffer> in) {
+  visit_dtype(t, "FusedBatchNormV3", [&]<class T>() {
+    if constexpr (std::is_same_v<T, float>) {  // TF's FusedBatchNorm takes float (and half) x
+      const std::size_t c = od[3],
+                        cells = checked_element_count(od, sizeof(T), "FusedBatchNormV3") / std::max<std::size_t>(c, 1);
+      const auto* x = static_cast<const T*>(in[0].data);
+      const auto* scale = static_cast<const T*>(in[1].data);
+      const auto* offset = static_cast<const T*>(in[2].data);
+      const auto* mean = static_cast<const T*>(in[3].data);
+      const auto* variance = static_cast<const T*>(in[4].data);
+      std::vector<T> factor(c);  // as TF's kernel: (x - mean) (scale rsqrt(variance + epsilon)) + offset
+      for (std::size_t k = 0; k < c; ++k) factor[k] = scale[k] / std::sqrt(variance[k] + a.epsilon);
+      T* y = static_cast<T*>(out);
+      for (std::size_t i = 0; i < cells; ++i)
+        for (std::size_t k = 0; k < c; ++k) y[i * c + k] = (x[i * c + k] - mean[k]) * factor[k] + offset[k];
+    }
+  });
+}
+
+inline bool is_float(io::data_type t) { return t == io::DT_FLOAT; }
+
 inline dims_vector same_dims(std::span<const dims_vector* const> in, const node_attrs&) { return *in[0]; }
 
 inline io::data_type first_dtype(std::span<const io::data_type> in, const node_attrs&) {
@@ -466,6 +555,12 @@ inline constexpr kernel_entry kernel_table[] = {
     {"Identity", 1, -1, &first_dtype, &same_dims, nullptr},
     {"StopGradient", 1, -1, &first_dtype, &same_dims, nullptr},
     {"Snapshot", 1, -1, &first_dtype, &same_dims, nullptr},
+    {"Conv2D", 2, -1, &same_dtype<is_floating>, &conv2d_dims, &conv2d_forward},
+    {"MaxPool", 1, -1, &same_dtype<is_floating>, &pool_dims<true>, &pool_forward<true>},
+    {"AvgPool", 1, -1, &same_dtype<is_floating>, &pool_dims<false>, &pool_forward<false>},
+    {"FusedBatchNorm", 5, -1, &same_dtype<is_float>, &fused_batch_norm_dims, &fused_batch_norm_forward},
+    {"FusedBatchNormV2", 5, -1, &same_dtype<is_float>, &fused_batch_norm_dims, &fused_batch_norm_forward},
+    {"FusedBatchNormV3", 5, -1, &same_dtype<is_float>, &fused_batch_norm_dims, &fused_batch_norm_forward},
 };
 // clang-format on
 

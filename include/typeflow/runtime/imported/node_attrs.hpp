@@ -6,6 +6,7 @@
 // passes instead of attrs (a reduction's axes, a reshape's shape, a transpose's perm, a concat's
 // axis). Attributes an op does not read are ignored: TF's defaults are meant.
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "../../core/error.hpp"
 #include "../../io/attr_value.hpp"
 #include "../../io/graph_def.hpp"
+#include "../../ops/window.hpp"
 
 namespace typeflow::imported {
 
@@ -23,6 +25,8 @@ struct node_attrs {
   io::data_type to = io::DT_INVALID;              // Cast's DstT; ArgMax's output_type
   std::vector<std::int64_t> ints;                 // axes, shape, perm or squeeze_dims
   bool has_ints = false;                          // Squeeze: squeeze_dims given (else every 1)
+  op::window_attrs window;                        // Conv2D, MaxPool, AvgPool
+  float epsilon = 1e-4f;                          // FusedBatchNorm (TF's default)
 };
 
 /// Reads node attrs by name, naming the node in errors.
@@ -55,6 +59,31 @@ class attr_reader {
     const auto* a = find(key);
     if (!a || a->k != io::attr_value::kind::type) throw error(where(key) + ": the node has no type attr '" + key + "'");
     return a->type;
+  }
+  /// A window op's strides, padding, and ksize (pooling) or dilations (Conv2D), as lists of
+  /// four in NHWC; NCHW, EXPLICIT padding and strides over the batch or channels are errors.
+  op::window_attrs get_window(bool pooling) {
+    if (const auto* f = find("data_format"); f && f->s != "NHWC")
+      throw error(where("data_format") + ": " + f->s + " is not supported (NHWC is)");
+    const auto* p = find("padding");
+    if (!p || (p->s != "SAME" && p->s != "VALID"))
+      throw error(where("padding") + ": expected \"SAME\" or \"VALID\"" + (p ? ", got \"" + p->s + "\"" : ""));
+    op::window_attrs w;
+    w.same = p->s == "SAME";
+    const auto pair = [&](const std::string& key, bool required) -> std::array<std::int64_t, 2> {
+      const auto* a = find(key);
+      if (!a && !required) return {1, 1};
+      if (!a || a->list.i.size() != 4 || a->list.i[0] != 1 || a->list.i[3] != 1 || a->list.i[1] < 1 || a->list.i[2] < 1)
+        throw error(where(key) + ": expected four values [1, h, w, 1] with h, w >= 1");
+      return {a->list.i[1], a->list.i[2]};
+    };
+    const auto strides = pair("strides", true);
+    w.stride_h = strides[0];
+    w.stride_w = strides[1];
+    const auto k = pooling ? pair("ksize", true) : pair("dilations", false);
+    (pooling ? w.k_h : w.dilation_h) = k[0];
+    (pooling ? w.k_w : w.dilation_w) = k[1];
+    return w;
   }
   std::string where(const std::string& key) const {
     return "node '" + m_node.name + "' (" + m_node.op + ") attr '" + key + "'";
