@@ -43,6 +43,7 @@ CPP_BENCHES = {
     "bench_linear_regression": "BM_linear_regression_(typeflow|hand)_train",
     "bench_mlp": "BM_mlp_(typeflow|hand|eigen)<784>|BM_grad_ratio",
     "bench_eager": "BM_(eager_add_8|eager_taped_100|hand_add_8)$",
+    "bench_conv": "BM_(conv_layer|cnn_step)_",
 }
 PIP_PACKAGES = [("numpy", "numpy"), ("tensorflow-cpu", "tensorflow"), ("jax[cpu]", "jax"), ("torch", "torch")]
 PEER_NEEDS = {"numpy": "numpy", "tf1_session": "tensorflow", "tf_jit": "tensorflow", "jax_jit": "jax", "torch_eager": "torch",
@@ -70,6 +71,9 @@ WORKLOAD_TITLES = {
     "mlp784": "3. MLP training step, batch 64, 784-128-10, softmax cross-entropy, Adam",
     "eager_op": "6. One eager op, a + b on 8 floats (dispatch cost)",
     "eager_taped_100": "6. A gradient tape, then 100 recorded eager ops a + b on 8 floats",
+    "conv_layer": "7. Conv layer 3x3 \"SAME\", 32 -> 64 channels, 28x28, batch 64: y and both gradients "
+                  "(hand-written: the layer's three GEMMs alone, on ready patch matrices)",
+    "cnn_step": "8. CNN training step: TF's deep-MNIST CNN (conv 5x5 32, pool, conv 5x5 64, pool, dense 128), batch 64, Adam",
 }
 
 
@@ -180,6 +184,9 @@ def cpp_key(run_name):
     if m:
         return ("eager_taped_100", "typeflow") if m.group(1) == "eager_taped_100" else (
             "eager_op", "hand" if m.group(1) == "hand_add_8" else "typeflow")
+    m = re.match(r"BM_(conv_layer|cnn_step)_(typeflow|gemm)$", name)
+    if m:
+        return m.group(1), "typeflow" if m.group(2) == "typeflow" else "hand"
     m = re.match(r"BM_grad_ratio_(mlp64|chain50)_(loss|loss_and_gradients)$", name)
     if m:
         return "ratio_%s_%s" % (m.group(1), "loss" if m.group(2) == "loss" else "loss_grad"), "typeflow"
@@ -301,6 +308,9 @@ def report(res, threads_list, meta, available_peers):
     for w in ("eager_op", "eager_taped_100"):
         md += ["## " + WORKLOAD_TITLES[w], ""] + table_workload(res, threads_list, w, ["typeflow", "hand"] + [
             p for p in ("torch_eager", "tf_eager", "jax_eager") if p in available_peers]) + [""]
+    for w in ("conv_layer", "cnn_step"):
+        md += ["## " + WORKLOAD_TITLES[w], ""] + table_workload(res, threads_list, w, ["typeflow", "hand"] + [
+            p for p in ("tf1_session", "tf_jit", "jax_jit", "torch_eager") if p in available_peers]) + [""]
     md += ["## 5. Loss and all gradients over the loss alone (cheap-gradient ratio)", "",
            "MLP 64-128-10 (batch 64) and 10 times `t = exp(tanh(t) * v + 0.5) * 0.5` on 2^16 floats (50 ops). "
            "Loss alone: TF1 `sess.run(loss)`, jitted loss, PyTorch under `no_grad`; with gradients: "
@@ -318,7 +328,7 @@ def report(res, threads_list, meta, available_peers):
         md.append("| %s | %s |" % (PEER_NAMES[p], " | ".join(cells)))
     md.append("")
     verdicts = targets(res, threads_list)
-    md += ["## Targets (issue 5; the gradient ratio: issue 3)", ""] + ["- " + v for v in verdicts] + [""]
+    md += ["## Targets (issue 5; the gradient ratio: issue 3; eager: issue 16; convolutions: issue 21)", ""] + ["- " + v for v in verdicts] + [""]
     if meta["notes"]:
         md += ["## Notes", ""] + ["- " + n for n in meta["notes"]] + [""]
     return "\n".join(md), verdicts
@@ -367,6 +377,12 @@ def targets(res, threads_list):
              ">", 1),
             ("6", "eager op: TF2 eager / typeflow > 1", get(t, "eager_op", "tf_eager"), get(t, "eager_op", "typeflow"), ">", 1),
         ]
+        for w in ("conv_layer", "cnn_step"):  # issue 21: within 1.2x of the fastest peer on one thread, ahead of TF1
+            fastest = [v for p, v in res[t].get(w, {}).items() if p in ("tf1_session", "tf_jit", "jax_jit", "torch_eager")]
+            if t == 1:
+                checks.append(("7/8", "%s: typeflow / the fastest of TF1, TF jit, JAX, PyTorch <= 1.2" % w, get(t, w, "typeflow"),
+                               min(fastest) if fastest else None, "<=", 1.2))
+            checks.append(("7/8", "%s: TF1 Session / typeflow > 1" % w, get(t, w, "tf1_session"), get(t, w, "typeflow"), ">", 1))
         for model in ("mlp64", "chain50"):
             checks.append(("5", "%s: typeflow loss and gradients / loss <= 3" % model, get(t, "ratio_%s_loss_grad" % model, "typeflow"),
                            get(t, "ratio_%s_loss" % model, "typeflow"), "<=", 3))

@@ -26,6 +26,12 @@ The workloads (keep in step with bench_compare.cpp, bench_linear_regression.cpp,
   eager_taped_100
                a fresh gradient tape that watches a, then 100 recorded ops a + b (PyTorch: a with
                requires_grad); JAX records nothing, so it has no entry
+  conv_layer   a 3x3 "SAME" convolution of x [64, 28, 28, 32] by W [3, 3, 32, 64]: y, and the
+               gradients of sum(y * g) to x and W (bench_conv.cpp)
+  cnn_step     one Adam(0.001) step of TF's deep-MNIST CNN, batch 64 of 28x28x1: conv 5x5 32 +
+               bias, ReLU, max-pool 2x2, conv 5x5 64 + bias, ReLU, max-pool 2x2, dense 3136-128
+               ReLU, dense 128-10, sparse softmax cross-entropy (PyTorch computes in NCHW, its
+               layout, and flattens in TF's NHWC order)
 """
 
 import argparse
@@ -50,7 +56,9 @@ CHAIN50_N = 1 << 16
 GEMM_SHAPES = [(64, 64, 64), (128, 128, 128), (256, 256, 256), (512, 512, 512), (1024, 1024, 1024),
                (64, 784, 128), (1000, 3, 1), (64, 128, 10)]
 WORKLOADS = (["chain", "linreg", "mlp784", "ratio_mlp64_loss", "ratio_mlp64_loss_grad", "ratio_chain50_loss",
-              "ratio_chain50_loss_grad"] + ["gemm_%dx%dx%d" % s for s in GEMM_SHAPES] + ["eager_op", "eager_taped_100"])
+              "ratio_chain50_loss_grad"] + ["gemm_%dx%dx%d" % s for s in GEMM_SHAPES] + ["eager_op", "eager_taped_100"] +
+             ["conv_layer", "cnn_step"])
+CNN_PARAMS = ["W1", "b1", "W2", "b2", "W3", "b3", "W4", "b4"]
 PEERS = ["numpy", "tf1_session", "tf_jit", "jax_jit", "torch_eager", "tf_eager", "jax_eager"]
 TAPED_OPS = 100
 
@@ -77,7 +85,72 @@ def make_data():
     for m, k, n in GEMM_SHAPES:
         d["gemm_%dx%dx%d" % (m, k, n)] = (rng.uniform(-1, 1, (m, k)).astype(f32), rng.uniform(-1, 1, (k, n)).astype(f32))
     d["eager_a"], d["eager_b"] = np.arange(1, 9, dtype=f32), np.arange(8, 0, -1, dtype=f32)  # as bench_eager.cpp
+    d["conv_x"] = rng.uniform(-1, 1, (BATCH, 28, 28, 32)).astype(f32)
+    d["conv_W"] = rng.uniform(-0.1, 0.1, (3, 3, 32, 64)).astype(f32)
+    d["conv_g"] = rng.uniform(-1, 1, (BATCH, 28, 28, 64)).astype(f32)
+    d["cnn_x"] = rng.uniform(0, 1, (BATCH, 28, 28, 1)).astype(f32)
+    d["cnn_y"] = rng.integers(0, CLASSES, BATCH).astype(np.int64)
+    normal = lambda shape, sd: np.clip(rng.normal(0, sd, shape), -2 * sd, 2 * sd).astype(f32)
+    d["cnn_params"] = [normal((5, 5, 1, 32), 0.1), np.full(32, 0.1, f32), normal((5, 5, 32, 64), 0.1), np.full(64, 0.1, f32),
+                       normal((3136, HIDDEN), 0.02), np.full(HIDDEN, 0.1, f32), normal((HIDDEN, CLASSES), 0.1),
+                       np.zeros(CLASSES, f32)]
     return d
+
+
+# The convolution workloads in NumPy (float64): "SAME" convolutions (stride 1) through windows of
+# the padded input, max-pooling 2x2 / 2 of even sizes through a reshape.
+
+def np_conv_same(x, W):
+    from numpy.lib.stride_tricks import sliding_window_view
+    p = W.shape[0] // 2
+    windows = sliding_window_view(np.pad(x, ((0, 0), (p, p), (p, p), (0, 0))), W.shape[:2], axis=(1, 2))
+    return np.einsum("nhwcij,ijco->nhwo", windows, W, optimize=True), windows
+
+
+def np_conv_same_grads(windows, W, g):
+    """dx and dW of sum(conv_same(x, W) * g): W's gradient from the windows, x's a full
+    correlation of g with the flipped filter."""
+    from numpy.lib.stride_tricks import sliding_window_view
+    k, p = W.shape[0], W.shape[0] // 2
+    dW = np.einsum("nhwcij,nhwo->ijco", windows, g, optimize=True)
+    gw = sliding_window_view(np.pad(g, ((0, 0), (k - 1 - p, k - 1 - p), (k - 1 - p, k - 1 - p), (0, 0))), (k, k), axis=(1, 2))
+    dx = np.einsum("nhwoij,ijco->nhwc", gw, W[::-1, ::-1], optimize=True)
+    return dx, dW
+
+
+def np_max_pool2(x):
+    n, h, w, c = x.shape
+    y = x.reshape(n, h // 2, 2, w // 2, 2, c).max(axis=(2, 4))
+    mask = x == np.repeat(np.repeat(y, 2, axis=1), 2, axis=2)
+    return y, mask
+
+
+def np_cnn_loss_grads(params, x, y):
+    W1, b1, W2, b2, W3, b3, W4, b4 = [p.astype(np.float64) for p in params]
+    c1, win1 = np_conv_same(x.astype(np.float64), W1)
+    r1 = np.maximum(c1 + b1, 0)
+    p1, m1 = np_max_pool2(r1)
+    c2, win2 = np_conv_same(p1, W2)
+    r2 = np.maximum(c2 + b2, 0)
+    p2, m2 = np_max_pool2(r2)
+    flat = p2.reshape(len(x), -1)
+    h3 = np.maximum(flat @ W3 + b3, 0)
+    logits = h3 @ W4 + b4
+    z = logits - logits.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    loss = -logp[np.arange(len(y)), y].mean()
+    dlogits = np.exp(logp)
+    dlogits[np.arange(len(y)), y] -= 1
+    dlogits /= len(y)
+    dW4, db4 = h3.T @ dlogits, dlogits.sum(0)
+    dh3 = (dlogits @ W4.T) * (h3 > 0)
+    dW3, db3 = flat.T @ dh3, dh3.sum(0)
+    dp2 = (dh3 @ W3.T).reshape(p2.shape)
+    dr2 = np.repeat(np.repeat(dp2, 2, axis=1), 2, axis=2) * m2 * (r2 > 0)
+    dp1, dW2 = np_conv_same_grads(win2, W2, dr2)
+    dr1 = np.repeat(np.repeat(dp1, 2, axis=1), 2, axis=2) * m1 * (r1 > 0)
+    _, dW1 = np_conv_same_grads(win1, W1, dr1)
+    return loss, [dW1, dr1.sum((0, 1, 2)), dW2, dr2.sum((0, 1, 2)), dW3, db3, dW4, db4]
 
 
 def np_chain(x):
@@ -158,6 +231,16 @@ def reference(d, w):
         return {"c": a.astype(np.float64) @ b.astype(np.float64)}
     if w.startswith("eager_"):
         return {"y": d["eager_a"] + d["eager_b"]}
+    if w == "conv_layer":
+        y, windows = np_conv_same(d["conv_x"].astype(np.float64), d["conv_W"].astype(np.float64))
+        dx, dW = np_conv_same_grads(windows, d["conv_W"].astype(np.float64), d["conv_g"].astype(np.float64))
+        return {"y": y, "dx": dx, "dW": dW}
+    if w == "cnn_step":
+        params = [p.astype(np.float64) for p in d["cnn_params"]]
+        _, grads = np_cnn_loss_grads(params, d["cnn_x"], d["cnn_y"])
+        m, v = [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params]
+        np_adam(params, m, v, grads, 1)
+        return dict(zip(CNN_PARAMS, params))
     raise KeyError(w)
 
 
@@ -170,7 +253,7 @@ def check(w, got, ref):
         g = np.asarray(got[name], np.float64).reshape(r.shape)
         scale = max(1.0, float(np.max(np.abs(r))) if r.size else 1.0)
         err = np.abs(g - r)
-        if w == "mlp784":
+        if w in ("mlp784", "cnn_step"):
             if not (np.max(err) <= 2 * ADAM["lr"] and np.mean(err <= 1e-5) >= 0.99):
                 raise AssertionError("%s %s: %.3g of the values differ by more than 1e-5 (max %.3g)" % (w, name, np.mean(err > 1e-5), np.max(err)))
             continue
@@ -643,6 +726,201 @@ def make_torch(d, threads):
 
 
 # ---------------------------------------------------------------------------------------------
+# The convolution workloads (conv_layer, cnn_step), per framework.
+
+def cnn_tf(d, threads, jit):
+    import tensorflow as tf
+    v1 = tf.compat.v1
+    b1, b2, eps = ADAM["b1"], ADAM["b2"], ADAM["eps"]
+
+    def conv_grads(x, W, g):
+        with tf.GradientTape() as tape:
+            tape.watch([x, W])
+            y = tf.nn.conv2d(x, W, strides=1, padding="SAME")
+            loss = tf.reduce_sum(y * g)
+        return [y] + tape.gradient(loss, [x, W])
+
+    def cnn_loss(x, y, W1, bb1, W2, bb2, W3, bb3, W4, bb4):
+        def block(h, W, b):
+            h = tf.nn.relu(tf.nn.conv2d(h, W, strides=1, padding="SAME") + b)
+            return tf.nn.max_pool(h, ksize=2, strides=2, padding="SAME")
+        h = tf.reshape(block(block(x, W1, bb1), W2, bb2), [-1, 3136])
+        logits = tf.matmul(tf.nn.relu(tf.matmul(h, W3) + bb3), W4) + bb4
+        return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+
+    out = {}
+    if not jit:  # TF1: placeholders, tf.gradients, AdamOptimizer, Session.run
+        config = v1.ConfigProto(intra_op_parallelism_threads=threads, inter_op_parallelism_threads=threads)
+        g = tf.Graph()
+        with g.as_default():
+            x, W, gy = (v1.placeholder(tf.float32, d[k].shape) for k in ("conv_x", "conv_W", "conv_g"))
+            y = tf.nn.conv2d(x, W, strides=[1, 1, 1, 1], padding="SAME")
+            fetch = [y] + tf.gradients(tf.reduce_sum(y * gy), [x, W])
+        s_conv = v1.Session(graph=g, config=config)
+        feed = {x: d["conv_x"], W: d["conv_W"], gy: d["conv_g"]}
+        out["conv_layer"] = (lambda: s_conv.run(fetch, feed), lambda: dict(zip(["y", "dx", "dW"], s_conv.run(fetch, feed))))
+
+        def cnn():
+            g = tf.Graph()
+            with g.as_default():
+                x = v1.placeholder(tf.float32, [None, 28, 28, 1])
+                y = v1.placeholder(tf.int64, [None])
+                params = [v1.Variable(p) for p in d["cnn_params"]]
+                train = v1.train.AdamOptimizer(ADAM["lr"], b1, b2, eps).minimize(cnn_loss(x, y, *params))
+                init = v1.global_variables_initializer()
+            s = v1.Session(graph=g, config=config)
+            s.run(init)
+            return s, train, {x: d["cnn_x"], y: d["cnn_y"]}, params
+        s_cnn, train_cnn, feed_cnn, _ = cnn()
+
+        def cnn_result():
+            s, train, feed, params = cnn()
+            s.run(train, feed)
+            return dict(zip(CNN_PARAMS, s.run(params)))
+        out["cnn_step"] = (lambda: s_cnn.run(train_cnn, feed_cnn), cnn_result)
+        return out
+
+    fn = tf.function(jit_compile=True)
+    cx, cW, cg = (tf.constant(d[k]) for k in ("conv_x", "conv_W", "conv_g"))
+    conv = fn(conv_grads)
+    out["conv_layer"] = (lambda: conv(cx, cW, cg), lambda: dict(zip(["y", "dx", "dW"], [t.numpy() for t in conv(cx, cW, cg)])))
+    nx, ny = tf.constant(d["cnn_x"]), tf.constant(d["cnn_y"])
+
+    def cnn():
+        params = [tf.Variable(p) for p in d["cnn_params"]]
+        m = [tf.Variable(tf.zeros_like(p)) for p in params]
+        v = [tf.Variable(tf.zeros_like(p)) for p in params]
+        b1p, b2p = tf.Variable(b1, dtype=tf.float32), tf.Variable(b2, dtype=tf.float32)
+
+        @fn
+        def step(x, y):
+            with tf.GradientTape() as tape:
+                loss = cnn_loss(x, y, *params)
+            grads = tape.gradient(loss, params)
+            lr_t = ADAM["lr"] * tf.sqrt(1 - b2p) / (1 - b1p)
+            for p, mi, vi, gi in zip(params, m, v, grads):
+                mi.assign_add((gi - mi) * (1 - b1))
+                vi.assign_add((gi * gi - vi) * (1 - b2))
+                p.assign_sub(lr_t * mi / (tf.sqrt(vi) + eps))
+            b1p.assign(b1p * b1)
+            b2p.assign(b2p * b2)
+            return loss
+        return step, params
+    step_cnn, _ = cnn()
+
+    def cnn_result():
+        step, params = cnn()
+        step(nx, ny)
+        return dict(zip(CNN_PARAMS, [p.numpy() for p in params]))
+    out["cnn_step"] = (lambda: step_cnn(nx, ny), cnn_result)
+    return out
+
+
+def cnn_jax(d, threads):
+    import jax
+    import jax.numpy as jnp
+    b1, b2, eps = ADAM["b1"], ADAM["b2"], ADAM["eps"]
+    nhwc = ("NHWC", "HWIO", "NHWC")
+
+    def conv(x, W):
+        return jax.lax.conv_general_dilated(x, W, (1, 1), "SAME", dimension_numbers=nhwc)
+
+    @jax.jit
+    def conv_grads(x, W, g):
+        y, vjp = jax.vjp(conv, x, W)
+        return (y,) + vjp(g)
+    cx, cW, cg = (jnp.asarray(d[k]) for k in ("conv_x", "conv_W", "conv_g"))
+    out = {"conv_layer": (lambda: jax.block_until_ready(conv_grads(cx, cW, cg)),
+                          lambda: dict(zip(["y", "dx", "dW"], map(np.asarray, conv_grads(cx, cW, cg)))))}
+
+    def pool(h):
+        return jax.lax.reduce_window(h, -jnp.inf, jax.lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "SAME")
+
+    def cnn_loss(p, x, y):
+        W1, bb1, W2, bb2, W3, bb3, W4, bb4 = p
+        h = pool(jax.nn.relu(conv(x, W1) + bb1))
+        h = pool(jax.nn.relu(conv(h, W2) + bb2)).reshape(x.shape[0], -1)
+        logits = jax.nn.relu(h @ W3 + bb3) @ W4 + bb4
+        return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), y[:, None], axis=1))
+
+    @jax.jit
+    def cnn_step(p, m, v, t, x, y):
+        g = jax.grad(cnn_loss)(p, x, y)
+        lr_t = ADAM["lr"] * jnp.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        m = tuple(mi + (gi - mi) * (1 - b1) for mi, gi in zip(m, g))
+        v = tuple(vi + (gi * gi - vi) * (1 - b2) for vi, gi in zip(v, g))
+        return tuple(pi - lr_t * mi / (jnp.sqrt(vi) + eps) for pi, mi, vi in zip(p, m, v)), m, v
+    nx, ny = jnp.asarray(d["cnn_x"]), jnp.asarray(d["cnn_y"])
+
+    def init():
+        p = tuple(jnp.asarray(a) for a in d["cnn_params"])
+        return [p, tuple(jnp.zeros_like(a) for a in p), tuple(jnp.zeros_like(a) for a in p), 0]
+    state = init()
+
+    def call():
+        p, m, v, t = state
+        state[:] = list(jax.block_until_ready(cnn_step(p, m, v, jnp.float32(t + 1), nx, ny))) + [t + 1]
+
+    def result():
+        p, m, v, _ = init()
+        return dict(zip(CNN_PARAMS, map(np.asarray, cnn_step(p, m, v, jnp.float32(1), nx, ny)[0])))
+    out["cnn_step"] = (call, result)
+    return out
+
+
+def cnn_torch(d, threads):
+    """PyTorch computes in NCHW (its layout, where oneDNN's kernels are tuned); the data and the
+    filters are transposed once, outside the timed calls, and the results back for the check."""
+    import torch
+    import torch.nn.functional as F
+    b1, b2, eps = ADAM["b1"], ADAM["b2"], ADAM["eps"]
+    nchw = lambda a: torch.from_numpy(np.ascontiguousarray(a.transpose(0, 3, 1, 2)))
+    oihw = lambda a: torch.from_numpy(np.ascontiguousarray(a.transpose(3, 2, 0, 1)))
+    cx, cg = nchw(d["conv_x"]).requires_grad_(), nchw(d["conv_g"])
+    cW = oihw(d["conv_W"]).requires_grad_()
+
+    def conv_grads():
+        y = F.conv2d(cx, cW, padding=1)
+        return [y] + list(torch.autograd.grad(y, [cx, cW], cg))
+
+    def conv_result():
+        y, dx, dW = (t.detach().numpy() for t in conv_grads())
+        return {"y": y.transpose(0, 2, 3, 1), "dx": dx.transpose(0, 2, 3, 1), "dW": dW.transpose(2, 3, 1, 0)}
+    out = {"conv_layer": (conv_grads, conv_result)}
+
+    def cnn_loss(p, x, y):
+        W1, bb1, W2, bb2, W3, bb3, W4, bb4 = p
+        h = F.max_pool2d(F.relu(F.conv2d(x, W1, bb1, padding=2)), 2)
+        h = F.max_pool2d(F.relu(F.conv2d(h, W2, bb2, padding=2)), 2)
+        h = h.permute(0, 2, 3, 1).reshape(x.shape[0], -1)  # TF's NHWC order, for W3
+        return F.cross_entropy(F.relu(h @ W3 + bb3) @ W4 + bb4, y)
+    nx, ny = nchw(d["cnn_x"]), torch.from_numpy(d["cnn_y"])
+
+    def init():
+        p = [(oihw(a) if a.ndim == 4 else torch.from_numpy(a.copy())).requires_grad_() for a in d["cnn_params"]]
+        return {"p": p, "m": [torch.zeros_like(a) for a in p], "v": [torch.zeros_like(a) for a in p], "t": 0}
+
+    def step(s):
+        grads = torch.autograd.grad(cnn_loss(s["p"], nx, ny), s["p"])
+        s["t"] += 1
+        lr_t = adam_lr_t(s["t"])
+        with torch.no_grad():
+            for p, m, v, g in zip(s["p"], s["m"], s["v"], grads):
+                m.add_(g - m, alpha=1 - b1)
+                v.add_(g * g - v, alpha=1 - b2)
+                p.sub_(lr_t * m / (v.sqrt() + eps))
+    state = init()
+
+    def result():
+        s = init()
+        step(s)
+        return dict(zip(CNN_PARAMS, [p.detach().numpy().transpose(2, 3, 1, 0) if p.ndim == 4 else p.detach().numpy()
+                                     for p in s["p"]]))
+    out["cnn_step"] = (lambda: step(state), result)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 
 def measure(call, clock, reps, min_time):
     """Median seconds per call over reps repetitions of k calls, k calibrated on wall time; also the
@@ -702,9 +980,12 @@ def main():
     result = {"peer": args.peer, "threads": args.threads, "clock": "process_cpu" if args.threads == 1 else "wall",
               "results": {}, "errors": {}, "na": []}
     try:
-        maker = {"numpy": make_numpy, "tf1_session": lambda d, n: make_tf(d, n, False), "tf_jit": lambda d, n: make_tf(d, n, True),
-                 "jax_jit": make_jax, "torch_eager": make_torch, "tf_eager": make_tf_eager,
-                 "jax_eager": make_jax_eager}[args.peer]
+        maker = {"numpy": make_numpy,
+                 "tf1_session": lambda d, n: {**make_tf(d, n, False), **cnn_tf(d, n, False)},
+                 "tf_jit": lambda d, n: {**make_tf(d, n, True), **cnn_tf(d, n, True)},
+                 "jax_jit": lambda d, n: {**make_jax(d, n), **cnn_jax(d, n)},
+                 "torch_eager": lambda d, n: {**make_torch(d, n), **cnn_torch(d, n)},
+                 "tf_eager": make_tf_eager, "jax_eager": make_jax_eager}[args.peer]
         impl = maker(d, args.threads)
         result["versions"] = versions(args.peer)
     except Exception:
