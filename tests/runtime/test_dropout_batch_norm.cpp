@@ -12,6 +12,7 @@
 #include <typeflow/typeflow.hpp>
 
 #include "../random_tensor.hpp"
+#include "allocation_counter.hpp"
 
 namespace tf = typeflow;
 
@@ -175,5 +176,31 @@ TEST_CASE("FusedBatchNormV3: values as the composite's, gradients against finite
     CHECK(tf::test::compute_gradient_error(y * w, x, fx, fs, fo, fm, fv, ft, fw) < 1e-6);
     CHECK(tf::test::compute_gradient_error(y * w, scale, fx, fs, fo, fm, fv, ft, fw) < 1e-6);
     CHECK(tf::test::compute_gradient_error(y * w, offset, fx, fs, fo, fm, fv, ft, fw) < 1e-6);
+  }
+}
+
+TEST_CASE("cnn.allocations: a steady CNN training step allocates nothing, with one thread or two") {
+  tf::reset_default_graph();
+  auto x = tf::placeholder<"x", float, tf::none, 8, 8, 1>();
+  auto y = tf::placeholder<"y", std::int64_t, tf::none>();
+  auto training = tf::placeholder<"training", bool>();
+  auto W1 = tf::Variable<"W1", float, 3, 3, 1, 8>(tf::truncated_normal(0.0, 0.1, 1));
+  auto bn = tf::layers::batch_normalization<"bn">(tf::nn::conv2d(x, W1, tf::strides<1>, tf::padding<"SAME">), training);
+  auto pooled = tf::nn::avg_pool(tf::nn::max_pool(tf::nn::relu(bn.output), tf::ksize<2>, tf::strides<2>, tf::padding<"SAME">),
+                                 tf::ksize<2>, tf::strides<2>, tf::padding<"VALID">);  // [None, 2, 2, 8]
+  auto W2 = tf::Variable<"W2", float, 32, 10>(tf::truncated_normal(0.0, 0.1, 2));
+  auto logits = tf::matmul(tf::nn::dropout(tf::reshape<-1, 32>(pooled), 0.25, 3), W2);
+  auto loss = tf::reduce_mean(tf::nn::sparse_softmax_cross_entropy_with_logits(tf::labels = y, tf::logits = logits));
+  auto train = tf::group(tf::train::AdamOptimizer(0.01).minimize(loss), bn.update_ops);
+  const auto X = random_tensor<float, 4>({16, 8, 8, 1}, 14, 0, 1);
+  const auto Y = random_tensor<std::int64_t, 1>({16}, 15, 0, 9);
+  for (const int threads : {1, 2}) {
+    CAPTURE(threads);
+    tf::Session sess(tf::ConfigProto{.intra_op_parallelism_threads = threads});
+    sess.run(tf::global_variables_initializer());
+    const auto step = [&] { sess.run(train, tf::feed(x, X), tf::feed(y, Y), tf::feed(training, true)); };
+    step();  // builds the plan, its buffers and the kernels' per-thread scratch
+    step();
+    CHECK(test::allocations_of(step) == 0);
   }
 }

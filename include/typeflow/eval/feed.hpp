@@ -85,12 +85,13 @@ struct feed_binding {
   const T* data = nullptr;
   std::array<std::size_t, R> dims{};
   xt::xtensor<T, R> owned;
+  T number{};  // a number fed to a rank-0 placeholder (held here: an xtensor would allocate)
 
   template <class V>
   void bind(const V& value) {
-    if constexpr (std::is_arithmetic_v<V>) {  // a number for a rank-0 placeholder
-      owned = static_cast<T>(value);
-      data = owned.data();
+    if constexpr (std::is_arithmetic_v<V>) {
+      number = static_cast<T>(value);
+      data = &number;
       return;
     } else {
       bind_array(value);

@@ -150,13 +150,15 @@ struct reshape : copy_kernel {
     std::array<std::size_t, rank> out{};
     for (std::size_t i = 0; i < rank; ++i) out[i] = static_cast<std::size_t>(Requested::dims[i]);
     const auto k = static_cast<std::size_t>(known);
-    const std::string head = "Reshape: input to reshape is a tensor with " + std::to_string(count) + " values " +
-                             shape_string(in) + ", but the requested shape " + detail::dims_string(Requested::dims);
+    const auto head = [&] {  // built only on the error path: a steady run allocates nothing
+      return "Reshape: input to reshape is a tensor with " + std::to_string(count) + " values " + shape_string(in) +
+             ", but the requested shape " + detail::dims_string(Requested::dims);
+    };
     if (inferred < rank) {
-      if (k == 0 || count % k != 0) throw error(head + " requires a multiple of " + std::to_string(k));
+      if (k == 0 || count % k != 0) throw error(head() + " requires a multiple of " + std::to_string(k));
       out[inferred] = count / k;
     } else if (k != count) {
-      throw error(head + " has " + std::to_string(k));
+      throw error(head() + " has " + std::to_string(k));
     }
     return out;
   }
