@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """typeflow next to the frameworks a user would pick instead, in one command:
 
-    python3 benchmarks/compare/compare.py [--build-dir DIR] [--venv DIR] [--out DIR] [--quick]
+    python3 benchmarks/compare/compare.py [--build-dir DIR] [--venv DIR] [--out DIR] [--quick] [--only W1,W2]
 
 1. builds the C++ benchmarks (Meson, release, -march=native) in --build-dir (default
    /tmp/typeflow-compare-build) and runs them with Google Benchmark's JSON output, random
@@ -45,6 +45,9 @@ CPP_BENCHES = {
     "bench_eager": "BM_(eager_add_8|eager_taped_100|hand_add_8)$",
     "bench_conv": "BM_(conv_layer|cnn_step)_",
 }
+# The workloads each binary measures, for --only.
+CPP_WORKLOADS = {"bench_compare": ("chain", "linreg", "gemm_"), "bench_linear_regression": ("linreg",),
+                 "bench_mlp": ("mlp784", "ratio_"), "bench_eager": ("eager_",), "bench_conv": ("conv_layer", "cnn_step")}
 PIP_PACKAGES = [("numpy", "numpy"), ("tensorflow-cpu", "tensorflow"), ("jax[cpu]", "jax"), ("torch", "torch")]
 PEER_NEEDS = {"numpy": "numpy", "tf1_session": "tensorflow", "tf_jit": "tensorflow", "jax_jit": "jax", "torch_eager": "torch",
               "tf_eager": "tensorflow", "jax_eager": "jax"}
@@ -90,11 +93,11 @@ def run(cmd, env=None, check=True, capture=False, **kw):
 # ---------------------------------------------------------------------------------------------
 # C++
 
-def build(build_dir, jobs):
+def build(build_dir, jobs, binaries):
     if not os.path.exists(os.path.join(build_dir, "build.ninja")):
         run(["meson", "setup", build_dir, SOURCE, "-Dbuildtype=release", "-Dnative=true", "-Dbenchmarks=true",
              "-Dtests=false", "-Dexamples=false", "-Dtools=false"])
-    run(["ninja", "-C", build_dir, "-j%d" % jobs] + ["benchmarks/" + b for b in CPP_BENCHES])
+    run(["ninja", "-C", build_dir, "-j%d" % jobs] + ["benchmarks/" + b for b in binaries])
 
 
 def openblas_env(build_dir):
@@ -135,10 +138,16 @@ def openblas_env(build_dir):
     return env, detected
 
 
-def run_cpp(build_dir, threads, quick, out_dir, base_env):
+def binaries_for(only):
+    """The benchmark binaries that measure a workload of `only` (all of them when it is empty)."""
+    return [b for b in CPP_BENCHES if not only or any(w.startswith(p) for w in only for p in CPP_WORKLOADS[b])]
+
+
+def run_cpp(build_dir, threads, quick, out_dir, base_env, only):
     env = dict(base_env, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads), TYPEFLOW_BENCH_THREADS=str(threads))
     results, context = {}, {}
-    for binary, flt in CPP_BENCHES.items():
+    for binary in binaries_for(only):
+        flt = CPP_BENCHES[binary]
         json_path = os.path.join(out_dir, "raw", "%s-%dthreads.json" % (binary, threads))
         cmd = [os.path.join(build_dir, "benchmarks", binary), "--threads=%d" % threads, "--benchmark_filter=" + flt,
                "--benchmark_enable_random_interleaving=true", "--benchmark_out=" + json_path, "--benchmark_out_format=json"]
@@ -221,7 +230,7 @@ def prepare_venv(venv, install):
     return py, available, notes
 
 
-def run_python_peer(py, peer, threads, quick, out_dir, base_env):
+def run_python_peer(py, peer, threads, quick, out_dir, base_env, only):
     env = dict(base_env)
     n = str(threads)
     env.update(OMP_NUM_THREADS=n, OPENBLAS_NUM_THREADS=n, MKL_NUM_THREADS=n, TF_NUM_INTRAOP_THREADS=n, TF_NUM_INTEROP_THREADS=n,
@@ -232,6 +241,8 @@ def run_python_peer(py, peer, threads, quick, out_dir, base_env):
         env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1").strip()
     out = os.path.join(out_dir, "raw", "%s-%dthreads.json" % (peer, threads))
     cmd = [py, os.path.join(HERE, "peers.py"), "--peer", peer, "--threads", n, "--out", out]
+    if only:
+        cmd += ["--only", ",".join(only)]
     if quick:
         cmd += ["--reps", "5", "--min-time", "0.05"]
     if threads == 1 and shutil.which("taskset"):
@@ -494,6 +505,7 @@ def main():
     ap.add_argument("--no-build", action="store_true", help="use the binaries in --build-dir as they are")
     ap.add_argument("--no-install", action="store_true", help="do not create the venv or pip install")
     ap.add_argument("--peers", default=",".join(P.PEERS), help="Python peers to run (default: all)")
+    ap.add_argument("--only", default="", help="comma-separated workloads (conv_layer,cnn_step; default: all)")
     ap.add_argument("--plot", nargs=2, metavar=("JSON", "PNG"), help=argparse.SUPPRESS)
     ap.add_argument("--report", metavar="JSON", help="only rewrite results.md and results.png in --out from a results.json")
     args = ap.parse_args()
@@ -517,8 +529,9 @@ def main():
     os.makedirs(os.path.join(args.out, "raw"), exist_ok=True)
     notes = []
     load_before = os.getloadavg()
+    only = [w for w in args.only.split(",") if w]
     if not args.no_build:
-        build(args.build_dir, args.jobs)
+        build(args.build_dir, args.jobs, binaries_for(only))
     blas_env, blas_core = openblas_env(args.build_dir)
     notes.append("OpenBLAS (C++ peers): core %s; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for the benchmarks." % blas_core)
 
@@ -533,13 +546,13 @@ def main():
     res = {t: {} for t in threads_list}
     versions = {}
     for t in threads_list:
-        cpp, ctx = run_cpp(args.build_dir, t, args.quick, args.out, blas_env)
+        cpp, ctx = run_cpp(args.build_dir, t, args.quick, args.out, blas_env, only)
         for w, r in cpp.items():
             res[t].setdefault(w, {}).update(r)
         if ctx.get("library_build_type") == "debug":
             versions["google-benchmark"] = "Debian's library (a debug build; affects only the harness)"
         for p in runnable:
-            r, errors, v = run_python_peer(py, p, t, args.quick, args.out, os.environ)
+            r, errors, v = run_python_peer(py, p, t, args.quick, args.out, os.environ, only)
             versions.update(v)
             for w, s in r.items():
                 res[t].setdefault(w, {})[p] = s

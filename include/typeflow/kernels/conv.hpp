@@ -62,8 +62,11 @@ void im2col(const window2d& w, const T* image, T* cols) {
     if (ih < 0) return void(std::fill(dst, dst + w.k_w * c, T(0)));
     for (std::size_t j = 0; j < w.k_w; ++j, dst += c) {
       const std::ptrdiff_t iw = w.col0(ow) + static_cast<std::ptrdiff_t>(j * w.dilation_w);
-      if (iw < 0 || iw >= static_cast<std::ptrdiff_t>(w.in_w)) std::fill(dst, dst + c, T(0));
-      else std::copy_n(image + (static_cast<std::size_t>(ih) * w.in_w + static_cast<std::size_t>(iw)) * c, c, dst);
+      const bool inside = iw >= 0 && iw < static_cast<std::ptrdiff_t>(w.in_w);
+      const T* src = image + (static_cast<std::size_t>(ih) * w.in_w + static_cast<std::size_t>(inside ? iw : 0)) * c;
+      if (c == 1) *dst = inside ? *src : T(0);  // a first layer's single channel: no call per value
+      else if (inside) std::copy_n(src, c, dst);
+      else std::fill(dst, dst + c, T(0));
     }
   });
 }

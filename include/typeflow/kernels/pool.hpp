@@ -15,6 +15,7 @@
 #include <limits>
 
 #include "../core/thread_pool.hpp"
+#include "scratch.hpp"
 #include "window.hpp"
 
 namespace typeflow::kernels {
@@ -98,26 +99,28 @@ void avg_pool(const window2d& w, const T* in, T* out) {
   });
 }
 
-/// Calls f(n, output cell offset, input cell offset, channel) for each output cell and channel
-/// with the input cell that max_pool took its value from: the first, row by row, equal to it.
+/// Calls f(i, o, k) for each input cell i (an offset), output cell o and channel k such that
+/// max_pool took output o's value of channel k from input i: the first cell of the window, row
+/// by row, that equals it (a window of NaNs: none). Channels run innermost and branch-free.
 template <class T, class F>
 void for_each_argmax(const window2d& w, const T* in, const T* out, F&& f) {
   const std::size_t c = w.channels;
   detail::for_images(w, [&](std::size_t n) {
+    unsigned char* taken = scratch<unsigned char, 0>(c);  // not vector<bool>: bytes, one per channel
     for (std::size_t oh = 0; oh < w.out_h; ++oh)
       for (std::size_t ow = 0; ow < w.out_w; ++ow) {
         const std::size_t o = ((n * w.out_h + oh) * w.out_w + ow) * c;
         const auto s = detail::span_of(w, oh, ow);
-        for (std::size_t k = 0; k < c; ++k) {
-          std::size_t taken = detail::at(w, n, s.h0, s.w0) + k;  // a window of NaNs: its first cell
-          bool found = false;
-          for (std::size_t h = s.h0; h < s.h1 && !found; ++h)
-            for (std::size_t x = s.w0; x < s.w1 && !found; ++x) {
-              const std::size_t i = detail::at(w, n, h, x) + k;
-              if (in[i] == out[o + k]) taken = i, found = true;
+        std::fill(taken, taken + c, 0);
+        for (std::size_t h = s.h0; h < s.h1; ++h)
+          for (std::size_t x = s.w0; x < s.w1; ++x) {
+            const std::size_t i = detail::at(w, n, h, x);
+            for (std::size_t k = 0; k < c; ++k) {
+              const bool first = !taken[k] && in[i + k] == out[o + k];
+              taken[k] = taken[k] | first;
+              f(i + k, o + k, first);
             }
-          f(o + k, taken);
-        }
+          }
       }
   });
 }
@@ -127,14 +130,15 @@ void for_each_argmax(const window2d& w, const T* in, const T* out, F&& f) {
 template <class T>
 void max_pool_grad(const window2d& w, const T* in, const T* out, const T* g, T* dx) {
   std::fill(dx, dx + w.batch * w.in_image(), T(0));
-  for_each_argmax(w, in, out, [&](std::size_t o, std::size_t i) { dx[i] += g[o]; });
+  for_each_argmax(w, in, out, [&](std::size_t i, std::size_t o, bool first) { dx[i] += first ? g[o] : T(0); });
 }
 
 /// The gradient of max_pool_grad to its g: u read at each window's taken cell (TF's
 /// MaxPoolGradGrad), out [batch, out_h, out_w, c].
 template <class T>
 void max_pool_grad_grad(const window2d& w, const T* in, const T* out, const T* u, T* result) {
-  for_each_argmax(w, in, out, [&](std::size_t o, std::size_t i) { result[o] = u[i]; });
+  std::fill(result, result + w.batch * w.out_cells() * w.channels, T(0));
+  for_each_argmax(w, in, out, [&](std::size_t i, std::size_t o, bool first) { result[o] += first ? u[i] : T(0); });
 }
 
 /// dx: each window's g spread evenly over its cells inside the input (TF's AvgPoolGrad).
