@@ -5,8 +5,8 @@
 // over the ranks. The averaging is Horovod's tensor fusion, done in the graph: per dtype, one
 // kernel node (op::fused_allreduce) whose operands are all of that dtype's gradients packs them
 // into its own buffer, which one MPI_Allreduce sums in place; a node per gradient
-// (op::fused_part) then reads that gradient's span back in its shape, and the wrapped
-// optimizer's update ops read those. So a step makes one MPI_Allreduce per dtype, and the
+// (op::fused_part) then reads that gradient's span back in its shape, divided by the number of
+// ranks, and the wrapped optimizer's update ops read those. So a step makes one MPI_Allreduce per dtype, and the
 // wrapped optimizer (its slots, names and update kernels) is unchanged.
 //
 // No overlap of the reduction with the backward pass: a Session's run computes its nodes one
@@ -44,7 +44,7 @@ struct fusion_state {
 
 namespace op {
 
-/// The averages over the ranks of one step's gradients of one dtype, packed in one buffer
+/// The sums over the ranks of one step's gradients of one dtype, packed in one buffer
 /// (Horovod's fusion buffer): the operands one after the other, flattened.
 struct fused_allreduce {
   static constexpr std::string_view tf_name = "HorovodAllreduce";
@@ -81,14 +81,13 @@ struct fused_allreduce {
     detail::check(MPI_Allreduce(MPI_IN_PLACE, out.data, detail::mpi_count(out.size(), "hvd::DistributedOptimizer"),
                                 detail::mpi_type<T>(), MPI_SUM, c.world),
                   "hvd::DistributedOptimizer: MPI_Allreduce of the gradients");
-    const T n = static_cast<T>(c.size);
-    for (std::size_t i = 0; i < out.size(); ++i) out.data[i] /= n;
   }
   bool operator==(const fused_allreduce& o) const { return m_state == o.m_state; }
 };
 
-/// One gradient read back from a fused allreduce's buffer: elements [Offset, Offset + size of
-/// S), in shape S.
+/// One gradient's average read back from a fused allreduce's buffer: elements [Offset, Offset +
+/// size of S) divided by the number of ranks (in this copy, which saves a pass over the buffer),
+/// in shape S.
 template <std::size_t Offset, class S>
 struct fused_part {
   static constexpr std::string_view tf_name = "HorovodFusedPart";
@@ -106,7 +105,9 @@ struct fused_part {
   }
   template <class T, std::size_t R>
   static void forward(tensor_ref<T, R> out, tensor_ref<const T, 1> fused) {
-    std::copy(fused.data + Offset, fused.data + Offset + out.size(), out.data);
+    const T n = static_cast<T>(detail::require("hvd::DistributedOptimizer").size);
+    const T* sum = fused.data + Offset;
+    for (std::size_t i = 0; i < out.size(); ++i) out.data[i] = sum[i] / n;
   }
 };
 
