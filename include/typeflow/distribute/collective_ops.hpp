@@ -10,8 +10,6 @@
 // so that ranks with different shapes all get an error naming both, not a hang or garbage: on
 // every run for a shape with tf::none dims, on the first run for a static shape.
 
-#include <mpi.h>
-
 #include <algorithm>
 #include <array>
 #include <cstddef>

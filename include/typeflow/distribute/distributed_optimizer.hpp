@@ -131,27 +131,38 @@ std::string describe_variable() {
   return std::string(dtype_name<value_t<V>>()) + " " + std::string(V::name_type::view()) + " " + shape_string(dims);
 }
 
-/// The fused allreduce of the gradients of dtype T among pairs (gradient, variable).
-template <class T, class... G, class... V>
-auto fuse_dtype(const std::tuple<std::pair<G, V>...>& grads_and_vars) {
+/// The places of the gradients of dtype T among G, as an array.
+template <class T, class... G>
+constexpr auto places_of_dtype() {
   constexpr std::array<bool, sizeof...(G)> of_dtype{std::is_same_v<value_t<G>, T>...};
-  constexpr std::size_t count = (std::size_t{std::is_same_v<value_t<G>, T>} + ...);
-  constexpr auto picked = [&] {
-    std::array<std::size_t, count> p{};
-    for (std::size_t i = 0, k = 0; i < of_dtype.size(); ++i)
-      if (of_dtype[i]) p[k++] = i;
-    return p;
-  }();
-  return [&]<std::size_t... J>(std::index_sequence<J...>) {
-    using pairs = std::tuple<std::pair<G, V>...>;
-    op::fused_allreduce fused{std::make_shared<fusion_state>()};
-    std::string& text = fused.m_state->description;
-    ((text += (J == 0 ? "" : ", ") + describe_variable<typename std::tuple_element_t<picked[J], pairs>::second_type>()),
-     ...);
-    return graph::node<op::fused_allreduce, typename std::tuple_element_t<picked[J], pairs>::first_type...>(
-        fused, std::get<picked[J]>(grads_and_vars).first...);
-  }
-  (std::make_index_sequence<count>{});
+  std::array<std::size_t, (std::size_t{std::is_same_v<value_t<G>, T>} + ...)> places{};
+  for (std::size_t i = 0, k = 0; i < of_dtype.size(); ++i)
+    if (of_dtype[i]) places[k++] = i;
+  return places;
+}
+/// Those places as a std::index_sequence (declared only, for decltype).
+template <auto Places, std::size_t... K>
+std::index_sequence<Places[K]...> as_sequence(std::index_sequence<K...>);
+template <class T, class... G>
+using places_of_dtype_t =
+    decltype(as_sequence<places_of_dtype<T, G...>()>(std::make_index_sequence<places_of_dtype<T, G...>().size()>{}));
+
+/// The fused allreduce of the gradients at places I among pairs (gradient, variable).
+template <class... G, class... V, std::size_t... I>
+auto fuse(const std::tuple<std::pair<G, V>...>& grads_and_vars, std::index_sequence<I...>) {
+  using pairs = std::tuple<std::pair<G, V>...>;
+  op::fused_allreduce fused{std::make_shared<fusion_state>()};
+  std::string& text = fused.m_state->description;
+  ((text += (text.empty() ? "" : ", ") + describe_variable<typename std::tuple_element_t<I, pairs>::second_type>()),
+   ...);
+  return graph::node<op::fused_allreduce, typename std::tuple_element_t<I, pairs>::first_type...>(
+      fused, std::get<I>(grads_and_vars).first...);
+}
+
+/// One fused allreduce per dtype Ts, in a std::tuple.
+template <class... G, class... V, class... Ts>
+auto fuse_each_dtype(const std::tuple<std::pair<G, V>...>& grads_and_vars, type_list<Ts...>) {
+  return std::tuple{fuse(grads_and_vars, places_of_dtype_t<Ts, G...>{})...};
 }
 
 /// Where gradient I starts in its dtype's fusion buffer.
@@ -166,6 +177,22 @@ constexpr std::size_t fusion_offset() {
   return offset;
 }
 
+/// Gradient I's average, read from its dtype's fused allreduce (in `fused`, in the order Dtypes).
+template <std::size_t I, class Dtypes, class Fused, class... G>
+auto fused_part_of(const Fused& fused) {
+  using Gi = std::tuple_element_t<I, std::tuple<G...>>;
+  using F = std::tuple_element_t<position_v<Dtypes, value_t<Gi>>, Fused>;
+  using P = op::fused_part<fusion_offset<I, G...>(), shape_of_t<Gi>>;
+  return graph::node<P, F>(P{}, std::get<position_v<Dtypes, value_t<Gi>>>(fused));
+}
+
+template <class Dtypes, class Fused, class... G, class... V, std::size_t... I>
+auto averaged_pairs(const std::tuple<std::pair<G, V>...>& grads_and_vars, const Fused& fused,
+                    std::index_sequence<I...>) {
+  return std::make_tuple(
+      std::pair{fused_part_of<I, Dtypes, Fused, G...>(fused), std::get<I>(grads_and_vars).second}...);
+}
+
 /// The pairs (gradient averaged over the ranks, variable): one fused allreduce per dtype.
 template <class... G, class... V>
 auto allreduce_gradients(const std::tuple<std::pair<G, V>...>& grads_and_vars) {
@@ -173,21 +200,8 @@ auto allreduce_gradients(const std::tuple<std::pair<G, V>...>& grads_and_vars) {
                 "hvd::DistributedOptimizer: every gradient needs a static shape (a variable's), to place it in the "
                 "fusion buffer");
   using dtypes = typename unique_types<type_list<>, value_t<G>...>::type;
-  const auto fused = [&]<class... T>(type_list<T...>) {
-    return std::tuple{fuse_dtype<T>(grads_and_vars)...};
-  }(dtypes{});
-  return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    using pairs = std::tuple<std::pair<G, V>...>;
-    const auto part = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
-      using Gk = typename std::tuple_element_t<K, pairs>::first_type;
-      const auto& f = std::get<position_v<dtypes, value_t<Gk>>>(fused);
-      using P = op::fused_part<fusion_offset<K, G...>(), shape_of_t<Gk>>;
-      return graph::node<P, std::remove_cvref_t<decltype(f)>>(P{}, f);
-    };
-    return std::make_tuple(
-        std::pair{part(std::integral_constant<std::size_t, I>{}), std::get<I>(grads_and_vars).second}...);
-  }
-  (std::index_sequence_for<G...>{});
+  return averaged_pairs<dtypes>(grads_and_vars, fuse_each_dtype(grads_and_vars, dtypes{}),
+                                std::index_sequence_for<G...>{});
 }
 
 }  // namespace detail
