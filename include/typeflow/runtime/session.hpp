@@ -173,6 +173,13 @@ class Session {
     for (const auto& v : get_default_graph().variables()) v.initialize(m_variables);
   }
 
+  /// Runs an operation on the declared variables by name, as the initializer does: an object
+  /// with `run_on(const Graph&, eval::variable_store&)`, such as
+  /// horovod::broadcast_global_variables(0) (distribute/horovod.hpp).
+  template <class Op>
+    requires(!graph_node<Op> && requires(const Op& op, const Graph& g, eval::variable_store& s) { op.run_on(g, s); })
+  void run(const Op& op) { op.run_on(get_default_graph(), m_variables); }
+
   /// sess.graph: the default graph, whose variables and named nodes this Session runs.
   const Graph& graph() const { return get_default_graph(); }
 
