@@ -186,8 +186,9 @@ TEST_CASE("cnn.allocations: a steady CNN training step allocates nothing, with o
   auto training = tf::placeholder<"training", bool>();
   auto W1 = tf::Variable<"W1", float, 3, 3, 1, 8>(tf::truncated_normal(0.0, 0.1, 1));
   auto bn = tf::layers::batch_normalization<"bn">(tf::nn::conv2d(x, W1, tf::strides<1>, tf::padding<"SAME">), training);
-  auto pooled = tf::nn::avg_pool(tf::nn::max_pool(tf::nn::relu(bn.output), tf::ksize<2>, tf::strides<2>, tf::padding<"SAME">),
-                                 tf::ksize<2>, tf::strides<2>, tf::padding<"VALID">);  // [None, 2, 2, 8]
+  auto pooled =
+      tf::nn::avg_pool(tf::nn::max_pool(tf::nn::relu(bn.output), tf::ksize<2>, tf::strides<2>, tf::padding<"SAME">),
+                       tf::ksize<2>, tf::strides<2>, tf::padding<"VALID">);  // [None, 2, 2, 8]
   auto W2 = tf::Variable<"W2", float, 32, 10>(tf::truncated_normal(0.0, 0.1, 2));
   auto logits = tf::matmul(tf::nn::dropout(tf::reshape<-1, 32>(pooled), 0.25, 3), W2);
   auto loss = tf::reduce_mean(tf::nn::sparse_softmax_cross_entropy_with_logits(tf::labels = y, tf::logits = logits));
