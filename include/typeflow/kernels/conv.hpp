@@ -115,6 +115,8 @@ void for_image_parts(const window2d& w, std::size_t out_channels, F&& f) {
 template <class T>
 void conv2d(const window2d& w, const T* in, const T* filter, std::size_t out_channels, T* out) {
   const std::size_t patch = w.k_h * w.k_w * w.channels, cells = w.out_cells();
+  if (patch == 0 || cells == 0 || w.batch == 0 || out_channels == 0)  // sums over nothing, or no output
+    return std::fill(out, out + w.batch * cells * out_channels, T(0));
   if (detail::is_pointwise(w))
     return detail::product<false, false>(true, in, filter, out, w.batch * cells, out_channels, w.channels);
   const std::size_t chunk = detail::images_per_chunk(w);
@@ -135,6 +137,8 @@ void conv2d(const window2d& w, const T* in, const T* filter, std::size_t out_cha
 template <class T>
 void conv2d_backprop_input(const window2d& w, const T* filter, const T* g, std::size_t out_channels, T* dx) {
   const std::size_t patch = w.k_h * w.k_w * w.channels, cells = w.out_cells();
+  if (patch == 0 || cells == 0 || w.batch == 0 || out_channels == 0)
+    return std::fill(dx, dx + w.batch * w.in_image(), T(0));
   if (detail::is_pointwise(w))
     return detail::product<false, true>(true, g, filter, dx, w.batch * cells, w.channels, out_channels);
   const std::size_t chunk = detail::images_per_chunk(w);
@@ -155,6 +159,7 @@ void conv2d_backprop_input(const window2d& w, const T* filter, const T* g, std::
 template <class T>
 void conv2d_backprop_filter(const window2d& w, const T* in, const T* g, std::size_t out_channels, T* df) {
   const std::size_t patch = w.k_h * w.k_w * w.channels, cells = w.out_cells(), size = patch * out_channels;
+  if (size == 0 || cells == 0 || w.batch == 0) return std::fill(df, df + size, T(0));
   if (detail::is_pointwise(w))
     return detail::product<true, false>(true, in, g, df, w.channels, out_channels, w.batch * cells);
   const std::size_t chunk = detail::images_per_chunk(w);

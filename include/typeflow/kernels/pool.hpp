@@ -37,9 +37,11 @@ inline window_span span_of(const window2d& w, std::size_t oh, std::size_t ow) {
           clip(c + static_cast<std::ptrdiff_t>(w.k_w), w.in_w)};
 }
 
-/// Calls f(n, oh, ow) for every output cell, split by rows across the pool.
+/// Calls f(n, oh, ow) for every output cell, split by rows across the pool (none when the
+/// output is empty, whatever the other dims).
 template <class F>
 void for_output_cells(const window2d& w, F&& f) {
+  if (w.channels == 0) return;
   const std::size_t work_per_row = std::max<std::size_t>(1, w.out_w * w.channels * w.k_h * w.k_w);
   parallel::for_ranges(w.batch * w.out_h, std::max<std::size_t>(1, parallel::elementwise_grain / work_per_row),
                        [&](std::size_t begin, std::size_t end) {
@@ -48,9 +50,11 @@ void for_output_cells(const window2d& w, F&& f) {
                        });
 }
 
-/// Calls f(n) for every image, split across the pool.
+/// Calls f(n) for every image, split across the pool (none when the images have no channels:
+/// the gradients are then empty too).
 template <class F>
 void for_images(const window2d& w, F&& f) {
+  if (w.channels == 0) return;
   const std::size_t work = std::max<std::size_t>(1, w.out_cells() * w.channels * w.k_h * w.k_w);
   parallel::for_ranges(w.batch, std::max<std::size_t>(1, parallel::elementwise_grain / work),
                        [&](std::size_t begin, std::size_t end) {
