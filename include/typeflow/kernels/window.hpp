@@ -66,10 +66,11 @@ inline window2d make_window(std::string_view op, const std::array<std::size_t, 4
   const auto size = [](std::size_t v) { return static_cast<std::int64_t>(v); };
   // Below 2^31 (TF's int32 attrs), (k - 1) dilation and the output sizes cannot overflow.
   constexpr std::size_t limit = std::size_t{1} << 31;
-  const bool in_range = k_h <= limit && k_w <= limit && stride_h <= limit && stride_w <= limit &&
-                        dilation_h <= limit && dilation_w <= limit && input[1] <= limit && input[2] <= limit;
+  const bool in_range = k_h <= limit && k_w <= limit && stride_h <= limit && stride_w <= limit && dilation_h <= limit &&
+                        dilation_w <= limit && input[1] <= limit && input[2] <= limit;
   if (k_h == 0 || k_w == 0 || stride_h == 0 || stride_w == 0 || dilation_h == 0 || dilation_w == 0 || !in_range)
-    throw error(std::string(op) + ": window, strides, dilations and the input's height and width must be in [1, 2^31], got window " +
+    throw error(std::string(op) +
+                ": window, strides, dilations and the input's height and width must be in [1, 2^31], got window " +
                 std::to_string(k_h) + "x" + std::to_string(k_w) + ", strides " + std::to_string(stride_h) + "x" +
                 std::to_string(stride_w) + ", dilations " + std::to_string(dilation_h) + "x" +
                 std::to_string(dilation_w) + ", input " + shape_string(input));

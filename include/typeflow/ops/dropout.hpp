@@ -105,8 +105,12 @@ auto dropout(const X& x, const Rate& rate, std::optional<std::uint64_t> seed = s
   using T = value_t<X>;
   static_assert(std::is_floating_point_v<T>, "tf::nn::dropout: x must have a floating dtype");
   op::dropout_mask mask;
-  std::random_device entropy;
-  mask.m_seed = seed ? *seed : (std::uint64_t{entropy()} << 32) ^ entropy();
+  if (seed) {
+    mask.m_seed = *seed;
+  } else {
+    std::random_device entropy;
+    mask.m_seed = (std::uint64_t{entropy()} << 32) ^ entropy();
+  }
   if constexpr (std::is_arithmetic_v<Rate>) {
     if (!(rate >= 0 && rate < 1))
       throw error("tf::nn::dropout: rate must be in [0, 1), got " + std::to_string(static_cast<double>(rate)));

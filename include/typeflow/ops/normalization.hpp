@@ -31,6 +31,15 @@
 
 namespace typeflow {
 
+namespace detail {
+template <std::size_t... I>
+axis_t<static_cast<int>(I)...> leading_axes(std::index_sequence<I...>);
+}  // namespace detail
+
+/// The axes of a rank-R tensor but the last (the channels'): what batch normalisation reduces.
+template <std::size_t R>
+using all_but_last_axis_t = decltype(detail::leading_axes(std::make_index_sequence<R - 1>{}));
+
 namespace op {
 
 /// What FusedBatchNormV3 and its gradients share: epsilon, and the operands' checks.
@@ -114,11 +123,8 @@ struct fused_batch_norm : batch_norm_base {
             {n.op()}, g, x, scale, mean, variance, training);
       });
     };
-    const auto channel_sum = [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return reduce_sum(g, axis_t<static_cast<int>(I)...>{});
-    }
-    (std::make_index_sequence<rank_v<G> - 1>{});
-    return std::tuple{grad(std::false_type{}), grad(std::true_type{}), channel_sum, g, g, g};
+    return std::tuple{
+        grad(std::false_type{}), grad(std::true_type{}), reduce_sum(g, all_but_last_axis_t<rank_v<G>>{}), g, g, g};
   }
 };
 

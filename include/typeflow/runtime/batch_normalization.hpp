@@ -95,8 +95,6 @@ auto batch_normalization(const X& x, const Training& training, double momentum =
   auto moving_mean = Variable<Name + "/moving_mean", T, channels>(constant(T(0)));
   auto moving_variance = Variable<Name + "/moving_variance", T, channels>(constant(T(1)));
 
-  const auto axes = []<std::size_t... I>(std::index_sequence<I...>) { return axis_t<static_cast<int>(I)...>{}; }
-  (std::make_index_sequence<S::rank - 1>{});
   // One kernel op normalises (FusedBatchNormV3); the batch's moments are computed again, apart,
   // for the moving averages, by the update ops only.
   const auto output =
@@ -104,7 +102,7 @@ auto batch_normalization(const X& x, const Training& training, double momentum =
                   decltype(stop_gradient(moving_variance)), Training>(op::fused_batch_norm{{epsilon}}, x, gamma, beta,
                                                                       stop_gradient(moving_mean),
                                                                       stop_gradient(moving_variance), training);
-  const auto moments = nn::moments(x, axes);
+  const auto moments = nn::moments(x, all_but_last_axis_t<S::rank>{});
   const auto& batch_mean = moments.first;
   const auto& batch_variance = moments.second;
 
