@@ -11,6 +11,7 @@
 #include <typeflow/test/gradient_checker.hpp>
 #include <typeflow/typeflow.hpp>
 
+#include "../autodiff/gradient_check.hpp"
 #include "../random_tensor.hpp"
 #include "allocation_counter.hpp"
 
@@ -91,13 +92,10 @@ TEST_CASE("moments and batch_normalization: against direct loops, gradients agai
             doctest::Approx((X.data()[i * 5 + c] - mu) / std::sqrt(sq / 24 + 1e-3) * S(c) + O(c)).epsilon(1e-12));
   }
   const auto fx = tf::feed(x, X);
-  const auto fo = tf::feed(offset, O);
-  const auto fs = tf::feed(scale, S);
   auto w = tf::placeholder<"w", double, 2, 3, 4, 5>();
-  const auto fw = tf::feed(w, random_tensor<double, 4>({2, 3, 4, 5}, 6));
-  CHECK(tf::test::compute_gradient_error(y * w, x, fx, fo, fs, fw) < 1e-6);
-  CHECK(tf::test::compute_gradient_error(y * w, scale, fx, fo, fs, fw) < 1e-6);
-  CHECK(tf::test::compute_gradient_error(y * w, offset, fx, fo, fs, fw) < 1e-6);
+  // One plan for the three gradients (test::check_gradients), each element against central differences.
+  test::check_gradients(tf::reduce_sum(y * w), std::tuple{x, scale, offset}, std::tuple{X, S, O},
+                        tf::feed(w, random_tensor<double, 4>({2, 3, 4, 5}, 6)));
   // offset and scale None.
   const auto plain = sess.run(tf::nn::batch_normalization(x, mean, variance, nullptr, nullptr, 1e-3), fx);
   CHECK(plain(1, 2, 3, 4) == doctest::Approx((X(1, 2, 3, 4) - m(4)) / std::sqrt(v(4) + 1e-3)).epsilon(1e-12));
@@ -173,9 +171,9 @@ TEST_CASE("FusedBatchNormV3: values as the composite's, gradients against finite
     const auto fused = sess.run(y, fx, fs, fo, fm, fv, ft);
     for (std::size_t i = 0; i < fused.size(); ++i)
       CHECK(fused.data()[i] == doctest::Approx(composite.data()[i]).epsilon(1e-12));
-    CHECK(tf::test::compute_gradient_error(y * w, x, fx, fs, fo, fm, fv, ft, fw) < 1e-6);
-    CHECK(tf::test::compute_gradient_error(y * w, scale, fx, fs, fo, fm, fv, ft, fw) < 1e-6);
-    CHECK(tf::test::compute_gradient_error(y * w, offset, fx, fs, fo, fm, fv, ft, fw) < 1e-6);
+    test::check_gradients(tf::reduce_sum(y * w), std::tuple{x, scale, offset},
+                          std::tuple{X, random_tensor<double, 1>({4}, 9, 0.5, 2), random_tensor<double, 1>({4}, 10)},
+                          fm, fv, ft, fw);
   }
 }
 
