@@ -198,3 +198,29 @@ TEST_CASE("max_pool: a window of negative values ignores the padding") {
   CHECK(y(0, 1, 1, 0) == X(0, 2, 2, 0));  // the corner window has one cell inside: no 0 from padding
   CHECK(y(0, 0, 0, 0) == std::max({X(0, 0, 0, 0), X(0, 0, 1, 0), X(0, 1, 0, 0), X(0, 1, 1, 0)}));
 }
+
+TEST_CASE("conv2d: images split across threads (the filter gradient summed per part), values as one thread's") {
+  // 28x28x8 by 3x3x8x16, stride 1: ~2^20 multiply-adds per image, so kernels/conv.hpp gives each of
+  // 2 threads at least 2 images of a batch of 8.
+  auto x = tf::placeholder<"x", double, 8, 28, 28, 8>();
+  auto f = tf::placeholder<"f", double, 3, 3, 8, 16>();
+  auto g = tf::placeholder<"g", double, 8, 28, 28, 16>();
+  auto y = tf::nn::conv2d(x, f, tf::strides<1>, tf::padding<"SAME">);
+  const auto [dx, df] = tf::gradients(tf::reduce_sum(y * g), x, f);
+  const auto X = random_tensor<double, 4>({8, 28, 28, 8}, 20), F = random_tensor<double, 4>({3, 3, 8, 16}, 21);
+  const auto G = random_tensor<double, 4>({8, 28, 28, 16}, 22);
+  const auto run = [&](int threads) {
+    tf::Session sess(tf::ConfigProto{.intra_op_parallelism_threads = threads});
+    return sess.run(tf::fetch(y, dx, df), tf::feed(x, X), tf::feed(f, F), tf::feed(g, G));
+  };
+  const auto one = run(1), two = run(2);
+  const auto same = [](const auto& a, const auto& b, double tol) {
+    double worst = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a.data()[i] - b.data()[i]));
+    return worst <= tol;
+  };
+  CHECK(same(std::get<0>(one), std::get<0>(two), 0));      // y: each image on one thread
+  CHECK(same(std::get<1>(one), std::get<1>(two), 0));      // dx likewise
+  CHECK(same(std::get<2>(one), std::get<2>(two), 1e-10));  // df: two partial sums, added in order
+  check_close<double>(std::get<0>(two), conv_ref(X, F, {1, 1, 1, 1, true}), 1e-12);
+}
