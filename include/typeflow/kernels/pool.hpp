@@ -103,28 +103,28 @@ void avg_pool(const window2d& w, const T* in, T* out) {
   });
 }
 
-/// Calls f(i, o, k) for each input cell i (an offset), output cell o and channel k such that
-/// max_pool took output o's value of channel k from input i: the first cell of the window, row
-/// by row, that equals it (a window of NaNs: none). Channels run innermost and branch-free.
+/// Calls f(i, o) for each output value o (an offset) with the input value i that max_pool took
+/// it from: the first cell of the window, row by row, that equals it (a window of NaNs: none).
+/// The window is scanned once, channels innermost, each channel's choice a branch-free select.
 template <class T, class F>
 void for_each_argmax(const window2d& w, const T* in, const T* out, F&& f) {
   const std::size_t c = w.channels;
+  constexpr std::size_t none = ~std::size_t{0};
   detail::for_images(w, [&](std::size_t n) {
-    unsigned char* taken = scratch<unsigned char, 0>(c);  // not vector<bool>: bytes, one per channel
+    std::size_t* taken = scratch<std::size_t, 0>(c);
     for (std::size_t oh = 0; oh < w.out_h; ++oh)
       for (std::size_t ow = 0; ow < w.out_w; ++ow) {
         const std::size_t o = ((n * w.out_h + oh) * w.out_w + ow) * c;
         const auto s = detail::span_of(w, oh, ow);
-        std::fill(taken, taken + c, 0);
+        std::fill(taken, taken + c, none);
         for (std::size_t h = s.h0; h < s.h1; ++h)
           for (std::size_t x = s.w0; x < s.w1; ++x) {
             const std::size_t i = detail::at(w, n, h, x);
-            for (std::size_t k = 0; k < c; ++k) {
-              const bool first = !taken[k] && in[i + k] == out[o + k];
-              taken[k] = taken[k] | first;
-              f(i + k, o + k, first);
-            }
+            for (std::size_t k = 0; k < c; ++k)
+              taken[k] = taken[k] == none && in[i + k] == out[o + k] ? i + k : taken[k];
           }
+        for (std::size_t k = 0; k < c; ++k)
+          if (taken[k] != none) f(taken[k], o + k);
       }
   });
 }
@@ -134,7 +134,7 @@ void for_each_argmax(const window2d& w, const T* in, const T* out, F&& f) {
 template <class T>
 void max_pool_grad(const window2d& w, const T* in, const T* out, const T* g, T* dx) {
   std::fill(dx, dx + w.batch * w.in_image(), T(0));
-  for_each_argmax(w, in, out, [&](std::size_t i, std::size_t o, bool first) { dx[i] += first ? g[o] : T(0); });
+  for_each_argmax(w, in, out, [&](std::size_t i, std::size_t o) { dx[i] += g[o]; });
 }
 
 /// The gradient of max_pool_grad to its g: u read at each window's taken cell (TF's
@@ -142,7 +142,7 @@ void max_pool_grad(const window2d& w, const T* in, const T* out, const T* g, T* 
 template <class T>
 void max_pool_grad_grad(const window2d& w, const T* in, const T* out, const T* u, T* result) {
   std::fill(result, result + w.batch * w.out_cells() * w.channels, T(0));
-  for_each_argmax(w, in, out, [&](std::size_t i, std::size_t o, bool first) { result[o] += first ? u[i] : T(0); });
+  for_each_argmax(w, in, out, [&](std::size_t i, std::size_t o) { result[o] = u[i]; });
 }
 
 /// dx: each window's g spread evenly over its cells inside the input (TF's AvgPoolGrad).
