@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 
 #include "../core/thread_pool.hpp"
@@ -109,22 +110,28 @@ void avg_pool(const window2d& w, const T* in, T* out) {
 template <class T, class F>
 void for_each_argmax(const window2d& w, const T* in, const T* out, F&& f) {
   const std::size_t c = w.channels;
-  constexpr std::size_t none = ~std::size_t{0};
   detail::for_images(w, [&](std::size_t n) {
-    std::size_t* taken = scratch<std::size_t, 0>(c);
+    // taken[k]: 1 + the position in the window (row by row) of channel k's maximum, 0 while none.
+    // 32 bits, as the floats compared: the select below then vectorises.
+    std::uint32_t* taken = scratch<std::uint32_t, 0>(c);
     for (std::size_t oh = 0; oh < w.out_h; ++oh)
       for (std::size_t ow = 0; ow < w.out_w; ++ow) {
         const std::size_t o = ((n * w.out_h + oh) * w.out_w + ow) * c;
         const auto s = detail::span_of(w, oh, ow);
-        std::fill(taken, taken + c, none);
+        std::fill(taken, taken + c, 0u);
+        std::uint32_t position = 0;
         for (std::size_t h = s.h0; h < s.h1; ++h)
           for (std::size_t x = s.w0; x < s.w1; ++x) {
-            const std::size_t i = detail::at(w, n, h, x);
-            for (std::size_t k = 0; k < c; ++k)
-              taken[k] = taken[k] == none && in[i + k] == out[o + k] ? i + k : taken[k];
+            ++position;
+            const T* __restrict cell = in + detail::at(w, n, h, x);
+            const T* __restrict max = out + o;
+            std::uint32_t* __restrict t = taken;
+            for (std::size_t k = 0; k < c; ++k) t[k] = (t[k] == 0) & (cell[k] == max[k]) ? position : t[k];
           }
+        const std::size_t width = s.w1 - s.w0;
         for (std::size_t k = 0; k < c; ++k)
-          if (taken[k] != none) f(taken[k], o + k);
+          if (taken[k] != 0)
+            f(detail::at(w, n, s.h0 + (taken[k] - 1) / width, s.w0 + (taken[k] - 1) % width) + k, o + k);
       }
   });
 }
