@@ -126,7 +126,7 @@ void for_each_argmax(const window2d& w, const T* in, const T* out, F&& f) {
             const T* __restrict cell = in + detail::at(w, n, h, x);
             const T* __restrict max = out + o;
             std::uint32_t* __restrict t = taken;
-            for (std::size_t k = 0; k < c; ++k) t[k] = (t[k] == 0) & (cell[k] == max[k]) ? position : t[k];
+            for (std::size_t k = 0; k < c; ++k) t[k] = ((t[k] == 0) & (cell[k] == max[k])) ? position : t[k];
           }
         const std::size_t width = s.w1 - s.w0;
         for (std::size_t k = 0; k < c; ++k)
