@@ -306,6 +306,53 @@ def make_numpy(d, threads):
     return out
 
 
+# The Adam step of every peer, TF1's ApplyAdam formula (lr_t from the powers before they advance).
+
+def tf_adam_trainer(tf, fn, loss, initial):
+    """A jitted TF2 training step of loss(x, y, *params) by Adam: (step(x, y), params)."""
+    b1, b2, eps = ADAM["b1"], ADAM["b2"], ADAM["eps"]
+    params = [tf.Variable(p) for p in initial]
+    m = [tf.Variable(tf.zeros_like(p)) for p in params]
+    v = [tf.Variable(tf.zeros_like(p)) for p in params]
+    b1p, b2p = tf.Variable(b1, dtype=tf.float32), tf.Variable(b2, dtype=tf.float32)
+
+    @fn
+    def step(x, y):
+        with tf.GradientTape() as tape:
+            value = loss(x, y, *params)
+        grads = tape.gradient(value, params)
+        lr_t = ADAM["lr"] * tf.sqrt(1 - b2p) / (1 - b1p)
+        for p, mi, vi, gi in zip(params, m, v, grads):
+            mi.assign_add((gi - mi) * (1 - b1))
+            vi.assign_add((gi * gi - vi) * (1 - b2))
+            p.assign_sub(lr_t * mi / (tf.sqrt(vi) + eps))
+        b1p.assign(b1p * b1)
+        b2p.assign(b2p * b2)
+        return value
+    return step, params
+
+
+def jax_adam(jnp, p, m, v, t, g):
+    """One Adam update of the tuples p, m, v by gradients g at step t: (p, m, v)."""
+    b1, b2, eps = ADAM["b1"], ADAM["b2"], ADAM["eps"]
+    lr_t = ADAM["lr"] * jnp.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+    m = tuple(mi + (gi - mi) * (1 - b1) for mi, gi in zip(m, g))
+    v = tuple(vi + (gi * gi - vi) * (1 - b2) for vi, gi in zip(v, g))
+    return tuple(pi - lr_t * mi / (jnp.sqrt(vi) + eps) for pi, mi, vi in zip(p, m, v)), m, v
+
+
+def torch_adam(torch, s, grads):
+    """One Adam update, in place, of the state s = {"p", "m", "v", "t"} by grads."""
+    b1, b2, eps = ADAM["b1"], ADAM["b2"], ADAM["eps"]
+    s["t"] += 1
+    lr_t = adam_lr_t(s["t"])
+    with torch.no_grad():
+        for p, m, v, g in zip(s["p"], s["m"], s["v"], grads):
+            m.add_(g - m, alpha=1 - b1)
+            v.add_(g * g - v, alpha=1 - b2)
+            p.sub_(lr_t * m / (v.sqrt() + eps))
+
+
 def make_tf(d, threads, jit):
     import tensorflow as tf
     tf.config.threading.set_intra_op_parallelism_threads(threads)
@@ -447,25 +494,7 @@ def make_tf(d, threads, jit):
     mx, my = tf.constant(d["mlp784_x"]), tf.constant(d["mlp784_y"])
 
     def mlp():
-        params = [tf.Variable(p) for p in d["mlp784_params"]]
-        m = [tf.Variable(tf.zeros_like(p)) for p in params]
-        v = [tf.Variable(tf.zeros_like(p)) for p in params]
-        b1p, b2p = tf.Variable(b1, dtype=tf.float32), tf.Variable(b2, dtype=tf.float32)
-
-        @fn
-        def step(x, y):
-            with tf.GradientTape() as tape:
-                loss = mlp_logits_loss(x, y, *params)
-            grads = tape.gradient(loss, params)
-            lr_t = ADAM["lr"] * tf.sqrt(1 - b2p) / (1 - b1p)
-            for p, mi, vi, gi in zip(params, m, v, grads):
-                mi.assign_add((gi - mi) * (1 - b1))
-                vi.assign_add((gi * gi - vi) * (1 - b2))
-                p.assign_sub(lr_t * mi / (tf.sqrt(vi) + eps))
-            b1p.assign(b1p * b1)
-            b2p.assign(b2p * b2)
-            return loss
-        return step, params
+        return tf_adam_trainer(tf, fn, mlp_logits_loss, d["mlp784_params"])
     step_mlp, _ = mlp()
 
     def mlp_result():
@@ -509,7 +538,6 @@ def make_jax(d, threads):
     import jax.numpy as jnp
     jax.config.update("jax_platforms", "cpu")
     out = {}
-    b1, b2, eps = ADAM["b1"], ADAM["b2"], ADAM["eps"]
 
     def ready(r):
         return jax.block_until_ready(r)
@@ -542,12 +570,7 @@ def make_jax(d, threads):
 
     @jax.jit
     def mlp_step(p, m, v, t, x, y):
-        g = jax.grad(mlp_loss)(p, x, y)
-        lr_t = ADAM["lr"] * jnp.sqrt(1 - b2 ** t) / (1 - b1 ** t)
-        m = tuple(mi + (gi - mi) * (1 - b1) for mi, gi in zip(m, g))
-        v = tuple(vi + (gi * gi - vi) * (1 - b2) for vi, gi in zip(v, g))
-        p = tuple(pi - lr_t * mi / (jnp.sqrt(vi) + eps) for pi, mi, vi in zip(p, m, v))
-        return p, m, v
+        return jax_adam(jnp, p, m, v, t, jax.grad(mlp_loss)(p, x, y))
 
     mx, my = jnp.asarray(d["mlp784_x"]), jnp.asarray(d["mlp784_y"])
 
@@ -627,7 +650,6 @@ def make_torch(d, threads):
     torch.set_num_threads(threads)
     torch.set_num_interop_threads(threads)
     out = {}
-    b1, b2, eps = ADAM["b1"], ADAM["b2"], ADAM["eps"]
     T = torch.from_numpy
     xc = T(d["chain_x"])
     chain = lambda: torch.exp(-torch.square(xc)) * torch.tanh(xc * 1.5 + 0.5) + xc
@@ -663,14 +685,7 @@ def make_torch(d, threads):
         return {"p": p, "m": [torch.zeros_like(a) for a in p], "v": [torch.zeros_like(a) for a in p], "t": 0}
 
     def mlp_step(s):
-        grads = torch.autograd.grad(mlp_loss(s["p"], mx, my), s["p"])
-        s["t"] += 1
-        lr_t = adam_lr_t(s["t"])
-        with torch.no_grad():
-            for p, m, v, g in zip(s["p"], s["m"], s["v"], grads):
-                m.add_(g - m, alpha=1 - b1)
-                v.add_(g * g - v, alpha=1 - b2)
-                p.sub_(lr_t * m / (v.sqrt() + eps))
+        torch_adam(torch, s, torch.autograd.grad(mlp_loss(s["p"], mx, my), s["p"]))
     mlp_s = mlp_init()
 
     def mlp_result():
@@ -787,25 +802,7 @@ def cnn_tf(d, threads, jit):
     nx, ny = tf.constant(d["cnn_x"]), tf.constant(d["cnn_y"])
 
     def cnn():
-        params = [tf.Variable(p) for p in d["cnn_params"]]
-        m = [tf.Variable(tf.zeros_like(p)) for p in params]
-        v = [tf.Variable(tf.zeros_like(p)) for p in params]
-        b1p, b2p = tf.Variable(b1, dtype=tf.float32), tf.Variable(b2, dtype=tf.float32)
-
-        @fn
-        def step(x, y):
-            with tf.GradientTape() as tape:
-                loss = cnn_loss(x, y, *params)
-            grads = tape.gradient(loss, params)
-            lr_t = ADAM["lr"] * tf.sqrt(1 - b2p) / (1 - b1p)
-            for p, mi, vi, gi in zip(params, m, v, grads):
-                mi.assign_add((gi - mi) * (1 - b1))
-                vi.assign_add((gi * gi - vi) * (1 - b2))
-                p.assign_sub(lr_t * mi / (tf.sqrt(vi) + eps))
-            b1p.assign(b1p * b1)
-            b2p.assign(b2p * b2)
-            return loss
-        return step, params
+        return tf_adam_trainer(tf, fn, cnn_loss, d["cnn_params"])
     step_cnn, _ = cnn()
 
     def cnn_result():
@@ -819,7 +816,6 @@ def cnn_tf(d, threads, jit):
 def cnn_jax(d, threads):
     import jax
     import jax.numpy as jnp
-    b1, b2, eps = ADAM["b1"], ADAM["b2"], ADAM["eps"]
     nhwc = ("NHWC", "HWIO", "NHWC")
 
     def conv(x, W):
@@ -845,11 +841,7 @@ def cnn_jax(d, threads):
 
     @jax.jit
     def cnn_step(p, m, v, t, x, y):
-        g = jax.grad(cnn_loss)(p, x, y)
-        lr_t = ADAM["lr"] * jnp.sqrt(1 - b2 ** t) / (1 - b1 ** t)
-        m = tuple(mi + (gi - mi) * (1 - b1) for mi, gi in zip(m, g))
-        v = tuple(vi + (gi * gi - vi) * (1 - b2) for vi, gi in zip(v, g))
-        return tuple(pi - lr_t * mi / (jnp.sqrt(vi) + eps) for pi, mi, vi in zip(p, m, v)), m, v
+        return jax_adam(jnp, p, m, v, t, jax.grad(cnn_loss)(p, x, y))
     nx, ny = jnp.asarray(d["cnn_x"]), jnp.asarray(d["cnn_y"])
 
     def init():
@@ -873,7 +865,6 @@ def cnn_torch(d, threads):
     filters are transposed once, outside the timed calls, and the results back for the check."""
     import torch
     import torch.nn.functional as F
-    b1, b2, eps = ADAM["b1"], ADAM["b2"], ADAM["eps"]
     nchw = lambda a: torch.from_numpy(np.ascontiguousarray(a.transpose(0, 3, 1, 2)))
     oihw = lambda a: torch.from_numpy(np.ascontiguousarray(a.transpose(3, 2, 0, 1)))
     cx, cg = nchw(d["conv_x"]).requires_grad_(), nchw(d["conv_g"])
@@ -901,14 +892,7 @@ def cnn_torch(d, threads):
         return {"p": p, "m": [torch.zeros_like(a) for a in p], "v": [torch.zeros_like(a) for a in p], "t": 0}
 
     def step(s):
-        grads = torch.autograd.grad(cnn_loss(s["p"], nx, ny), s["p"])
-        s["t"] += 1
-        lr_t = adam_lr_t(s["t"])
-        with torch.no_grad():
-            for p, m, v, g in zip(s["p"], s["m"], s["v"], grads):
-                m.add_(g - m, alpha=1 - b1)
-                v.add_(g * g - v, alpha=1 - b2)
-                p.sub_(lr_t * m / (v.sqrt() + eps))
+        torch_adam(torch, s, torch.autograd.grad(cnn_loss(s["p"], nx, ny), s["p"]))
     state = init()
 
     def result():
