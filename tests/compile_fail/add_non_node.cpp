@@ -1,5 +1,5 @@
 // A placeholder plus a std::string: not a graph node nor a number. The operator chosen returns an
-// incomplete type that names the operand, and its declaration's line says what to write (g++ 889
+// incomplete type that names the operand, and its declaration's line says what to write (g++ 877
 // characters, clang 517; a deleted operator made clang 14 list every operator+ candidate: 8,811).
 #include <string>
 

@@ -1,6 +1,6 @@
 // An op tag that breaks the op contract (graph/op_contract.hpp): it defines no tf_name. The
 // error names the tag and the missing member in one line, one frame from the node's
-// declaration (g++ 1,252 characters, clang 1,403).
+// declaration (g++ 1,232 characters, clang 1,403).
 #include <string_view>
 #include <tuple>
 #include <typeflow/typeflow.hpp>
