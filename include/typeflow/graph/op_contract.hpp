@@ -221,14 +221,6 @@ concept differentiable_op = requires(const G& g, const N& n) {
   Op::vjp(g, n);
 };
 
-/// Names Op when its gradient is asked for and it has no vjp (autodiff/gradients.hpp).
-template <class Op, class G, class N>
-void require_vjp() {
-  if constexpr (!differentiable_op<Op, G, N>) {
-    diagnostic::error_op_tag_defines_no_vjp<Op> error;
-  }
-}
-
 }  // namespace op
 }  // namespace typeflow
 
