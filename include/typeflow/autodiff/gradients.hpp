@@ -268,20 +268,21 @@ struct in_reverse_region {
   struct pred : std::bool_constant<payload_free_v<N> && Wrt::template reached_from<N>> {};
 };
 
-// Called as a statement, never in a constant expression: clang 14 crashes evaluating a
-// function whose body holds the (invalid) diagnostic declaration.
-template <class Y, class X>
-void require_dependence() {
-  if constexpr (!depends_on_v<Y, X>) {
+// The checks below are not constexpr: clang 14 crashes evaluating a function whose body holds
+// the (invalid) diagnostic declaration. They have a deduced return type, so that they are
+// instantiated where gradients() calls them, with the user's line in the error's context
+// (clang instantiates a void function's body at the end of the file, where that is lost).
+// They take no y: its type would be printed in the error's context once more.
+
+template <bool Depends, class X>
+auto require_dependence() {
+  if constexpr (!Depends) {
     // y is not computed from this x; see the comment on the type above.
     diagnostic::error_y_does_not_depend_on<diagnostic::spelled_t<X>> error;
   }
+  return 0;
 }
 
-// Not constexpr: clang 14 crashes evaluating a function whose body holds the (invalid)
-// diagnostic declaration. A deduced return type, so that it is instantiated where gradients()
-// calls it, with the user's line in the error's context (clang instantiates a void function's
-// body at the end of the file, where that context is lost).
 template <class Op>
 auto require_vjp() {
   // A gradient flows through this op tag, which defines no vjp (graph/op_contract.hpp).
@@ -323,7 +324,7 @@ template <tensor_node Y, graph_node... X>
 constexpr auto gradients(const Y& y, const X&...) {
   using Wrt = detail::wrt<X...>;
   if constexpr (!(depends_on_v<Y, X> && ...)) {
-    (detail::require_dependence<Y, X>(), ...);
+    (detail::require_dependence<depends_on_v<Y, X>, X>(), ...);
     return std::tuple{(static_cast<void>(sizeof(X)), detail::ones_like(y))...};  // after the error
   } else {
     using L = filter_t<topo_order_t<Y>, detail::in_reverse_region<Wrt>::template pred>;
