@@ -1,5 +1,6 @@
 // An op tag that breaks the op contract (graph/op_contract.hpp): it defines no tf_name. The
-// error names the tag and the missing member in one line.
+// error names the tag and the missing member in one line, one frame from the node's
+// declaration (g++ 1,232 characters, clang 1,403).
 #include <string_view>
 #include <tuple>
 #include <typeflow/typeflow.hpp>
@@ -16,8 +17,8 @@ struct twice : tf::op::elementwise_unary {
 
 int main() {
   auto x = tf::placeholder<"x", float, 3>();
-  // max-chars-gcc: 2000
-  // max-chars-clang: 2500
+  // max-chars-gcc: 1400
+  // max-chars-clang: 1600
   // expect-error: error_op_tag_defines_no_tf_name<twice>
   auto y = tf::graph::node<twice, decltype(x)>({}, x);
   (void)y;

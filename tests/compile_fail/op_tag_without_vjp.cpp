@@ -1,5 +1,6 @@
 // A gradient through an op tag that defines no vjp and does not say it has no gradient: the
-// error names the tag and what to define.
+// error names the tag and what to define, from tf::gradients, one frame from the user's line
+// (g++ 898 characters, clang 1,260; from deep in the walk, g++ printed 6,446).
 #include <string_view>
 #include <tuple>
 #include <typeflow/typeflow.hpp>
@@ -18,8 +19,8 @@ struct twice : tf::op::elementwise_unary {
 int main() {
   auto x = tf::placeholder<"x", float, 3>();
   auto y = tf::reduce_sum(tf::graph::node<twice, decltype(x)>({}, x));
-  // max-chars-gcc: 8000
-  // max-chars-clang: 1800
+  // max-chars-gcc: 1000
+  // max-chars-clang: 1400
   // expect-error: error_op_tag_defines_no_vjp<twice>
   auto [dx] = tf::gradients(y, x);
   (void)dx;

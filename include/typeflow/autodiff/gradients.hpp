@@ -60,10 +60,20 @@ namespace detail {
 /// The empty sum of gradients: what a node gets when no path from y reaches it.
 struct no_gradient {};
 
+/// What a gradient through op tag Op, which defines no vjp, becomes: it is passed down and
+/// summed as a gradient, without another error, until gradients() names Op (one frame from
+/// the user's line, where the walk's frames print the graph's types many times over).
+template <class Op>
+struct vjp_missing {};
+template <class T>
+inline constexpr bool is_vjp_missing_v = false;
+template <class Op>
+inline constexpr bool is_vjp_missing_v<vjp_missing<Op>> = true;
+
 template <class A, class B>
 constexpr auto add_gradients(const A& a, const B& b) {
-  if constexpr (std::is_same_v<A, no_gradient>) return b;
-  else if constexpr (std::is_same_v<B, no_gradient>) return a;
+  if constexpr (is_vjp_missing_v<A> || std::is_same_v<B, no_gradient>) return a;
+  else if constexpr (is_vjp_missing_v<B> || std::is_same_v<A, no_gradient>) return b;
   else return a + b;
 }
 
@@ -127,8 +137,7 @@ constexpr auto walk(const N& n, const G& g) {
     if constexpr (!passes_gradient<Wrt, N>) {
       return here;  // a target whose operands take no gradient: its vjp (if any) is not needed
     } else if constexpr (!op::differentiable_op<typename N::op_type, G, N>) {
-      op::require_vjp<typename N::op_type, G, N>();  // names the tag
-      return here;
+      return std::tuple_cat(here, std::tuple<contribution<vjp_missing<typename N::op_type>, no_gradient>>{});
     } else {
       const auto parts = N::op_type::vjp(g, n);
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -210,11 +219,10 @@ template <class L, class U, std::size_t I, class B, class E>
 constexpr auto passed_down(const E& handed) {
   const auto gu = adjoint<L, U>(handed);
   using GU = std::remove_cvref_t<decltype(gu)>;
-  if constexpr (std::is_same_v<GU, no_gradient>) {
-    return gradient_sum<no_gradient>{};
+  if constexpr (std::is_same_v<GU, no_gradient> || is_vjp_missing_v<GU>) {
+    return gradient_sum<GU>{};
   } else if constexpr (!op::differentiable_op<typename U::op_type, GU, U>) {
-    op::require_vjp<typename U::op_type, GU, U>();  // names the tag
-    return gradient_sum<no_gradient>{};
+    return gradient_sum<vjp_missing<typename U::op_type>>{};
   } else {
     auto g = unbroadcast<shape_of_t<B>>(std::get<I>(U::op_type::vjp(gu, U{})));
     return gradient_sum<decltype(g)>{g};
@@ -260,14 +268,26 @@ struct in_reverse_region {
   struct pred : std::bool_constant<payload_free_v<N> && Wrt::template reached_from<N>> {};
 };
 
-// Called as a statement, never in a constant expression: clang 14 crashes evaluating a
-// function whose body holds the (invalid) diagnostic declaration.
-template <class Y, class X>
-void require_dependence() {
-  if constexpr (!depends_on_v<Y, X>) {
+// The checks below are not constexpr: clang 14 crashes evaluating a function whose body holds
+// the (invalid) diagnostic declaration. They have a deduced return type, so that they are
+// instantiated where gradients() calls them, with the user's line in the error's context
+// (clang instantiates a void function's body at the end of the file, where that is lost).
+// They take no y: its type would be printed in the error's context once more.
+
+template <bool Depends, class X>
+auto require_dependence() {
+  if constexpr (!Depends) {
     // y is not computed from this x; see the comment on the type above.
     diagnostic::error_y_does_not_depend_on<diagnostic::spelled_t<X>> error;
   }
+  return 0;
+}
+
+template <class Op>
+auto require_vjp() {
+  // A gradient flows through this op tag, which defines no vjp (graph/op_contract.hpp).
+  diagnostic::error_op_tag_defines_no_vjp<Op> error;
+  return 0;
 }
 
 template <class L, class X, class E>
@@ -275,6 +295,25 @@ constexpr auto gradient_of(const E& handed) {
   if constexpr (payload_free_v<X>) return adjoint<L, X>(handed);
   else return handed_to<X>(handed).g;
 }
+
+/// The op tag of the first vjp_missing in T (a gradient, a contribution, or a tuple of them), or void.
+template <class T>
+struct vjp_missing_in {
+  using type = void;
+};
+template <class Op>
+struct vjp_missing_in<vjp_missing<Op>> {
+  using type = Op;
+};
+template <class Op, class G>
+struct vjp_missing_in<contribution<vjp_missing<Op>, G>> {
+  using type = Op;
+};
+template <class T, class... Ts>
+struct vjp_missing_in<std::tuple<T, Ts...>> {
+  using first = typename vjp_missing_in<T>::type;
+  using type = std::conditional_t<std::is_void_v<first>, typename vjp_missing_in<std::tuple<Ts...>>::type, first>;
+};
 
 }  // namespace detail
 
@@ -285,12 +324,19 @@ template <tensor_node Y, graph_node... X>
 constexpr auto gradients(const Y& y, const X&...) {
   using Wrt = detail::wrt<X...>;
   if constexpr (!(depends_on_v<Y, X> && ...)) {
-    (detail::require_dependence<Y, X>(), ...);
+    (detail::require_dependence<depends_on_v<Y, X>, X>(), ...);
     return std::tuple{(static_cast<void>(sizeof(X)), detail::ones_like(y))...};  // after the error
   } else {
     using L = filter_t<topo_order_t<Y>, detail::in_reverse_region<Wrt>::template pred>;
     const auto handed = detail::walk<Wrt>(y, detail::ones_like(y));
-    return std::tuple{detail::gradient_of<L, X>(handed)...};
+    using no_vjp = typename detail::vjp_missing_in<
+        std::tuple<std::remove_const_t<decltype(handed)>, decltype(detail::gradient_of<L, X>(handed))...>>::type;
+    if constexpr (!std::is_void_v<no_vjp>) {
+      detail::require_vjp<no_vjp>();
+      return std::tuple{(static_cast<void>(sizeof(X)), detail::ones_like(y))...};
+    } else {
+      return std::tuple{detail::gradient_of<L, X>(handed)...};
+    }
   }
 }
 

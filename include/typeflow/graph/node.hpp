@@ -88,8 +88,10 @@ template <class Op, graph_node... Args>
 struct node : evaluable<node<Op, Args...>> {
   using op_type = Op;
   using args_type = std::tuple<Args...>;
-  using value_type = op::value_type_t<Op, Args...>;  // a tag that breaks the contract is named here
-  using shape_type = op::shape_type_t<Op, Args...>;
+  // Not through op::value_type_t: an alias adds a line to the error that names a tag that
+  // breaks the contract (op_contract.hpp).
+  using value_type = typename op::detail::result_types<Op, Args...>::value;
+  using shape_type = typename op::detail::result_types<Op, Args...>::shape;
 
  private:
   /// The places among Args of the operands that carry a payload, which the node stores.

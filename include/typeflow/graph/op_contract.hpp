@@ -129,13 +129,28 @@ struct traits {
 };
 
 namespace detail {
+template <class Op>
+concept has_tf_name = requires {
+  Op::tf_name;
+};
 template <class Op, class... A>
-auto check_tag();
+concept has_value_type = requires {
+  typename Op::template value_type<A...>;
+};
 
-/// A tag that breaks the contract: named once (check_tag), then types that add no second error.
+/// What tag Op lacks for operands A (the first of tf_name, value_type, shape_type), as the
+/// diagnostic type that names it.
+template <class Op, class... A>
+using contract_error_t = std::conditional_t<
+    !has_tf_name<Op>, diagnostic::error_op_tag_defines_no_tf_name<Op>,
+    std::conditional_t<!has_value_type<Op, A...>, diagnostic::error_op_tag_defines_no_value_type_for_these_operands<Op>,
+                       diagnostic::error_op_tag_defines_no_shape_type_for_these_operands<Op>>>;
+
+/// A tag that breaks the contract: named once, here, in the class a node instantiates for its
+/// value_type (one line from the user's), then types that add no second error.
 template <class Op, class... A>
 struct result_types {
-  using checked = decltype(check_tag<Op, A...>());
+  static_assert(sizeof(contract_error_t<Op, A...>));
   using value = void;
   using shape = typeflow::shape<>;
 };
@@ -205,29 +220,6 @@ template <class Op, class G, class N>
 concept differentiable_op = requires(const G& g, const N& n) {
   Op::vjp(g, n);
 };
-
-/// Names Op and what it lacks, when a node of it is declared (through result_types). Called
-/// as an unevaluated `decltype` operand, never in a constant expression: clang 14 crashes
-/// evaluating a function whose body holds an invalid diagnostic declaration.
-template <class Op, class... A>
-auto detail::check_tag() {
-  if constexpr (!requires { Op::tf_name; }) {
-    diagnostic::error_op_tag_defines_no_tf_name<Op> error;
-  } else if constexpr (!requires { typename Op::template value_type<A...>; }) {
-    diagnostic::error_op_tag_defines_no_value_type_for_these_operands<Op> error;
-  } else if constexpr (!requires { typename Op::template shape_type<A...>; }) {
-    diagnostic::error_op_tag_defines_no_shape_type_for_these_operands<Op> error;
-  }
-  return true;
-}
-
-/// Names Op when its gradient is asked for and it has no vjp (autodiff/gradients.hpp).
-template <class Op, class G, class N>
-void require_vjp() {
-  if constexpr (!differentiable_op<Op, G, N>) {
-    diagnostic::error_op_tag_defines_no_vjp<Op> error;
-  }
-}
 
 }  // namespace op
 }  // namespace typeflow

@@ -40,6 +40,13 @@ struct error_op_does_not_support_dtype;
 template <class Dtype>
 struct error_where_condition_is_not_bool;
 
+/// `x + s` where x is a graph node and s (named in this type) is neither a node nor a number:
+/// what + - * / return for such a pair (ops/elementwise.hpp).
+// clang-format off
+template <class Operand>
+struct error_operand_is_neither_a_graph_node_nor_a_number;  // an operand is neither a graph node nor a number: wrap an array in tf::constant(array) or feed it through a tf::placeholder
+// clang-format on
+
 }  // namespace typeflow::diagnostic
 
 #endif

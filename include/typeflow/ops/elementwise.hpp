@@ -172,7 +172,15 @@ constexpr auto literal_like(arithmetic auto v) {
 
 }  // namespace detail
 
-// Operators: tensor op tensor, and a number on either side.
+/// Neither a graph node nor a number (a std::string, an xtensor array): no operand of + - * /.
+template <class T>
+concept non_operand = !tensor_node<T> && !arithmetic<T>;
+
+// Operators: tensor op tensor, and a number on either side. A node next to a non_operand: an
+// operator declared (never defined) to return an incomplete type that names the operand, so the
+// error is one line at the user's expression; a deleted operator did that on g++, but clang 14
+// then lists every candidate, std::string's too (8,811 characters). `requires { a + b; }` stays
+// false for such a pair.
 #define TYPEFLOW_BINARY_OPERATOR(SYMBOL, OP, MAKE)                                                  \
   template <tensor_node A, tensor_node B>                                                           \
   constexpr auto operator SYMBOL(const A& a, const B& b) {                                          \
@@ -186,31 +194,19 @@ constexpr auto literal_like(arithmetic auto v) {
   template <tensor_node B>                                                                          \
   constexpr auto operator SYMBOL(arithmetic auto a, const B& b) {                                   \
     return MAKE(detail::literal_like<B>(a), b);                                                     \
-  }
+  }                                                                                                 \
+  template <tensor_node A, non_operand B>                                                           \
+  diagnostic::error_operand_is_neither_a_graph_node_nor_a_number<B>                                 \
+  operator SYMBOL(const A&, const B&);                                                              \
+  template <non_operand A, tensor_node B>                                                           \
+  diagnostic::error_operand_is_neither_a_graph_node_nor_a_number<A>                                 \
+  operator SYMBOL(const A&, const B&);
 
 TYPEFLOW_BINARY_OPERATOR(+, op::add, detail::make_add)
 TYPEFLOW_BINARY_OPERATOR(-, op::sub, detail::make_sub)
 TYPEFLOW_BINARY_OPERATOR(*, op::mul, detail::make_mul)
 TYPEFLOW_BINARY_OPERATOR(/, op::div, detail::make_binary<op::div>)
 #undef TYPEFLOW_BINARY_OPERATOR
-
-/// A node and something that is neither a node nor a number (a std::string, an xtensor array).
-template <class A, class B>
-concept node_with_non_operand = (tensor_node<A> && !tensor_node<B> && !arithmetic<B>) ||
-                                (tensor_node<B> && !tensor_node<A> && !arithmetic<A>);
-
-// Deleted, so that such a pair is one short error that shows the line below, not the pages of
-// candidates that did not match (and `requires { a + b; }` stays false for it).
-// clang-format off
-template <class A, class B> requires node_with_non_operand<A, B>
-void operator+(const A&, const B&) = delete;  // an operand is neither a graph node nor a number: wrap an array in tf::constant(array) or feed it through a tf::placeholder
-template <class A, class B> requires node_with_non_operand<A, B>
-void operator-(const A&, const B&) = delete;  // an operand is neither a graph node nor a number: wrap an array in tf::constant(array) or feed it through a tf::placeholder
-template <class A, class B> requires node_with_non_operand<A, B>
-void operator*(const A&, const B&) = delete;  // an operand is neither a graph node nor a number: wrap an array in tf::constant(array) or feed it through a tf::placeholder
-template <class A, class B> requires node_with_non_operand<A, B>
-void operator/(const A&, const B&) = delete;  // an operand is neither a graph node nor a number: wrap an array in tf::constant(array) or feed it through a tf::placeholder
-// clang-format on
 
 /// -x; -(-x) is x.
 template <tensor_node A>

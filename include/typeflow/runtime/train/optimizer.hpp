@@ -148,6 +148,29 @@ struct var_list_pred : std::bool_constant<is_var_list_v<T>> {};
 template <class T>
 struct global_step_pred : std::bool_constant<is_global_step_v<T>> {};
 
+/// Whether a gradient of type G matches variable V: the same dtype and static shape.
+template <class G, class V>
+concept matches_variable = std::is_same_v<value_t<G>, value_t<V>> && std::is_same_v<shape_of_t<G>, shape_of_t<V>>;
+
+/// Pairs (gradient, variable) of apply_gradients where a gradient does not match its variable.
+template <class... P>
+concept mismatched_pairs = (is_variable_v<typename P::second_type> && ...) &&
+                           !(matches_variable<typename P::first_type, typename P::second_type> && ...);
+
+/// The first pair (G, V) whose gradient does not match its variable: the variable as a
+/// diagnostic spells it, and the gradient's dtype and static shape (none where all match).
+template <class... P>
+struct first_mismatch {};
+template <class G, class V, class... P>
+struct first_mismatch<std::pair<G, V>, P...> : first_mismatch<P...> {};
+template <class G, class V, class... P>
+  requires(!matches_variable<G, V>)
+struct first_mismatch<std::pair<G, V>, P...> {
+  using variable = diagnostic::spelled_t<V>;
+  using dtype = value_t<G>;
+  using shape = shape_of_t<G>;
+};
+
 }  // namespace detail
 
 namespace train {
@@ -180,6 +203,7 @@ class Optimizer {
   /// The train operation applying grads_and_vars (as compute_gradients returns them, perhaps
   /// transformed); with a global step, it also adds 1 to it after the updates.
   template <class... G, class... V, class... Step>
+    requires(!detail::mismatched_pairs<std::pair<G, V>...>)
   auto apply_gradients(const std::tuple<std::pair<G, V>...>& grads_and_vars, const Step&... global_step) const {
     static_assert(sizeof...(V) > 0, "typeflow::train::Optimizer::apply_gradients: no (gradient, variable) pairs");
     static_assert((is_variable_v<V> && ...),
@@ -187,9 +211,16 @@ class Optimizer {
     static_assert(sizeof...(Step) <= 1 && (detail::is_global_step_v<Step> && ...),
                   "typeflow::train::Optimizer::apply_gradients: global_step must be an integer scalar tf::Variable "
                   "(tf::train::get_or_create_global_step())");
-    (check_pair<V, value_t<G>, shape_of_t<G>>(), ...);
     return apply_pairs(grads_and_vars, global_step...);
   }
+
+  /// apply_gradients where a gradient does not match its variable: declared to return the
+  /// incomplete type that names the first such pair, so the error is one line at the call, not
+  /// a body's frames, which print the gradients' types (pages of them in a real model).
+  template <class... G, class... V, class... Step, class M = detail::first_mismatch<std::pair<G, V>...>>
+  auto apply_gradients(const std::tuple<std::pair<G, V>...>&, const Step&...) const
+      -> diagnostic::error_gradient_does_not_match_variable<typename M::variable, typename M::dtype, typename M::shape>
+    requires detail::mismatched_pairs<std::pair<G, V>...>;
 
   /// Eager mode (typeflow/eager.hpp): applies pairs (gradient, variable) of eager tensors and
   /// variables now, through the same apply_dense, update kernels and slot names as graph mode
@@ -302,16 +333,6 @@ class Optimizer {
   auto finish_updates(const Updates& updates, const Context& context) const {
     if constexpr (requires { self().finish(updates, context); }) return self().finish(updates, context);
     else return updates;
-  }
-
-  // Takes the gradient's dtype and shape, not the gradient: the compilers print this function's
-  // template arguments in the error's context, and a gradient's type can run to pages.
-  template <class V, class GradDtype, class GradShape>
-  static void check_pair() {
-    if constexpr (!std::is_same_v<GradDtype, value_t<V>> || !std::is_same_v<GradShape, shape_of_t<V>>) {
-      // The gradient paired with this variable has another dtype or static shape.
-      diagnostic::error_gradient_does_not_match_variable<diagnostic::spelled_t<V>, GradDtype, GradShape> error;
-    }
   }
 
   bool m_use_locking;
