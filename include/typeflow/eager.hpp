@@ -6,6 +6,7 @@
 // eager variables, tfe::function and tfe::Saver. Apart from typeflow.hpp, so that graph-only programs do not compile
 // it.
 
+#include "eager/array_ops.hpp"
 #include "eager/function.hpp"
 #include "eager/gradient_tape.hpp"
 #include "eager/ops.hpp"

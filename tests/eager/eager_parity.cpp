@@ -100,7 +100,18 @@ int main(int argc, char** argv) {
     r.add("second_first", json(*g));
     r.add("second_second", json(*outer.gradient(*g, a)));
   }
-  // 5. Three Adam steps (TF1's tf.compat.v1.train.AdamOptimizer, in eager mode as TF allows).
+  // 5. Concat, stack, tile and indexing, with their gradients.
+  {
+    tfe::GradientTape tape(tfe::persistent);
+    tape.watch(a);
+    tape.watch(d);
+    const auto joined = tfe::concat({a, tfe::tile(d, {1, 3}) * a[0], tfe::stack({a[1], a[-1] * d[0]}, 0)}, 1);
+    r.add("arrays_value", json(joined));
+    const auto [da, dd] = tape.gradient(joined * joined, a, d);
+    r.add("arrays_da", json(*da));
+    r.add("arrays_dd", json(*dd));
+  }
+  // 6. Three Adam steps (TF1's tf.compat.v1.train.AdamOptimizer, in eager mode as TF allows).
   {
     tf::train::AdamOptimizer adam(0.1);
     for (int step = 0; step < 3; ++step) {
@@ -111,7 +122,7 @@ int main(int argc, char** argv) {
     }
     r.add("adam_w", json(w.value()));
     r.add("adam_b", json(b.value()));
-    // 6. The trained variables in a checkpoint, which TensorFlow reads.
+    // 7. The trained variables in a checkpoint, which TensorFlow reads.
     tfe::Saver saver(w, b);
     r.add("checkpoint", "\"" + saver.save(std::string(argv[1]) + "/model", 3) + "\"");
   }

@@ -65,6 +65,12 @@ def main():
         g = inner.gradient(s, a)
     want.update(second_first=g, second_second=outer.gradient(g, a))
 
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch([a, d])
+        joined = tf.concat([a, tf.tile(d, [1, 3]) * a[0], tf.stack([a[1], a[-1] * d[0]], 0)], 1)
+        squared = joined * joined
+    want.update(arrays_value=joined, arrays_da=tape.gradient(squared, a), arrays_dd=tape.gradient(squared, d))
+
     adam = tf.compat.v1.train.AdamOptimizer(0.1)
     for _ in range(3):
         with tf.GradientTape() as tape:

@@ -211,6 +211,83 @@ TEST_CASE("eager: every gradient against central differences") {
   CHECK(gradient_error([&](const T& t) { return tfe::slice(t, {1, 1}, {2, -1}) * 3.0; }, x) < tol);
 }
 
+TEST_CASE("eager: concat, stack, tile and indexing, as TF's") {
+  const auto x = tfe::constant<double>({{1, 2, 3}, {4, 5, 6}});
+  const auto row = tfe::constant<double>({10, 20, 30});
+  const auto col = tfe::constant<double>({{100}, {200}});
+  SUBCASE("values") {
+    const auto rows = tfe::concat({x, x * 10.0}, 0);
+    CHECK(rows.shape() == tfe::TensorShape{4, 3});
+    CHECK(values(rows) == std::vector<double>{1, 2, 3, 4, 5, 6, 10, 20, 30, 40, 50, 60});
+    CHECK(values(tfe::concat({x, col}, 1)) == std::vector<double>{1, 2, 3, 100, 4, 5, 6, 200});
+    CHECK(values(tfe::concat({col, x, col}, -1)) == std::vector<double>{100, 1, 2, 3, 100, 200, 4, 5, 6, 200});
+    const auto ints = tfe::concat({tfe::cast<std::int32_t>(row), tfe::cast<std::int32_t>(row)}, 0);
+    CHECK(std::vector<std::int32_t>(ints.data().begin(), ints.data().end()) ==
+          std::vector<std::int32_t>{10, 20, 30, 10, 20, 30});
+    CHECK(tfe::stack({row, row * 2.0}).shape() == tfe::TensorShape{2, 3});
+    CHECK(values(tfe::stack({row, row * 2.0}, 1)) == std::vector<double>{10, 20, 20, 40, 30, 60});
+    CHECK(values(tfe::stack({row, row * 2.0}, -1)) == std::vector<double>{10, 20, 20, 40, 30, 60});
+    CHECK(values(tfe::tile(x, {2, 1})) == std::vector<double>{1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6});
+    CHECK(values(tfe::tile(x, {1, 2})) == std::vector<double>{1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6});
+    CHECK(tfe::tile(x, {0, 2}).shape() == tfe::TensorShape{0, 6});
+    CHECK(values(x[1]) == std::vector<double>{4, 5, 6});
+    CHECK(x[1].shape() == tfe::TensorShape{3});
+    CHECK(values(x[-2]) == std::vector<double>{1, 2, 3});
+    CHECK(x[1][2].item() == 6);
+    CHECK(x[1][2].rank() == 0);
+  }
+  SUBCASE("errors, with TF's messages") {
+    CHECK(error_of([&] {
+            (void)tfe::concat({x, row}, 0);
+          }) == "ConcatV2: dimensions of inputs should match: shape[0] = " + to_string(x.shape()) +
+                    " vs. shape[1] = " + to_string(row.shape()));
+    CHECK(error_of([&] {
+            (void)tfe::concat({x, x}, 2);
+          }) == "ConcatV2: expected an axis in the range [-2, 2), but got 2");
+    CHECK(error_of([&] {
+            (void)tfe::stack({x, tfe::transpose(x)});
+          }) == "Pack: shapes of all inputs must match: values[0].shape = (2, 3) != values[1].shape = (3, 2)");
+    CHECK(error_of([&] { (void)tfe::tile(x, {2}); }) ==
+          "Tile: expected multiples argument to be a vector of length 2 but got length 1");
+    CHECK(error_of([&] { (void)tfe::tile(x, {1, -1}); }) == "Tile: expected multiples[1] >= 0, but got -1");
+    CHECK(error_of([&] { (void)x[2]; }) == "StridedSlice: slice index 2 of dimension 0 out of bounds (shape (2, 3))");
+    CHECK(error_of([&] { (void)x[0][0][0]; }) ==
+          "StridedSlice: index out of range using input dim 0; input has only 0 dims");
+  }
+  SUBCASE("gradients against central differences") {
+    using T = tfe::Tensor<double>;
+    const auto t0 = tfe::random_normal<double>({2, 3}, 0.0, 1.0, 11);
+    const double tol = 1e-6;
+    CHECK(gradient_error([&](const T& t) { return tfe::concat({t, tfe::square(t)}, 1); }, t0) < tol);
+    CHECK(gradient_error([&](const T& t) { return tfe::concat({x, t, t * 2.0}, 0); }, t0) < tol);
+    CHECK(gradient_error([&](const T& t) { return tfe::stack({t, tfe::sin(t)}, 1); }, t0) < tol);
+    CHECK(gradient_error([&](const T& t) { return tfe::tile(t, {2, 3}); }, t0) < tol);
+    CHECK(gradient_error([&](const T& t) { return t[1] * 3.0 + t[-1][0]; }, t0) < tol);
+  }
+  SUBCASE("second derivatives through tile and concat") {
+    const auto t = tfe::constant<double>({0.5, -1.0, 2.0});
+    tfe::GradientTape outer;
+    outer.watch(t);
+    std::optional<tfe::Tensor<double>> dtile, dconcat;
+    {
+      tfe::GradientTape inner(tfe::persistent);
+      inner.watch(t);
+      const auto tiled = tfe::reduce_sum(tfe::tile(t * t * t, {2}));            // 2 t^3 per element
+      const auto joined = tfe::reduce_sum(tfe::concat({t * t, t * t * t}, 0));  // t^2 + t^3
+      dtile = inner.gradient(tiled, t);
+      dconcat = inner.gradient(joined, t);
+    }
+    const auto second = outer.gradient(*dtile + *dconcat, t);  // 12 t + 2 + 6 t
+    REQUIRE(second.has_value());
+    for (std::size_t i = 0; i < 3; ++i) {
+      const double v = t.data()[i];
+      CHECK(dtile->data()[i] == doctest::Approx(6 * v * v));
+      CHECK(dconcat->data()[i] == doctest::Approx(2 * v + 3 * v * v));
+      CHECK(second->data()[i] == doctest::Approx(18 * v + 2));
+    }
+  }
+}
+
 TEST_CASE("eager: GradientTape follows TF's rules") {
   tfe::Variable<double> w(tfe::constant<double>({{1.0}, {2.0}}), "w");
   tfe::Variable<double> frozen(3.0, "frozen", /*trainable=*/false);

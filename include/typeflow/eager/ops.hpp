@@ -18,6 +18,7 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -411,20 +412,23 @@ template <tensor_like C, class X, class Y>
 
   /// tf.slice(x, begin, size): the block of dims `size` at `begin` (a size of -1: to the end of its
   /// axis), through graph mode's Slice tag (its begin and size are run-time attributes there too).
-  template <tensor_like X>
-  auto slice(const X& x, std::initializer_list<std::int64_t> begin, std::initializer_list<std::int64_t> size) {
-    using T = typename X::value_type;
-    const auto t = as_tensor<T>(x);
-    if (begin.size() != t.rank() || size.size() != t.rank())
-      throw error("Slice: begin and size must have one entry per axis of the input of shape " + to_string(t.shape()) +
+  template <dtype T>
+  Tensor<T> slice(const Tensor<T>& x, std::span<const std::int64_t> begin, std::span<const std::int64_t> size) {
+    if (begin.size() != x.rank() || size.size() != x.rank())
+      throw error("Slice: begin and size must have one entry per axis of the input of shape " + to_string(x.shape()) +
                   ", got " + std::to_string(begin.size()) + " and " + std::to_string(size.size()));
-    if (t.rank() == 0) return t;
-    return detail::visit_collapsed(t.rank(), false, [&]<std::size_t R, bool>() {  // a rank in 1-8
+    if (x.rank() == 0) return x;
+    return detail::visit_collapsed(x.rank(), false, [&]<std::size_t R, bool>() {  // a rank in 1-8
       op::slice<R, typename detail::dynamic_shape<R>::type> tag;
       std::copy(begin.begin(), begin.end(), tag.m_begin.begin());
       std::copy(size.begin(), size.end(), tag.m_size.begin());
-      return detail::execute<decltype(tag), R>(tag, t);
+      return detail::execute<decltype(tag), R>(tag, x);
     });
+  }
+  template <tensor_like X>
+  auto slice(const X& x, std::initializer_list<std::int64_t> begin, std::initializer_list<std::int64_t> size) {
+    return slice(as_tensor<typename X::value_type>(x), std::span(begin.begin(), begin.size()),
+                 std::span(size.begin(), size.size()));
   }
 
   /// Sums gradient g back to the dims of the operand it belongs to, undoing NumPy broadcasting

@@ -297,6 +297,10 @@ class Tensor {
     std::copy_n(data().data(), size(), out.data());
     return out;
   }
+  /// TF's `x[i]`: the tensor at index i of axis 0 (negative: from the end), one rank lower, and
+  /// recorded as a slice (defined with the other array ops, in eager/array_ops.hpp).
+  Tensor operator[](std::int64_t i) const;
+
   /// A read-only xtensor view of the values, without a copy; valid while the tensor lives.
   auto view() const { return xt::adapt(data().data(), size(), xt::no_ownership(), shape().as_vector()); }
 
