@@ -111,38 +111,6 @@ struct runs_on_cpu<N, std::tuple<A...>>
     : std::bool_constant<op::kernel_op<typename N::op_type, tensor_ref<value_t<N>, rank_v<N>>,
                                        tensor_ref<const value_t<A>, rank_v<A>>...>> {};
 
-/// Whether the CPU executor computes materialised node N: in a fused loop (an elementwise
-/// node, or a sum run in its operand's loop), or through its kernel op's forward.
-template <class Schedule, class N>
-constexpr bool computes_on_cpu() {
-  if constexpr (is_elementwise_v<N> || Schedule::template sums_operand<N>()) return true;
-  else return runs_on_cpu<N>::value;
-}
-
-/// The op tag of the first node that fetches Roots (a std::tuple) need and the CPU executor
-/// cannot compute, or void. Session::run names it before it builds an executor: from
-/// materialise, the error sat five frames deep with g++, and clang (which instantiates
-/// materialise at the end of the file) never showed the user's line.
-template <class Roots>
-struct op_cpu_cannot_run;
-template <class... Roots>
-struct op_cpu_cannot_run<std::tuple<Roots...>> {
-  using schedule_type = schedule<Roots...>;
-  template <class N>
-  struct fails : std::bool_constant<!computes_on_cpu<schedule_type, N>()> {};
-  template <class List>
-  struct first_op {
-    using type = void;
-  };
-  template <class N, class... Ns>
-  struct first_op<type_list<N, Ns...>> {
-    using type = typename N::op_type;
-  };
-  using type = typename first_op<filter_t<typename schedule_type::materialised_nodes, fails>>::type;
-};
-template <class Roots>
-using op_cpu_cannot_run_t = typename op_cpu_cannot_run<Roots>::type;
-
 template <class Roots, class... Feeds>
 class cpu_executor;
 

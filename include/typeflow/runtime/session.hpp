@@ -127,10 +127,6 @@ class Session {
     if constexpr (!diagnostic::is_fed<unfed>) {
       static_assert(diagnostic::is_fed<unfed>, TYPEFLOW_NO_FEED_MESSAGE);
       return no_value{};  // so that `auto v = sess.run(...)` adds no second error
-    } else if constexpr (!std::is_void_v<eval::op_cpu_cannot_run_t<std::tuple<N...>>>) {
-      // A kernel op without a forward for its operands, named here: one frame from the user's line.
-      diagnostic::error_cpu_executor_cannot_run_kernel_op<eval::op_cpu_cannot_run_t<std::tuple<N...>>> error;
-      return no_value{};
     } else {
       const parallel::use_pool lend(m_pool.get());
       return executor_for<std::tuple<N...>, Feeds...>(fetches.nodes)->run(feeds...);
@@ -143,9 +139,6 @@ class Session {
     using unfed = unfed_t<std::tuple<N>, Feeds...>;
     if constexpr (!diagnostic::is_fed<unfed>) {
       static_assert(diagnostic::is_fed<unfed>, TYPEFLOW_NO_FEED_MESSAGE);
-      return no_value{};
-    } else if constexpr (!std::is_void_v<eval::op_cpu_cannot_run_t<std::tuple<N>>>) {
-      diagnostic::error_cpu_executor_cannot_run_kernel_op<eval::op_cpu_cannot_run_t<std::tuple<N>>> error;
       return no_value{};
     } else {
       const parallel::use_pool lend(m_pool.get());
@@ -160,8 +153,6 @@ class Session {
     using unfed = unfed_t<std::tuple<N>, Feeds...>;
     if constexpr (!diagnostic::is_fed<unfed>) {
       static_assert(diagnostic::is_fed<unfed>, TYPEFLOW_NO_FEED_MESSAGE);
-    } else if constexpr (!std::is_void_v<eval::op_cpu_cannot_run_t<std::tuple<N>>>) {
-      diagnostic::error_cpu_executor_cannot_run_kernel_op<eval::op_cpu_cannot_run_t<std::tuple<N>>> error;
     } else {
       const parallel::use_pool lend(m_pool.get());
       executor_for<std::tuple<N>, Feeds...>(std::tuple<N>{target.node})->run_into(target.out, feeds...);
