@@ -230,6 +230,7 @@ TEST_CASE("eager: concat, stack, tile and indexing, as TF's") {
     CHECK(values(tfe::tile(x, {2, 1})) == std::vector<double>{1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6});
     CHECK(values(tfe::tile(x, {1, 2})) == std::vector<double>{1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6});
     CHECK(tfe::tile(x, {0, 2}).shape() == tfe::TensorShape{0, 6});
+    CHECK(tfe::tile(tfe::constant<double>(2.5), {}).item() == 2.5);  // a scalar: no multiples
     CHECK(values(x[1]) == std::vector<double>{4, 5, 6});
     CHECK(x[1].shape() == tfe::TensorShape{3});
     CHECK(values(x[-2]) == std::vector<double>{1, 2, 3});

@@ -109,10 +109,9 @@ decltype(auto) with_rank(std::size_t r, F&& f) {
 
 template <dtype T>
 Tensor<T> tile_to(const Tensor<T>& x, const TensorShape& out_shape) {
+  if (x.rank() == 0) return x;  // a scalar has no multiples: itself
   Tensor<T> y(new_body<T>(out_shape));
-  if (x.rank() == 0) {
-    y = x;
-  } else if (out_shape.num_elements() != 0) {
+  if (out_shape.num_elements() != 0) {
     with_rank(x.rank(), [&]<std::size_t R>() {
       kernels::tile(x.data().data(), to_array<R>(x.shape()), y.body()->template data<T>(), to_array<R>(out_shape));
     });
@@ -124,14 +123,11 @@ Tensor<T> tile_to(const Tensor<T>& x, const TensorShape& out_shape) {
 
 template <dtype T>
 Tensor<T> tile_sum(const Tensor<T>& g, const TensorShape& x_shape) {
+  if (g.rank() == 0) return g;
   Tensor<T> y(new_body<T>(x_shape));
-  if (g.rank() == 0) {
-    y = g;
-  } else {
-    with_rank(g.rank(), [&]<std::size_t R>() {
-      kernels::tile_sum(g.data().data(), to_array<R>(g.shape()), y.body()->template data<T>(), to_array<R>(x_shape));
-    });
-  }
+  with_rank(g.rank(), [&]<std::size_t R>() {
+    kernels::tile_sum(g.data().data(), to_array<R>(g.shape()), y.body()->template data<T>(), to_array<R>(x_shape));
+  });
   record_entry<tile_sum_entry<T>>({g.id()}, y.id(), [&](tile_sum_entry<T>& e) { e.tiled = g.shape(); });
   return y;
 }
