@@ -20,6 +20,7 @@
 
 #include "../core/error.hpp"
 #include "../kernels/shape.hpp"
+#include "../ops/run_time_axes.hpp"
 #include "ops.hpp"
 #include "recording.hpp"
 #include "tensor.hpp"
@@ -27,15 +28,6 @@
 namespace typeflow::eager {
 
 namespace detail {
-
-/// Axis `axis` (negative: from the end) of a rank-r tensor, or TF's error naming the range.
-inline std::size_t axis_in_range(int axis, std::size_t r, std::string_view op) {
-  const int rank = static_cast<int>(r);
-  if (axis < -rank || axis >= rank)
-    throw error(std::string(op) + ": expected an axis in the range [" + std::to_string(-rank) + ", " +
-                std::to_string(rank) + "), but got " + std::to_string(axis));
-  return static_cast<std::size_t>(axis < 0 ? axis + rank : axis);
-}
 
 /// Dims s seen around `axis` as [outer, s[axis], inner]: one kernel instance for every rank.
 inline std::array<std::size_t, 3> around_axis(const TensorShape& s, std::size_t axis) {
@@ -142,18 +134,9 @@ Tensor<T> concat(std::span<const Tensor<T>> values, int axis) {
   if (values.empty()) throw error("ConcatV2: no tensors to concatenate");
   const TensorShape& first = values[0].shape();
   if (first.rank() == 0) throw error("ConcatV2: can't concatenate scalars (use tf.stack instead)");
-  const std::size_t a = detail::axis_in_range(axis, first.rank(), "ConcatV2");
-  TensorShape out = first;
-  out[a] = 0;
-  for (std::size_t k = 0; k < values.size(); ++k) {
-    const TensorShape& s = values[k].shape();
-    bool match = s.rank() == first.rank();
-    for (std::size_t i = 0; match && i < s.rank(); ++i) match = i == a || s[i] == first[i];
-    if (!match)
-      throw error("ConcatV2: dimensions of inputs should match: shape[0] = " + to_string(first) + " vs. shape[" +
-                  std::to_string(k) + "] = " + to_string(s));
-    out[a] += s[a];
-  }
+  const std::size_t a = op::axis_of(axis, first.rank(), "ConcatV2");
+  const TensorShape out =
+      op::concat_result_dims(values.size(), a, [&](std::size_t k) -> const TensorShape& { return values[k].shape(); });
   Tensor<T> y(detail::new_body<T>(out));
   const auto out_dims = detail::around_axis(out, a);
   std::array<std::size_t, 3> at{};
@@ -162,7 +145,7 @@ Tensor<T> concat(std::span<const Tensor<T>> values, int axis) {
     kernels::copy_block(v.data().data(), d, {}, y.body()->template data<T>(), out_dims, at, d);
     at[1] += d[1];
   }
-  if constexpr (std::is_floating_point_v<T>) {
+  if (std::is_floating_point_v<T> && detail::any_recording()) {
     std::vector<std::uint64_t> ids;
     for (const auto& v : values) ids.push_back(v.id());
     detail::record_entry<detail::concat_entry<T>>(ids, y.id(), [&](detail::concat_entry<T>& e) {

@@ -29,6 +29,7 @@
 #include "../../ops/nn.hpp"
 #include "../../ops/pool.hpp"
 #include "../../ops/reduce.hpp"
+#include "../../ops/run_time_axes.hpp"
 #include "../../ops/shape.hpp"
 #include "../tensor.hpp"
 #include "node_attrs.hpp"
@@ -81,14 +82,7 @@ decltype(auto) visit_rank(std::size_t r, std::string_view what, F&& f) {
   }
 }
 
-/// Normalises an axis in [-rank, rank) (TF's negative axes count from the end).
-inline std::size_t axis_of(std::int64_t a, std::size_t rank, std::string_view what) {
-  const auto r = static_cast<std::int64_t>(rank);
-  if (a < -r || a >= r)
-    throw error(std::string(what) + ": axis " + std::to_string(a) + " is out of range for rank " +
-                std::to_string(rank));
-  return static_cast<std::size_t>(a < 0 ? a + r : a);
-}
+using op::axis_of;
 
 inline bool is_numeric(io::data_type t) { return is_supported_dtype(t) && t != io::DT_BOOL; }
 inline bool is_floating(io::data_type t) { return t == io::DT_FLOAT || t == io::DT_DOUBLE; }
@@ -351,20 +345,9 @@ inline std::size_t concat_axis(const node_attrs& a, std::size_t rank) {
 }
 
 inline dims_vector concat_dims(std::span<const dims_vector* const> in, const node_attrs& a) {
-  const auto& first = *in[0];
-  if (first.empty()) throw error("ConcatV2: can not concatenate scalars");
-  const std::size_t axis = concat_axis(a, first.size());
-  dims_vector out = first;
-  for (std::size_t k = 1; k < in.size(); ++k) {
-    const auto& d = *in[k];
-    bool ok = d.size() == first.size();
-    for (std::size_t i = 0; ok && i < d.size(); ++i) ok = i == axis || d[i] == first[i];
-    if (!ok)
-      throw error("ConcatV2: dimensions of inputs should match: shape[0] = " + shape_string(first) + " vs. shape[" +
-                  std::to_string(k) + "] = " + shape_string(d));
-    out[axis] += d[axis];
-  }
-  return out;
+  if (in[0]->empty()) throw error("ConcatV2: can not concatenate scalars");
+  return op::concat_result_dims(in.size(), concat_axis(a, in[0]->size()),
+                                [&](std::size_t k) -> const dims_vector& { return *in[k]; });
 }
 
 /// Each operand viewed as [outer, its part], copied into the result's [outer, total] rows.
