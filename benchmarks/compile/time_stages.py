@@ -31,11 +31,10 @@ import shlex
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compile_time import REPO, chain_source  # noqa: E402  (the same generated chain)
+from compile_time import REPO, chain_source, compile_once  # noqa: E402  (the same chain and runner)
 
 STAGES = ["includes", "graph types", "gradients", "planning", "executor", "other templates",
           "the file itself", "code generation"]
@@ -113,11 +112,11 @@ def gcc_phases(report):
 
 
 def run(cmd):
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if proc.returncode != 0:
-        sys.exit("compile failed: %s\n%s" % (shlex.join(cmd), proc.stdout[-4000:]))
-    return time.perf_counter() - start, proc.stdout
+    """Compiles (compile_time.py's runner: at most 10 minutes); returns wall seconds and stderr."""
+    wall, _, _, returncode, stderr, timed_out = compile_once(cmd, 600.0)
+    if returncode != 0 or timed_out:
+        sys.exit("compile failed%s: %s\n%s" % (" (timed out)" if timed_out else "", shlex.join(cmd), stderr[-4000:]))
+    return wall, stderr
 
 
 def main():
