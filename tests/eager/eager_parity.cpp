@@ -111,6 +111,16 @@ int main(int argc, char** argv) {
     r.add("arrays_da", json(*da));
     r.add("arrays_dd", json(*dd));
   }
+  // 5b. Slices, `...` and tf.newaxis (TF's `a[:, 1:] * a[..., -1, tf.newaxis] + a[-1:, 1:]`), with
+  // their gradient.
+  {
+    tfe::GradientTape tape;
+    tape.watch(a);
+    const auto picked =
+        a(tfe::Slice(), tfe::Slice(1)) * a(tfe::Ellipsis, -1, tfe::newaxis) + a(tfe::Slice(-1), tfe::Slice(1));
+    r.add("slices_value", json(picked));
+    r.add("slices_da", json(*tape.gradient(picked * picked, a)));
+  }
   // 6. Three Adam steps (TF1's tf.compat.v1.train.AdamOptimizer, in eager mode as TF allows).
   {
     tf::train::AdamOptimizer adam(0.1);

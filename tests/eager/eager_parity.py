@@ -71,6 +71,12 @@ def main():
         squared = joined * joined
     want.update(arrays_value=joined, arrays_da=tape.gradient(squared, a), arrays_dd=tape.gradient(squared, d))
 
+    with tf.GradientTape() as tape:
+        tape.watch(a)
+        picked = a[:, 1:] * a[..., -1, tf.newaxis] + a[-1:, 1:]
+        squared = picked * picked
+    want.update(slices_value=picked, slices_da=tape.gradient(squared, a))
+
     adam = tf.compat.v1.train.AdamOptimizer(0.1)
     for _ in range(3):
         with tf.GradientTape() as tape:

@@ -236,6 +236,22 @@ TEST_CASE("eager: concat, stack, tile and indexing, as TF's") {
     CHECK(values(x[-2]) == std::vector<double>{1, 2, 3});
     CHECK(x[1][2].item() == 6);
     CHECK(x[1][2].rank() == 0);
+    // Slices, `...` and tf.newaxis: shapes and values as TF 2.21 gives them for the same index.
+    CHECK(values(x[tfe::Slice(1, 10)]) == std::vector<double>{4, 5, 6});  // x[1:10]: clamped
+    CHECK(x[tfe::Slice(1, 10)].shape() == tfe::TensorShape{1, 3});
+    CHECK(x[tfe::Slice(3, 1)].shape() == tfe::TensorShape{0, 3});      // x[3:1]: empty
+    CHECK(x[tfe::Slice(-5)].shape() == tfe::TensorShape{2, 3});        // x[-5:]
+    CHECK(values(x(tfe::Slice(), 1)) == std::vector<double>{2, 5});    // x[:, 1]
+    CHECK(values(x(tfe::Ellipsis, -1)) == std::vector<double>{3, 6});  // x[..., -1]
+    CHECK(x(tfe::Ellipsis, -1).shape() == tfe::TensorShape{2});
+    CHECK(values(x(tfe::Slice(), tfe::Slice(1, -1))) == std::vector<double>{2, 5});  // x[:, 1:-1]
+    CHECK(x(tfe::Slice(), tfe::Slice(1, -1)).shape() == tfe::TensorShape{2, 1});
+    CHECK(x(tfe::Slice(), tfe::newaxis).shape() == tfe::TensorShape{2, 1, 3});   // x[:, tf.newaxis]
+    CHECK(x(tfe::newaxis, tfe::Ellipsis, 1).shape() == tfe::TensorShape{1, 2});  // x[tf.newaxis, ..., 1]
+    CHECK(values(x(tfe::newaxis, tfe::Ellipsis, 1)) == std::vector<double>{2, 5});
+    CHECK(values(x(1, tfe::Slice(0, 2))) == std::vector<double>{4, 5});  // x[1, 0:2]
+    CHECK(x(1, 2).item() == 6);
+    CHECK(x().shape() == x.shape());  // x[()]
   }
   SUBCASE("errors, with TF's messages") {
     CHECK(error_of([&] {
@@ -251,12 +267,20 @@ TEST_CASE("eager: concat, stack, tile and indexing, as TF's") {
     CHECK(error_of([&] { (void)x[2]; }) == "StridedSlice: slice index 2 of dimension 0 out of bounds (shape (2, 3))");
     CHECK(error_of([&] { (void)x[0][0][0]; }) ==
           "StridedSlice: index out of range using input dim 0; input has only 0 dims");
+    CHECK(error_of([&] { (void)x(tfe::Slice(), tfe::Slice(), 0); }) ==
+          "StridedSlice: index out of range using input dim 2; input has only 2 dims (shape (2, 3))");
+    CHECK(error_of([&] { (void)x(tfe::Ellipsis, tfe::Ellipsis); }) ==
+          "StridedSlice: Multiple ellipses in slice spec not allowed");
+    CHECK(error_of([&] { (void)x(0, 5); }) ==
+          "StridedSlice: slice index 5 of dimension 1 out of bounds (shape (2, 3))");
   }
   SUBCASE("gradients against central differences") {
     using T = tfe::Tensor<double>;
     const auto t0 = tfe::random_normal<double>({2, 3}, 0.0, 1.0, 11);
     const double tol = 1e-6;
     CHECK(gradient_error([&](const T& t) { return tfe::concat({t, tfe::square(t)}, 1); }, t0) < tol);
+    CHECK(gradient_error([&](const T& t) { return tfe::square(t(tfe::Slice(), tfe::Slice(1))); }, t0) < tol);
+    CHECK(gradient_error([&](const T& t) { return t(tfe::Slice(), -1, tfe::newaxis) * t(0, tfe::newaxis); }, t0) < tol);
     CHECK(gradient_error([&](const T& t) { return tfe::concat({x, t, t * 2.0}, 0); }, t0) < tol);
     CHECK(gradient_error([&](const T& t) { return tfe::stack({t, tfe::sin(t)}, 1); }, t0) < tol);
     CHECK(gradient_error([&](const T& t) { return tfe::tile(t, {2, 3}); }, t0) < tol);

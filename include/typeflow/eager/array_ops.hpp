@@ -224,6 +224,59 @@ Tensor<T> Tensor<T>::operator[](std::int64_t i) const {
   return reshape(slice(*this, begin, size), rest);
 }
 
+/// TF's `x[...]` with slices, integers, `...` and tf.newaxis (Python's rules, step 1): the block
+/// that the entries select, as tf.slice (begin and size per axis), reshaped to drop the axes an
+/// integer picks and to add the new ones. A tape records the slice and the reshape.
+template <dtype T>
+Tensor<T> Tensor<T>::index(std::initializer_list<Index> entries) const {
+  using kind = Index::kind;
+  const auto n_rank = static_cast<std::size_t>(rank());
+  std::size_t used = 0, ellipses = 0;
+  for (const Index& e : entries) {
+    used += e.what() == kind::integer || e.what() == kind::slice;
+    ellipses += e.what() == kind::ellipsis;
+  }
+  if (ellipses > 1) throw error("StridedSlice: Multiple ellipses in slice spec not allowed");
+  if (used > n_rank)
+    throw error("StridedSlice: index out of range using input dim " + std::to_string(n_rank) + "; input has only " +
+                std::to_string(n_rank) + " dims (shape " + to_string(shape()) + ")");
+  std::vector<std::int64_t> begin(n_rank, 0), size(n_rank, -1);
+  TensorShape out;
+  std::size_t axis = 0;
+  const auto whole_axes = [&](std::size_t count) {
+    for (std::size_t k = 0; k < count; ++k, ++axis) out.push_back(shape()[axis]);
+  };
+  for (const Index& e : entries) {
+    if (e.what() == kind::ellipsis) {
+      whole_axes(n_rank - used);  // the axes that the integers and slices leave
+      continue;
+    }
+    if (e.what() == kind::newaxis) {
+      out.push_back(1);
+      continue;
+    }
+    const auto dim = static_cast<std::int64_t>(shape()[axis]);
+    if (e.what() == kind::integer) {
+      const std::int64_t i = e.integer();
+      if (i < -dim || i >= dim)
+        throw error("StridedSlice: slice index " + std::to_string(i) + " of dimension " + std::to_string(axis) +
+                    " out of bounds (shape " + to_string(shape()) + ")");
+      begin[axis] = i < 0 ? i + dim : i;
+      size[axis] = 1;
+    } else {  // Python's slice bounds: negative from the end, then clamped to [0, dim]
+      const auto bound = [dim](std::int64_t b) { return std::clamp(b < 0 ? b + dim : b, std::int64_t{0}, dim); };
+      const std::int64_t start = bound(e.slice().start),
+                         stop = bound(e.slice().stop == Slice::open ? dim : e.slice().stop);
+      begin[axis] = start;
+      size[axis] = std::max(stop - start, std::int64_t{0});
+      out.push_back(static_cast<std::size_t>(size[axis]));
+    }
+    ++axis;
+  }
+  whole_axes(n_rank - axis);  // the axes after the last entry
+  return reshape(slice(*this, begin, size), out);
+}
+
 }  // namespace typeflow::eager
 
 #endif

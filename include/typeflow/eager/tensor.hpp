@@ -16,6 +16,7 @@
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -93,6 +94,41 @@ class TensorShape {
 
   std::array<std::size_t, max_rank> m_dims{};
   std::size_t m_rank = 0;
+};
+
+/// TF's `start:stop` in an index, Python's slice with step 1, named as libtorch's C++ API names
+/// it: `x[1:3]` is `x[tfe::Slice(1, 3)]`, `x[2:]` is `tfe::Slice(2)`, `x[:]` is `tfe::Slice()`.
+/// Negative bounds count from the end; bounds past an end are clamped, as in Python.
+/// (Steps, `x[::2]`, are not offered: no op of the table copies a strided selection yet.)
+struct Slice {
+  static constexpr std::int64_t open = INT64_MAX;  // an omitted stop
+  std::int64_t start = 0, stop = open;
+  constexpr Slice() = default;
+  constexpr explicit Slice(std::int64_t start, std::int64_t stop = open) : start(start), stop(stop) {}
+};
+/// TF's `...` in an index: as many `:` as the axes that the other entries leave.
+inline constexpr struct ellipsis_t {
+} Ellipsis{};
+/// tf.newaxis in an index: a new axis of size 1.
+inline constexpr struct newaxis_t {
+} newaxis{};
+
+/// One entry of an index: an integer (which drops its axis), a Slice, Ellipsis or newaxis.
+class Index {
+ public:
+  enum class kind { integer, slice, ellipsis, newaxis };
+  Index(std::integral auto i) : m_kind(kind::integer), m_integer(static_cast<std::int64_t>(i)) {}
+  Index(Slice s) : m_kind(kind::slice), m_slice(s) {}
+  Index(ellipsis_t) : m_kind(kind::ellipsis) {}
+  Index(newaxis_t) : m_kind(kind::newaxis) {}
+  kind what() const { return m_kind; }
+  std::int64_t integer() const { return m_integer; }
+  const Slice& slice() const { return m_slice; }
+
+ private:
+  kind m_kind;
+  std::int64_t m_integer = 0;
+  Slice m_slice;
 };
 
 namespace detail {
@@ -300,6 +336,15 @@ class Tensor {
   /// TF's `x[i]`: the tensor at index i of axis 0 (negative: from the end), one rank lower, and
   /// recorded as a slice (defined with the other array ops, in eager/array_ops.hpp).
   Tensor operator[](std::int64_t i) const;
+  /// TF's `x[start:stop]`: `x[tfe::Slice(start, stop)]`.
+  Tensor operator[](Slice s) const { return index({s}); }
+  /// TF's `x[1:3, 0]`, `x[..., -1]`, `x[:, tf.newaxis]`: `x(tfe::Slice(1, 3), 0)`,
+  /// `x(tfe::Ellipsis, -1)`, `x(tfe::Slice(), tfe::newaxis)`. Recorded as a slice and a reshape.
+  template <class... I>
+    requires(std::is_constructible_v<Index, const I&>&&...)
+  Tensor operator()(const I&... index_entries) const { return index({Index(index_entries)...}); }
+  /// The same, the entries in a list (defined with the other array ops, in eager/array_ops.hpp).
+  Tensor index(std::initializer_list<Index> entries) const;
 
   /// A read-only xtensor view of the values, without a copy; valid while the tensor lives.
   auto view() const { return xt::adapt(data().data(), size(), xt::no_ownership(), shape().as_vector()); }
