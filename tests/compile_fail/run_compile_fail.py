@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Runs one compile-failure snippet as an ok/ko pair (STYLE.md point 21).
 
-    run_compile_fail.py SNIPPET COMPILER [FLAGS...]
+    run_compile_fail.py [--ok-flag=FLAG]... SNIPPET COMPILER [FLAGS...]
 
 COMPILER and FLAGS are the compile command without a source file (e.g. `g++ -Iinclude`).
 The snippet is compiled with -std=c++20 -fsyntax-only:
-  1. plain: it must compile (the snippet is a correct program);
+  1. plain: it must compile (the snippet is a correct program); the --ok-flag flags are added to
+     this build only (meson.build passes a precompiled header of typeflow.hpp);
   2. with -DTYPEFLOW_SHOULD_FAIL: it must fail, and the compiler's output must contain the
      text of every `// expect-error: <substring>` line of the snippet, and of every
      `// expect-error-gcc:` or `// expect-error-clang:` line for the compiler in use (the
@@ -65,6 +66,8 @@ def is_clang(compiler):
 
 
 def main(argv):
+    ok_flags = [a[len("--ok-flag="):] for a in argv[1:] if a.startswith("--ok-flag=")]
+    argv = [argv[0]] + [a for a in argv[1:] if not a.startswith("--ok-flag=")]
     if len(argv) < 3:
         print(__doc__.strip(), file=sys.stderr)
         return 2
@@ -90,7 +93,7 @@ def main(argv):
     ok = True
 
     # 1. The plain build is a correct program.
-    command = base + [snippet]
+    command = base + ok_flags + [snippet]
     code, output, seconds = compile_snippet(command)
     if code == 0:
         print(f"ok build: compiles ({seconds:.1f} s)")
