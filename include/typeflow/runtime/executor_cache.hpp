@@ -60,15 +60,22 @@ class executor_slot {
       m_spares.pop_back();
       return static_cast<E*>(e);
     }
-    m_owned.push_back(std::make_unique<E>(roots, store));
+    m_owned.push_back(owned<E>(roots, store));
     return static_cast<E*>(m_owned.back().get());
+  }
+
+  /// A new executor, owned through its base: std::make_unique<E> would instantiate a
+  /// unique_ptr<E> and its conversion for every fetch set.
+  template <class E, class Roots>
+  static std::unique_ptr<eval::executor_base> owned(const Roots& roots, eval::variable_store& store) {
+    return std::unique_ptr<eval::executor_base>(new E(roots, store));
   }
 
   /// A new executor in place of `old`, which is destroyed.
   template <class E, class Roots>
   E* rebuilt(E* old, const Roots& roots, eval::variable_store& store) {
-    auto fresh = std::make_unique<E>(roots, store);
-    E* e = fresh.get();
+    auto fresh = owned<E>(roots, store);
+    E* e = static_cast<E*>(fresh.get());
     std::lock_guard lock(m_mutex);
     for (auto& owned : m_owned)
       if (owned.get() == old) {
