@@ -423,6 +423,27 @@ void gemm(const T* a, const T* b, T* c, std::size_t m, std::size_t n, std::size_
   }
 }
 
+/// gemm_block's instances for float and double, each transpose: `extern` declares them (compiled
+/// elsewhere), an empty first argument defines them.
+#define TYPEFLOW_GEMM_INSTANCES(EXTERN, T)                                                                        \
+  EXTERN template void gemm_block<false, false, T>(const T*, const T*, T*, std::size_t, std::size_t, std::size_t, \
+                                                   std::size_t, std::size_t, std::size_t, std::size_t);           \
+  EXTERN template void gemm_block<false, true, T>(const T*, const T*, T*, std::size_t, std::size_t, std::size_t,  \
+                                                  std::size_t, std::size_t, std::size_t, std::size_t);            \
+  EXTERN template void gemm_block<true, false, T>(const T*, const T*, T*, std::size_t, std::size_t, std::size_t,  \
+                                                  std::size_t, std::size_t, std::size_t, std::size_t);            \
+  EXTERN template void gemm_block<true, true, T>(const T*, const T*, T*, std::size_t, std::size_t, std::size_t,   \
+                                                 std::size_t, std::size_t, std::size_t, std::size_t);
+
+// A program whose translation units all multiply matrices may compile the kernels once: one file
+// defines the instances (TYPEFLOW_GEMM_INSTANCES(, float) and (, double) in this namespace; the
+// tests' gemm_instances.cpp), and every file is compiled with -DTYPEFLOW_EXTERN_GEMM, which
+// declares them here so that no other file instantiates them. Header-only use is unchanged.
+#if defined(TYPEFLOW_EXTERN_GEMM)
+TYPEFLOW_GEMM_INSTANCES(extern, float)
+TYPEFLOW_GEMM_INSTANCES(extern, double)
+#endif
+
 }  // namespace typeflow::kernels::gemm
 
 #endif
