@@ -77,9 +77,9 @@ class executor_slot {
     auto fresh = owned<E>(roots, store);
     E* e = static_cast<E*>(fresh.get());
     std::lock_guard lock(m_mutex);
-    for (auto& owned : m_owned)
-      if (owned.get() == old) {
-        owned = std::move(fresh);
+    for (auto& held : m_owned)
+      if (held.get() == old) {
+        held = std::move(fresh);
         break;
       }
     return e;
