@@ -268,7 +268,7 @@ TEST_CASE("eager: concat, stack, tile and indexing, as TF's") {
     CHECK(error_of([&] { (void)x[0][0][0]; }) ==
           "StridedSlice: index out of range using input dim 0; input has only 0 dims");
     CHECK(error_of([&] { (void)x(tfe::Slice(), tfe::Slice(), 0); }) ==
-          "StridedSlice: index out of range using input dim 2; input has only 2 dims (shape (2, 3))");
+          "StridedSlice: index out of range using input dim 2; input has only 2 dims");
     CHECK(error_of([&] { (void)x(tfe::Ellipsis, tfe::Ellipsis); }) ==
           "StridedSlice: Multiple ellipses in slice spec not allowed");
     CHECK(error_of([&] { (void)x(0, 5); }) ==

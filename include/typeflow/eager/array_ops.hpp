@@ -2,11 +2,12 @@
 #define TYPEFLOW_EAGER_ARRAY_OPS_HPP
 
 // Eager ops that assemble tensors from others: tf.concat, tf.stack, tf.tile, and TF's
-// indexing `x[i]`. Their axes and multiples are run-time values, where graph mode's tags take
-// them as template arguments, so these call graph mode's kernels (kernels/shape.hpp) directly.
-// Each records an entry whose gradient is built from recorded eager ops (concat's is slices,
-// tile's a sum of tiles, whose own gradient is a tile), so outer tapes see the gradient
-// computation and second derivatives work, as in graph mode.
+// indexing (`x[i]`, `x[1:3, 0]`). Their axes and multiples are run-time values, where graph
+// mode's tags take them as template arguments, so these call graph mode's kernels
+// (kernels/shape.hpp) directly. Each records an entry whose gradient is built from recorded eager
+// ops (concat's is slices, tile's a sum of tiles, whose own gradient is a tile), so outer tapes
+// see the gradient computation and second derivatives work, as in graph mode; indexing is a
+// slice and a reshape, recorded as such.
 
 #include <array>
 #include <cstddef>
@@ -145,7 +146,8 @@ Tensor<T> concat(std::span<const Tensor<T>> values, int axis) {
     kernels::copy_block(v.data().data(), d, {}, y.body()->template data<T>(), out_dims, at, d);
     at[1] += d[1];
   }
-  if (std::is_floating_point_v<T> && detail::any_recording()) {
+  if constexpr (std::is_floating_point_v<T>) {  // no tape entry for integer dtypes
+    if (!detail::any_recording()) return y;
     std::vector<std::uint64_t> ids;
     for (const auto& v : values) ids.push_back(v.id());
     detail::record_entry<detail::concat_entry<T>>(ids, y.id(), [&](detail::concat_entry<T>& e) {
@@ -208,22 +210,6 @@ auto tile(const X& x, std::initializer_list<std::int64_t> multiples) {
   return detail::tile_to(t, out);
 }
 
-/// TF's `x[i]`: the tensor at index i of axis 0 (negative: from the end), one rank lower.
-template <dtype T>
-Tensor<T> Tensor<T>::operator[](std::int64_t i) const {
-  if (rank() == 0) throw error("StridedSlice: index out of range using input dim 0; input has only 0 dims");
-  const auto n = static_cast<std::int64_t>(shape()[0]);
-  if (i < -n || i >= n)
-    throw error("StridedSlice: slice index " + std::to_string(i) + " of dimension 0 out of bounds (shape " +
-                to_string(shape()) + ")");
-  std::vector<std::int64_t> begin(rank(), 0), size(rank(), -1);
-  begin[0] = i < 0 ? i + n : i;
-  size[0] = 1;
-  TensorShape rest;
-  for (std::size_t a = 1; a < rank(); ++a) rest.push_back(shape()[a]);
-  return reshape(slice(*this, begin, size), rest);
-}
-
 /// TF's `x[...]` with slices, integers, `...` and tf.newaxis (Python's rules, step 1): the block
 /// that the entries select, as tf.slice (begin and size per axis), reshaped to drop the axes an
 /// integer picks and to add the new ones. A tape records the slice and the reshape.
@@ -239,8 +225,9 @@ Tensor<T> Tensor<T>::index(std::initializer_list<Index> entries) const {
   if (ellipses > 1) throw error("StridedSlice: Multiple ellipses in slice spec not allowed");
   if (used > n_rank)
     throw error("StridedSlice: index out of range using input dim " + std::to_string(n_rank) + "; input has only " +
-                std::to_string(n_rank) + " dims (shape " + to_string(shape()) + ")");
-  std::vector<std::int64_t> begin(n_rank, 0), size(n_rank, -1);
+                std::to_string(n_rank) + " dims");
+  std::array<std::int64_t, max_rank> begin{}, size{};  // no allocation per index
+  size.fill(-1);
   TensorShape out;
   std::size_t axis = 0;
   const auto whole_axes = [&](std::size_t count) {
@@ -274,7 +261,7 @@ Tensor<T> Tensor<T>::index(std::initializer_list<Index> entries) const {
     ++axis;
   }
   whole_axes(n_rank - axis);  // the axes after the last entry
-  return reshape(slice(*this, begin, size), out);
+  return reshape(slice(*this, std::span(begin.data(), n_rank), std::span(size.data(), n_rank)), out);
 }
 
 }  // namespace typeflow::eager

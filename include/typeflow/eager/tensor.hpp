@@ -333,9 +333,8 @@ class Tensor {
     std::copy_n(data().data(), size(), out.data());
     return out;
   }
-  /// TF's `x[i]`: the tensor at index i of axis 0 (negative: from the end), one rank lower, and
-  /// recorded as a slice (defined with the other array ops, in eager/array_ops.hpp).
-  Tensor operator[](std::int64_t i) const;
+  /// TF's `x[i]`: the tensor at index i of axis 0 (negative: from the end), one rank lower.
+  Tensor operator[](std::int64_t i) const { return index({i}); }
   /// TF's `x[start:stop]`: `x[tfe::Slice(start, stop)]`.
   Tensor operator[](Slice s) const { return index({s}); }
   /// TF's `x[1:3, 0]`, `x[..., -1]`, `x[:, tf.newaxis]`: `x(tfe::Slice(1, 3), 0)`,
