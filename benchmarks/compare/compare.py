@@ -56,6 +56,7 @@ PEER_NEEDS = {"numpy": "numpy", "tf1_session": "tensorflow", "tf_jit": "tensorfl
 PEER_NAMES = {
     "typeflow": "typeflow",
     "hand": "hand-written C++",
+    "copy": "memcpy of the same bytes",
     "typeflow_kernel": "typeflow kernels::matmul",
     "xtensor": "xtensor, temporaries",
     "eigen": "Eigen 3.4",
@@ -177,7 +178,7 @@ def cpp_key(run_name):
     m = re.match(r"BM_gemm_(\w+?)/m:(\d+)/k:(\d+)/n:(\d+)", name)
     if m:
         return "gemm_%sx%sx%s" % m.group(2, 3, 4), m.group(1)
-    m = re.match(r"BM_chain_(typeflow|hand|xtensor_temporaries|eigen)$", name)
+    m = re.match(r"BM_chain_(typeflow|hand|xtensor_temporaries|eigen|copy)$", name)
     if m:
         return "chain", {"xtensor_temporaries": "xtensor"}.get(m.group(1), m.group(1))
     m = re.match(r"BM_linreg_(eigen|openblas)$", name)
@@ -365,6 +366,9 @@ def targets(res, threads_list):
         checks = [
             ("1", "chain: typeflow / hand-written <= 1.1", get(t, "chain", "typeflow"), get(t, "chain", "hand"), "<=", 1.1),
             ("1", "chain: NumPy / typeflow >= 5", get(t, "chain", "numpy"), get(t, "chain", "typeflow"), ">=", 5),
+            ("1", "chain: typeflow / Eigen <= 1.0 (issue 22)", get(t, "chain", "typeflow"), get(t, "chain", "eigen"), "<=", 1.0),
+            ("1", "chain: typeflow / TF jit_compile <= 1.0 (issue 22)", get(t, "chain", "typeflow"), get(t, "chain", "tf_jit"), "<=",
+             1.0),
             ("2", "linreg: typeflow / hand-written <= 1.5", get(t, "linreg", "typeflow"), get(t, "linreg", "hand"), "<=", 1.5),
             ("2", "linreg: JAX jit / typeflow >= 20", get(t, "linreg", "jax_jit"), get(t, "linreg", "typeflow"), ">=", 20),
             ("2", "linreg: TF1 Session / typeflow >= 20", get(t, "linreg", "tf1_session"), get(t, "linreg", "typeflow"), ">=", 20),

@@ -29,7 +29,7 @@
 #include "../core/tensor_ref.hpp"
 #include "../graph/constant.hpp"
 #include "../graph/node.hpp"
-#include "../kernels/simd.hpp"
+#include "../kernels/vector_math.hpp"
 #include "recording.hpp"
 #include "tensor.hpp"
 

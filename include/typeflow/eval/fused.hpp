@@ -23,7 +23,7 @@
 #include "../core/shape.hpp"
 #include "../core/thread_pool.hpp"
 #include "../graph/node.hpp"
-#include "../kernels/simd.hpp"
+#include "../kernels/vector_math.hpp"
 
 namespace typeflow::eval::fused {
 

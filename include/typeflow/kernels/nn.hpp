@@ -15,7 +15,7 @@
 #include <limits>
 #include <utility>
 
-#include "simd.hpp"
+#include "vector_math.hpp"
 
 namespace typeflow::kernels {
 
@@ -94,7 +94,7 @@ template <class T>
 T row_sum_exp(const row_walker<T>& w, std::size_t r, const T* x, T m, T* e) {
   typename row_walker<T>::batch acc(T(0)), shift(m);
   w.each(r, [&](auto c) {
-    const auto v = xsimd::exp(w.load(x + c.i, c) - shift);
+    const auto v = batch_math::exp_of(w.load(x + c.i, c) - shift);
     if (e) w.store(e + c.i, v, c);
     acc += w.keep(v, c);
   });
@@ -161,7 +161,8 @@ void log_softmax_grad(const T* g, const T* y, T* out, std::size_t rows, std::siz
     batch acc(T(0));
     w.each(r, [&](auto c) { acc += w.keep(w.load(g + c.i, c), c); });
     const batch sum(w.sum(acc));
-    detail::row_map(w, r, out, [&](auto c) { return w.load(g + c.i, c) - xsimd::exp(w.load(y + c.i, c)) * sum; });
+    detail::row_map(w, r, out,
+                    [&](auto c) { return w.load(g + c.i, c) - batch_math::exp_of(w.load(y + c.i, c)) * sum; });
   }
 }
 

@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "../../kernels/vector_math.hpp"
 #include "../../ops/activations.hpp"
 #include "../../ops/cast.hpp"
 #include "../../ops/compare.hpp"
