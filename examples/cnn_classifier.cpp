@@ -94,14 +94,17 @@ int main(int argc, char** argv) try {
   for (int epoch = 1; epoch <= epochs; ++epoch) {
     digits::shuffle(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_train), rng);
     double total = 0;
-    for (std::size_t start = 0; start < n_train; start += batch_size) {
-      const auto batch = digits::rows(all, order, start, std::min(start + batch_size, n_train));
+    // Whole batches, as TF1's next_batch gives them: a last batch of 30 digits would move batch
+    // normalisation's moving averages by a tenth of its own statistics.
+    const std::size_t used = n_train / batch_size * batch_size;
+    for (std::size_t start = 0; start < used; start += batch_size) {
+      const auto batch = digits::rows(all, order, start, start + batch_size);
       auto [loss_val, _] = sess.run(tf::fetch(loss, train), tf::feed(x, batch.x), tf::feed(y, batch.y),
                                     tf::feed(training, true), tf::feed(dropout_rate, 0.3f));
       total += loss_val() * static_cast<double>(batch.y.size());
     }
     if (!quiet)
-      std::cout << "epoch " << std::setw(3) << epoch << "  loss " << total / n_train << "  held-out accuracy "
+      std::cout << "epoch " << std::setw(3) << epoch << "  loss " << total / used << "  held-out accuracy "
                 << evaluate() << "\n";
   }
   //]
