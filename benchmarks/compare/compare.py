@@ -48,6 +48,8 @@ CPP_BENCHES = {
 # The workloads each binary measures, for --only.
 CPP_WORKLOADS = {"bench_compare": ("chain", "linreg", "gemm_"), "bench_linear_regression": ("linreg",),
                  "bench_mlp": ("mlp784", "ratio_"), "bench_eager": ("eager_",), "bench_conv": ("conv_layer", "cnn_step")}
+# bench_compare's benchmarks per workload, so that --only runs no others.
+BENCH_COMPARE_FILTERS = {"chain": "BM_chain_", "linreg": "BM_linreg_", "gemm_": "BM_gemm_"}
 PIP_PACKAGES = [("numpy", "numpy"), ("tensorflow-cpu", "tensorflow"), ("jax[cpu]", "jax"), ("torch", "torch")]
 PEER_NEEDS = {"numpy": "numpy", "tf1_session": "tensorflow", "tf_jit": "tensorflow", "jax_jit": "jax", "torch_eager": "torch",
               "tf_eager": "tensorflow", "jax_eager": "jax"}
@@ -149,6 +151,8 @@ def run_cpp(build_dir, threads, quick, out_dir, base_env, only):
     results, context = {}, {}
     for binary in binaries_for(only):
         flt = CPP_BENCHES[binary]
+        if binary == "bench_compare" and only:
+            flt = "|".join(f for w, f in BENCH_COMPARE_FILTERS.items() if any(o.startswith(w) for o in only))
         json_path = os.path.join(out_dir, "raw", "%s-%dthreads.json" % (binary, threads))
         cmd = [os.path.join(build_dir, "benchmarks", binary), "--threads=%d" % threads, "--benchmark_filter=" + flt,
                "--benchmark_enable_random_interleaving=true", "--benchmark_out=" + json_path, "--benchmark_out_format=json"]

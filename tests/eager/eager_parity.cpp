@@ -121,6 +121,19 @@ int main(int argc, char** argv) {
     r.add("slices_value", json(picked));
     r.add("slices_da", json(*tape.gradient(picked * picked, a)));
   }
+  // 5c. Steps (TF's `a[::-1, ::2] * a[:, 2::-2] + a[-1:-3:-1, 0:3:2]`), with their gradient, and
+  // tf.strided_slice with an end before index 0.
+  {
+    tfe::GradientTape tape;
+    tape.watch(a);
+    const tfe::Slice every_other(tfe::None, tfe::None, 2);
+    const auto stepped =
+        a(tfe::Slice(tfe::None, tfe::None, -1), every_other) * a(tfe::Slice(), tfe::Slice(2, tfe::None, -2)) +
+        a(tfe::Slice(-1, -3, -1), tfe::Slice(0, 3, 2));
+    r.add("steps_value", json(stepped));
+    r.add("steps_da", json(*tape.gradient(stepped * stepped, a)));
+    r.add("strided_slice_value", json(tfe::strided_slice(a, {0, 2}, {2, -4}, {1, -1})));
+  }
   // 6. Three Adam steps (TF1's tf.compat.v1.train.AdamOptimizer, in eager mode as TF allows).
   {
     tf::train::AdamOptimizer adam(0.1);

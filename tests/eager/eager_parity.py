@@ -77,6 +77,13 @@ def main():
         squared = picked * picked
     want.update(slices_value=picked, slices_da=tape.gradient(squared, a))
 
+    with tf.GradientTape() as tape:
+        tape.watch(a)
+        stepped = a[::-1, ::2] * a[:, 2::-2] + a[-1:-3:-1, 0:3:2]
+        squared = stepped * stepped
+    want.update(steps_value=stepped, steps_da=tape.gradient(squared, a),
+                strided_slice_value=tf.strided_slice(a, [0, 2], [2, -4], [1, -1]))
+
     adam = tf.compat.v1.train.AdamOptimizer(0.1)
     for _ in range(3):
         with tf.GradientTape() as tape:

@@ -252,6 +252,22 @@ TEST_CASE("eager: concat, stack, tile and indexing, as TF's") {
     CHECK(values(x(1, tfe::Slice(0, 2))) == std::vector<double>{4, 5});  // x[1, 0:2]
     CHECK(x(1, 2).item() == 6);
     CHECK(x().shape() == x.shape());  // x[()]
+    // Steps: Python's bounds for each direction, as TF 2.21 gives them.
+    const tfe::Slice reversed(tfe::None, tfe::None, -1);
+    CHECK(values(x(tfe::Slice(), tfe::Slice(tfe::None, tfe::None, 2))) ==
+          std::vector<double>{1, 3, 4, 6});  // x[:, ::2]
+    CHECK(x(tfe::Slice(), tfe::Slice(tfe::None, tfe::None, 2)).shape() == tfe::TensorShape{2, 2});
+    CHECK(values(x[reversed]) == std::vector<double>{4, 5, 6, 1, 2, 3});                              // x[::-1]
+    CHECK(values(x(tfe::Slice(), reversed)) == std::vector<double>{3, 2, 1, 6, 5, 4});                // x[:, ::-1]
+    CHECK(values(x(reversed, tfe::Slice(1, tfe::None, -1))) == std::vector<double>{5, 4, 2, 1});      // x[::-1, 1::-1]
+    CHECK(values(x(1, tfe::Slice(-1, 0, -2))) == std::vector<double>{6});                             // x[1, -1:0:-2]
+    CHECK(values(x(tfe::Slice(), tfe::Slice(5, -10, -1))) == std::vector<double>{3, 2, 1, 6, 5, 4});  // clamped
+    CHECK(values(x(tfe::Slice(), tfe::Slice(0, 3, 5))) == std::vector<double>{1, 4});                 // x[:, 0:3:5]
+    CHECK(x(tfe::Slice(), tfe::Slice(0, 2, -1)).shape() == tfe::TensorShape{2, 0});    // x[:, 0:2:-1]: empty
+    CHECK(x[tfe::Slice(tfe::None, tfe::None, -3)].shape() == tfe::TensorShape{1, 3});  // x[::-3]: row 1
+    CHECK(x(tfe::None).shape() == tfe::TensorShape{1, 2, 3});                          // x[None]
+    CHECK(values(tfe::strided_slice(x, {0, 2}, {2, -4}, {1, -1})) == std::vector<double>{3, 2, 1, 6, 5, 4});
+    CHECK(values(tfe::strided_slice(x, {-1, 0}, {-3, 3}, {-1, 2})) == std::vector<double>{4, 6, 1, 3});
   }
   SUBCASE("errors, with TF's messages") {
     CHECK(error_of([&] {
@@ -273,6 +289,11 @@ TEST_CASE("eager: concat, stack, tile and indexing, as TF's") {
           "StridedSlice: Multiple ellipses in slice spec not allowed");
     CHECK(error_of([&] { (void)x(0, 5); }) ==
           "StridedSlice: slice index 5 of dimension 1 out of bounds (shape (2, 3))");
+    CHECK(error_of([&] { (void)x(0, tfe::Slice(tfe::None, tfe::None, 0)); }) ==
+          "StridedSlice: strides[1] must be non-zero");
+    CHECK(error_of([&] { (void)tfe::strided_slice(x, {0}, {1}, {1}); }) ==
+          "StridedSlice: Expected begin, end, and strides to have one entry per axis of the input of shape (2, 3), but "
+          "got 1, 1 and 1");
   }
   SUBCASE("gradients against central differences") {
     using T = tfe::Tensor<double>;
@@ -285,6 +306,12 @@ TEST_CASE("eager: concat, stack, tile and indexing, as TF's") {
     CHECK(gradient_error([&](const T& t) { return tfe::stack({t, tfe::sin(t)}, 1); }, t0) < tol);
     CHECK(gradient_error([&](const T& t) { return tfe::tile(t, {2, 3}); }, t0) < tol);
     CHECK(gradient_error([&](const T& t) { return t[1] * 3.0 + t[-1][0]; }, t0) < tol);
+    CHECK(gradient_error(
+              [&](const T& t) {
+                return tfe::square(t(tfe::Slice(tfe::None, tfe::None, -1), tfe::Slice(tfe::None, tfe::None, 2)));
+              },
+              t0) < tol);
+    CHECK(gradient_error([&](const T& t) { return t(0, tfe::Slice(tfe::None, tfe::None, -1)) * t[1]; }, t0) < tol);
   }
   SUBCASE("second derivatives through tile and concat") {
     const auto t = tfe::constant<double>({0.5, -1.0, 2.0});
@@ -306,6 +333,28 @@ TEST_CASE("eager: concat, stack, tile and indexing, as TF's") {
       CHECK(dtile->data()[i] == doctest::Approx(6 * v * v));
       CHECK(dconcat->data()[i] == doctest::Approx(2 * v + 3 * v * v));
       CHECK(second->data()[i] == doctest::Approx(18 * v + 2));
+    }
+  }
+  SUBCASE("second derivatives through slices, strided slices and indexing") {
+    // y = sum(t[1:3]^3) + sum(t[::-2]^3) + t[0]^3: dy/dt = 3 t^2 times how often t_i is picked.
+    const auto t = tfe::constant<double>({0.5, -1.0, 2.0, 3.0});
+    tfe::GradientTape outer;
+    outer.watch(t);
+    std::optional<tfe::Tensor<double>> first;
+    {
+      tfe::GradientTape inner;
+      inner.watch(t);
+      const auto cube = [](const tfe::Tensor<double>& u) { return tfe::reduce_sum(u * u * u); };
+      first = inner.gradient(cube(t[tfe::Slice(1, 3)]) + cube(t[tfe::Slice(tfe::None, tfe::None, -2)]) + cube(t[0]), t);
+    }
+    REQUIRE(first.has_value());
+    const auto second = outer.gradient(*first, t);
+    REQUIRE(second.has_value());
+    const double picked[] = {1, 2, 1, 1};  // t[0] by t[0]; t[1] by both slices; t[2] by t[1:3]; t[3] by t[::-2]
+    for (std::size_t i = 0; i < 4; ++i) {
+      const double v = t.data()[i];
+      CHECK(first->data()[i] == doctest::Approx(3 * v * v * picked[i]));
+      CHECK(second->data()[i] == doctest::Approx(6 * v * picked[i]));
     }
   }
 }

@@ -72,17 +72,16 @@ max_error sweep(F f, R reference) {
 
 }  // namespace
 
-TEST_CASE("vector_math::exp is within 1.1 ulp of e^x wherever e^x is a finite nonzero float") {
+TEST_CASE("vector_math::exp is within 1.1 ulp of e^x wherever e^x is a finite nonzero float (all floats: 1.08)") {
   const max_error e = sweep([](const batch& x) { return vmath::exp(x); }, [](double x) { return std::exp(x); });
   INFO("worst at x = " << e.at);
   CHECK(e.ulp <= 1.1);
 }
 
-TEST_CASE("vector_math::tanh is within 6 ulp of tanh(x) (Eigen's, which TensorFlow uses: 4.3 with AVX-512, 6.4 with "
-          "SSE4.2)") {
+TEST_CASE("vector_math::tanh is within 6 ulp of tanh(x) (Eigen's, which TensorFlow uses: 4.9 over all floats)") {
   const max_error e = sweep([](const batch& x) { return vmath::tanh(x); }, [](double x) { return std::tanh(x); });
   INFO("worst at x = " << e.at);
-  CHECK(e.ulp <= 6.0);  // 5.0 with FMA, 5.6 without
+  CHECK(e.ulp <= 6.0);  // over all floats 5.3 with AVX-512; this sweep 5.6 with SSE4.2
 }
 
 TEST_CASE("vector_math::exp at the edges: overflow, subnormal results, zero, infinities and NaN") {

@@ -9,6 +9,7 @@
 // see the gradient computation and second derivatives work, as in graph mode; indexing is a
 // slice and a reshape, recorded as such.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "../core/error.hpp"
@@ -210,9 +212,10 @@ auto tile(const X& x, std::initializer_list<std::int64_t> multiples) {
   return detail::tile_to(t, out);
 }
 
-/// TF's `x[...]` with slices, integers, `...` and tf.newaxis (Python's rules, step 1): the block
-/// that the entries select, as tf.slice (begin and size per axis), reshaped to drop the axes an
-/// integer picks and to add the new ones. A tape records the slice and the reshape.
+/// TF's `x[...]` with slices, integers, `...` and tf.newaxis (Python's rules): the block that the
+/// entries select, as tf.slice (begin and size per axis) or, where a slice has a step, as a
+/// strided slice; then reshaped to drop the axes an integer picks and to add the new ones. A
+/// tape records the slice and the reshape.
 template <dtype T>
 Tensor<T> Tensor<T>::index(std::initializer_list<Index> entries) const {
   using kind = Index::kind;
@@ -226,12 +229,17 @@ Tensor<T> Tensor<T>::index(std::initializer_list<Index> entries) const {
   if (used > n_rank)
     throw error("StridedSlice: index out of range using input dim " + std::to_string(n_rank) + "; input has only " +
                 std::to_string(n_rank) + " dims");
-  std::array<std::int64_t, max_rank> begin{}, size{};  // no allocation per index
+  std::array<std::int64_t, max_rank> begin{}, size{}, step{};  // no allocation per index
   size.fill(-1);
+  step.fill(1);
+  bool strided = false;
   TensorShape out;
   std::size_t axis = 0;
   const auto whole_axes = [&](std::size_t count) {
-    for (std::size_t k = 0; k < count; ++k, ++axis) out.push_back(shape()[axis]);
+    for (std::size_t k = 0; k < count; ++k, ++axis) {
+      out.push_back(shape()[axis]);
+      size[axis] = static_cast<std::int64_t>(shape()[axis]);
+    }
   };
   for (const Index& e : entries) {
     if (e.what() == kind::ellipsis) {
@@ -250,18 +258,20 @@ Tensor<T> Tensor<T>::index(std::initializer_list<Index> entries) const {
                     " out of bounds (shape " + to_string(shape()) + ")");
       begin[axis] = i < 0 ? i + dim : i;
       size[axis] = 1;
-    } else {  // Python's slice bounds: negative from the end, then clamped to [0, dim]
-      const auto bound = [dim](std::int64_t b) { return std::clamp(b < 0 ? b + dim : b, std::int64_t{0}, dim); };
-      const std::int64_t start = bound(e.slice().start),
-                         stop = bound(e.slice().stop == Slice::open ? dim : e.slice().stop);
-      begin[axis] = start;
-      size[axis] = std::max(stop - start, std::int64_t{0});
+    } else {
+      const Slice& s = e.slice();
+      if (s.step == 0) throw error("StridedSlice: strides[" + std::to_string(axis) + "] must be non-zero");
+      std::tie(begin[axis], size[axis]) = detail::resolve_slice(s, dim);
+      step[axis] = s.step;
+      strided = strided || s.step != 1;
       out.push_back(static_cast<std::size_t>(size[axis]));
     }
     ++axis;
   }
   whole_axes(n_rank - axis);  // the axes after the last entry
-  return reshape(slice(*this, std::span(begin.data(), n_rank), std::span(size.data(), n_rank)), out);
+  const auto r = std::span(begin.data(), n_rank), n = std::span(size.data(), n_rank);
+  return reshape(strided ? detail::strided_block(*this, r, std::span(step.data(), n_rank), n) : slice(*this, r, n),
+                 out);
 }
 
 }  // namespace typeflow::eager

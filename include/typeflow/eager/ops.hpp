@@ -13,6 +13,7 @@
 // instances per kind (ranks 1-8, starting with a reduced axis or not).
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -20,7 +21,9 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "../ops/activations.hpp"
@@ -429,6 +432,62 @@ template <tensor_like C, class X, class Y>
   auto slice(const X& x, std::initializer_list<std::int64_t> begin, std::initializer_list<std::int64_t> size) {
     return slice(as_tensor<typename X::value_type>(x), std::span(begin.begin(), begin.size()),
                  std::span(size.begin(), size.size()));
+  }
+
+  namespace detail {
+  /// Python's start:stop:step over an axis of dim elements, as {first index, count}: a negative
+  /// bound counts from the end, then bounds are clamped as Python clamps them for the step's sign.
+  inline std::pair<std::int64_t, std::int64_t> resolve_slice(const Slice& s, std::int64_t dim) {
+    const bool forward = s.step > 0;
+    const auto bound = [&](std::int64_t b, std::int64_t omitted) {
+      if (b == Slice::open) return omitted;
+      return forward ? std::clamp(b < 0 ? b + dim : b, std::int64_t{0}, dim)
+                     : std::clamp(b < 0 ? b + dim : b, std::int64_t{-1}, dim - 1);
+    };
+    const std::int64_t first = bound(s.start, forward ? 0 : dim - 1), stop = bound(s.stop, forward ? dim : -1);
+    const std::int64_t span = forward ? stop - first : first - stop, stride = forward ? s.step : -s.step;
+    if (span <= 0) return {0, 0};
+    return {first, (span + stride - 1) / stride};
+  }
+
+  /// The elements begin + j step (j < size) along each axis, through graph mode's StridedSlice tag.
+  template <dtype T>
+  Tensor<T> strided_block(const Tensor<T>& x, std::span<const std::int64_t> begin, std::span<const std::int64_t> step,
+                          std::span<const std::int64_t> size) {
+    if (x.rank() == 0) return x;
+    return visit_collapsed(x.rank(), false, [&]<std::size_t R, bool>() {  // a rank in 1-8
+      op::strided_slice<R, typename dynamic_shape<R>::type> tag;
+      std::copy(begin.begin(), begin.end(), tag.m_begin.begin());
+      std::copy(step.begin(), step.end(), tag.m_step.begin());
+      std::copy(size.begin(), size.end(), tag.m_size.begin());
+      return execute<decltype(tag), R>(tag, x);
+    });
+  }
+  }  // namespace detail
+
+  /// tf.strided_slice(x, begin, end, strides) without its masks: along axis i the elements from
+  /// begin[i] up to (not including) end[i] in steps of strides[i], backwards for a negative step;
+  /// bounds resolved as Python's (negative from the end, then clamped). x[a:b:s] is the same.
+  template <dtype T>
+  Tensor<T> strided_slice(const Tensor<T>& x, std::span<const std::int64_t> begin, std::span<const std::int64_t> end,
+                          std::span<const std::int64_t> strides) {
+    if (begin.size() != x.rank() || end.size() != x.rank() || strides.size() != x.rank())
+      throw error("StridedSlice: Expected begin, end, and strides to have one entry per axis of the input of shape " +
+                  to_string(x.shape()) + ", but got " + std::to_string(begin.size()) + ", " +
+                  std::to_string(end.size()) + " and " + std::to_string(strides.size()));
+    std::array<std::int64_t, max_rank> first{}, count{};
+    for (std::size_t i = 0; i < x.rank(); ++i) {
+      if (strides[i] == 0) throw error("StridedSlice: strides[" + std::to_string(i) + "] must be non-zero");
+      std::tie(first[i], count[i]) =
+          detail::resolve_slice(Slice(begin[i], end[i], strides[i]), static_cast<std::int64_t>(x.shape()[i]));
+    }
+    return detail::strided_block(x, std::span(first.data(), x.rank()), strides, std::span(count.data(), x.rank()));
+  }
+  template <tensor_like X>
+  auto strided_slice(const X& x, std::initializer_list<std::int64_t> begin, std::initializer_list<std::int64_t> end,
+                     std::initializer_list<std::int64_t> strides) {
+    return strided_slice(as_tensor<typename X::value_type>(x), std::span(begin.begin(), begin.size()),
+                         std::span(end.begin(), end.size()), std::span(strides.begin(), strides.size()));
   }
 
   /// Sums gradient g back to the dims of the operand it belongs to, undoing NumPy broadcasting

@@ -96,15 +96,27 @@ class TensorShape {
   std::size_t m_rank = 0;
 };
 
-/// TF's `start:stop` in an index, Python's slice with step 1, named as libtorch's C++ API names
-/// it: `x[1:3]` is `x[tfe::Slice(1, 3)]`, `x[2:]` is `tfe::Slice(2)`, `x[:]` is `tfe::Slice()`.
-/// Negative bounds count from the end; bounds past an end are clamped, as in Python.
-/// (Steps, `x[::2]`, are not offered: no op of the table copies a strided selection yet.)
+/// Python's None: an omitted bound of a Slice or, as an entry of an index, a new axis (`x[None]`
+/// is `x(tfe::None)`, as tf.newaxis).
+inline constexpr struct none_t {
+} None{};
+
+/// TF's `start:stop:step` in an index, Python's slice, named as libtorch's C++ API names it:
+/// `x[1:3]` is `x[tfe::Slice(1, 3)]`, `x[2:]` is `tfe::Slice(2)`, `x[:]` is `tfe::Slice()`,
+/// `x[::2]` is `tfe::Slice(tfe::None, tfe::None, 2)` and `x[::-1]` the same with -1. Negative
+/// bounds count from the end; bounds past an end are clamped, as in Python.
 struct Slice {
-  static constexpr std::int64_t open = INT64_MAX;  // an omitted stop
-  std::int64_t start = 0, stop = open;
+  static constexpr std::int64_t open = INT64_MAX;  // an omitted bound (None)
+  /// A bound: an index or tfe::None.
+  struct bound {
+    std::int64_t value;
+    constexpr bound(std::integral auto i) : value(static_cast<std::int64_t>(i)) {}
+    constexpr bound(none_t) : value(open) {}
+  };
+  std::int64_t start = open, stop = open, step = 1;
   constexpr Slice() = default;
-  constexpr explicit Slice(std::int64_t start, std::int64_t stop = open) : start(start), stop(stop) {}
+  constexpr explicit Slice(bound start, bound stop = None, std::int64_t step = 1)
+      : start(start.value), stop(stop.value), step(step) {}
 };
 /// TF's `...` in an index: as many `:` as the axes that the other entries leave.
 inline constexpr struct ellipsis_t {
@@ -113,7 +125,7 @@ inline constexpr struct ellipsis_t {
 inline constexpr struct newaxis_t {
 } newaxis{};
 
-/// One entry of an index: an integer (which drops its axis), a Slice, Ellipsis or newaxis.
+/// One entry of an index: an integer (which drops its axis), a Slice, Ellipsis, or newaxis (None).
 class Index {
  public:
   enum class kind { integer, slice, ellipsis, newaxis };
@@ -121,6 +133,7 @@ class Index {
   Index(Slice s) : m_kind(kind::slice), m_slice(s) {}
   Index(ellipsis_t) : m_kind(kind::ellipsis) {}
   Index(newaxis_t) : m_kind(kind::newaxis) {}
+  Index(none_t) : m_kind(kind::newaxis) {}
   kind what() const { return m_kind; }
   std::int64_t integer() const { return m_integer; }
   const Slice& slice() const { return m_slice; }

@@ -2,12 +2,13 @@
 #define TYPEFLOW_KERNELS_SHAPE_HPP
 
 // Data movement on raw row-major buffers: transposes, blocks (slice, pad, concat and its
-// gradient), tiles and their sums. Each walks the leading axes like an odometer and moves
-// the last axis as a contiguous row where it can.
+// gradient), strided blocks (strided slice and its gradient), tiles and their sums. Each walks
+// the leading axes like an odometer and moves the last axis as a contiguous row where it can.
 
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 
 namespace typeflow::kernels {
 
@@ -86,6 +87,28 @@ void copy_block(const T* src, const std::array<std::size_t, R>& src_dims, const 
         doff += (dst_begin[a] + index[a]) * ds[a];
       }
       std::copy(src + so, src + so + n, dst + doff);
+    });
+  }
+}
+
+/// Calls f(offset in x, index in the block) for the elements of x at begin + j step along each
+/// axis (steps may be negative), j over the block's dims, in the block's row-major order.
+template <std::size_t R, class F>
+void for_each_strided(const std::array<std::size_t, R>& x_dims, const std::array<std::int64_t, R>& begin,
+                      const std::array<std::int64_t, R>& step, const std::array<std::size_t, R>& block, F&& f) {
+  if constexpr (R == 0) {
+    f(std::size_t{0}, std::size_t{0});
+  } else {
+    const auto xs = row_major_strides(x_dims);
+    const std::size_t n = block[R - 1];
+    if (n == 0) return;
+    const std::int64_t inner = step[R - 1] * static_cast<std::int64_t>(xs[R - 1]);
+    std::size_t k = 0;
+    for_each_row(block, [&](const std::array<std::size_t, R>& index) {
+      std::int64_t offset = begin[R - 1] * static_cast<std::int64_t>(xs[R - 1]);
+      for (std::size_t a = 0; a + 1 < R; ++a)
+        offset += (begin[a] + static_cast<std::int64_t>(index[a]) * step[a]) * static_cast<std::int64_t>(xs[a]);
+      for (std::size_t j = 0; j < n; ++j, ++k, offset += inner) f(static_cast<std::size_t>(offset), k);
     });
   }
 }

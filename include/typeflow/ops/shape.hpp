@@ -17,6 +17,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "../core/error.hpp"
 #include "../core/tensor_ref.hpp"
@@ -94,6 +95,13 @@ struct reshape_like {
   template <class T, std::size_t R, std::size_t RG>
   static void forward(tensor_ref<T, R> out, tensor_ref<const T, RG> g, tensor_ref<const T, R>) {
     std::copy(g.data, g.data + g.size(), out.data);
+  }
+  // d(g in x's dims) = the incoming gradient in g's dims (second derivatives of a reshape)
+  static constexpr bool differentiable(std::size_t i) { return i == 0; }
+  static constexpr auto vjp(const auto& h, const auto& n) {
+    using H = std::remove_cvref_t<decltype(h)>;
+    using G = std::remove_cvref_t<decltype(n.template arg<0>())>;
+    return std::tuple{graph::node<reshape_like, H, G>({}, h, n.template arg<0>()), h};
   }
 };
 
@@ -385,12 +393,20 @@ struct concat {
   }
 };
 
-/// The gradient of slice: g placed at begin in zeros of x's dims (TF's Pad).
+template <std::size_t R, class Shape>
+struct slice;
+template <std::size_t R, class Shape>
+struct strided_slice;
+
+/// The gradient of slice: g placed at begin in zeros of x's dims (TF's Pad). It keeps the
+/// slice's begin and size, for its own gradient: that slice of the incoming gradient.
 template <std::size_t R>
 struct slice_grad {
   static constexpr std::string_view tf_name = "Pad";
   static constexpr bool reads_values(std::size_t i) { return i == 0; }
+  static constexpr bool differentiable(std::size_t i) { return i == 0; }
   std::array<std::size_t, R> m_begin{};
+  std::array<std::int64_t, R> m_size{};
   bool operator==(const slice_grad&) const = default;
 
   template <class G, class X>
@@ -405,6 +421,14 @@ struct slice_grad {
   void forward(tensor_ref<T, R> out, tensor_ref<const T, R> g, tensor_ref<const T, R>) const {
     std::fill(out.data, out.data + out.size(), T(0));
     kernels::copy_block(g.data, g.dims, {}, out.data, out.dims, m_begin, g.dims);
+  }
+  static constexpr auto vjp(const auto& h, const auto& n) {
+    using H = std::remove_cvref_t<decltype(h)>;
+    using S = slice<R, shape_of_t<std::remove_cvref_t<decltype(n.template arg<0>())>>>;
+    S cut;
+    for (std::size_t i = 0; i < R; ++i) cut.m_begin[i] = static_cast<std::int64_t>(n.op().m_begin[i]);
+    cut.m_size = n.op().m_size;
+    return std::tuple{graph::node<S, H>(cut, h), h};
   }
 };
 
@@ -460,7 +484,108 @@ struct slice {
     using X = std::remove_cvref_t<decltype(n.template arg<0>())>;
     slice_grad<R> pad;
     pad.m_begin = n.op().begin();
+    pad.m_size = n.op().m_size;
     return std::tuple{graph::node<slice_grad<R>, G, X>(pad, g, n.template arg<0>())};
+  }
+};
+
+/// The gradient of strided_slice: g placed at the strided positions in zeros of x's dims. It
+/// keeps the slice's payload, for its own gradient: that strided slice of the incoming gradient.
+template <std::size_t R>
+struct strided_slice_grad {
+  static constexpr std::string_view tf_name = "StridedSliceGrad";
+  static constexpr bool reads_values(std::size_t i) { return i == 0; }
+  static constexpr bool differentiable(std::size_t i) { return i == 0; }
+  std::array<std::int64_t, R> m_begin{}, m_step{}, m_size{};
+  bool operator==(const strided_slice_grad&) const = default;
+
+  template <class G, class X>
+  using value_type = value_t<G>;
+  template <class G, class X>
+  using shape_type = shape_of_t<X>;
+  static std::array<std::size_t, R> result_dims(const std::array<std::size_t, R>&,
+                                                const std::array<std::size_t, R>& x) {
+    return x;
+  }
+  template <class T>
+  void forward(tensor_ref<T, R> out, tensor_ref<const T, R> g, tensor_ref<const T, R>) const {
+    std::fill(out.data, out.data + out.size(), T(0));
+    kernels::for_each_strided(out.dims, m_begin, m_step, g.dims,
+                              [&](std::size_t at, std::size_t k) { out.data[at] = g.data[k]; });
+  }
+  static constexpr auto vjp(const auto& h, const auto& n) {
+    using H = std::remove_cvref_t<decltype(h)>;
+    using S = strided_slice<R, shape_of_t<std::remove_cvref_t<decltype(n.template arg<0>())>>>;
+    S cut;
+    cut.m_begin = n.op().m_begin;
+    cut.m_step = n.op().m_step;
+    cut.m_size = n.op().m_size;
+    return std::tuple{graph::node<S, H>(cut, h), h};
+  }
+};
+
+/// Python's x[a:b:s] on every axis (TF's StridedSlice with its bounds resolved): along axis i the
+/// m_size[i] elements m_begin[i] + j m_step[i], where a step may be negative. The eager index
+/// (tfe::Slice with a step) resolves Python's bounds into these; Shape is the static result shape.
+template <std::size_t R, class Shape>
+struct strided_slice {
+  static constexpr std::string_view tf_name = "StridedSlice";
+  std::array<std::int64_t, R> m_begin{}, m_step{}, m_size{};
+  bool operator==(const strided_slice&) const = default;
+
+  // TF's end is exclusive; an end before index 0 (a negative step run to the start) would read
+  // as counted from the back, so such an axis sets its bit of end_mask instead.
+  void tf_attrs(auto& node) const {
+    std::vector<std::int64_t> end(R);
+    std::int64_t end_mask = 0;
+    for (std::size_t i = 0; i < R; ++i) {
+      end[i] = m_begin[i] + m_size[i] * m_step[i];
+      if (end[i] < 0) end_mask |= std::int64_t{1} << i;
+    }
+    node.const_input("begin", std::vector<std::int64_t>(m_begin.begin(), m_begin.end()));
+    node.const_input("end", end);
+    node.const_input("strides", std::vector<std::int64_t>(m_step.begin(), m_step.end()));
+    node.attr_type("Index", std::int64_t{});
+    for (const char* mask : {"begin_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask"})
+      node.attr_int(mask, 0);
+    node.attr_int("end_mask", end_mask);
+  }
+
+  template <class A>
+  using value_type = value_t<A>;
+  template <class A>
+  using shape_type = Shape;
+
+  std::array<std::size_t, R> result_dims(const std::array<std::size_t, R>& in) const {
+    std::array<std::size_t, R> out{};
+    for (std::size_t i = 0; i < R; ++i) {
+      const auto d = static_cast<std::int64_t>(in[i]), first = m_begin[i], n = m_size[i];
+      const std::int64_t last = first + (n - 1) * m_step[i];
+      if (m_step[i] == 0) throw error("StridedSlice: strides[" + std::to_string(i) + "] must be non-zero");
+      if (n < 0 || (n > 0 && (first < 0 || first >= d || last < 0 || last >= d)))
+        throw error("StridedSlice: " + std::to_string(n) + " elements from " + std::to_string(first) + " in steps of " +
+                    std::to_string(m_step[i]) + " do not fit dimension " + std::to_string(i) + " of the input shape " +
+                    shape_string(in));
+      out[i] = static_cast<std::size_t>(n);
+    }
+    return out;
+  }
+
+  template <class T>
+  void forward(tensor_ref<T, R> out, tensor_ref<const T, R> in) const {
+    kernels::for_each_strided(in.dims, m_begin, m_step, out.dims,
+                              [&](std::size_t at, std::size_t k) { out.data[k] = in.data[at]; });
+  }
+
+  // d(x[a:b:s]) = g at the strided positions, zeros elsewhere
+  static constexpr auto vjp(const auto& g, const auto& n) {
+    using G = std::remove_cvref_t<decltype(g)>;
+    using X = std::remove_cvref_t<decltype(n.template arg<0>())>;
+    strided_slice_grad<R> scatter;
+    scatter.m_begin = n.op().m_begin;
+    scatter.m_step = n.op().m_step;
+    scatter.m_size = n.op().m_size;
+    return std::tuple{graph::node<strided_slice_grad<R>, G, X>(scatter, g, n.template arg<0>())};
   }
 };
 
