@@ -305,7 +305,8 @@ def report(res, threads_list, meta, available_peers):
           "(above 1: typeflow is faster) and over the hand-written code's. n/a: the peer does not apply "
           "(or failed its check, see the notes)." % (meta["date"], meta["machine"], meta["setting"], threads_list[-1]), ""]
     for w in ("chain", "linreg", "mlp784"):
-        md += ["## " + WORKLOAD_TITLES[w], ""] + table_workload(res, threads_list, w, shown) + [""]
+        rows = shown + ["copy"] if w == "chain" else shown  # the chain's memory-bandwidth limit
+        md += ["## " + WORKLOAD_TITLES[w], ""] + table_workload(res, threads_list, w, rows) + [""]
     md += ["## 4. GEMM, C[m x n] = A[m x k] B[k x n] (time and GFLOP/s)", ""]
     gemm_peers = ["typeflow", "typeflow_kernel", "eigen", "openblas"] + [p for p in P.PEERS if p in available_peers]
     for t in threads_list:
