@@ -230,7 +230,6 @@ Tensor<T> Tensor<T>::index(std::initializer_list<Index> entries) const {
     throw error("StridedSlice: index out of range using input dim " + std::to_string(n_rank) + "; input has only " +
                 std::to_string(n_rank) + " dims");
   std::array<std::int64_t, max_rank> begin{}, size{}, step{};  // no allocation per index
-  size.fill(-1);
   step.fill(1);
   bool strided = false;
   TensorShape out;

@@ -79,11 +79,12 @@ struct copy_kernel {
   }
 };
 
-/// The gradient of reshape, expand_dims and squeeze: g in the run-time dims of x, whose
-/// values it never reads.
-struct reshape_like {
-  static constexpr std::string_view tf_name = "Reshape";
+/// What the gradients of reshape, slice and strided slice share: operands (g, x), a result of
+/// g's dtype in x's dims. They read only x's dims, and pass no gradient to x.
+struct into_dims_of_x {
   static constexpr bool reads_values(std::size_t i) { return i == 0; }
+  static constexpr bool differentiable(std::size_t i) { return i == 0; }
+  bool operator==(const into_dims_of_x&) const = default;
   template <class G, class X>
   using value_type = value_t<G>;
   template <class G, class X>
@@ -92,12 +93,17 @@ struct reshape_like {
   static DX result_dims(const DG&, const DX& x) {
     return x;
   }
+};
+
+/// The gradient of reshape, expand_dims and squeeze: g in the run-time dims of x, whose
+/// values it never reads.
+struct reshape_like : into_dims_of_x {
+  static constexpr std::string_view tf_name = "Reshape";
   template <class T, std::size_t R, std::size_t RG>
   static void forward(tensor_ref<T, R> out, tensor_ref<const T, RG> g, tensor_ref<const T, R>) {
     std::copy(g.data, g.data + g.size(), out.data);
   }
   // d(g in x's dims) = the incoming gradient in g's dims (second derivatives of a reshape)
-  static constexpr bool differentiable(std::size_t i) { return i == 0; }
   static constexpr auto vjp(const auto& h, const auto& n) {
     using H = std::remove_cvref_t<decltype(h)>;
     using G = std::remove_cvref_t<decltype(n.template arg<0>())>;
@@ -401,22 +407,12 @@ struct strided_slice;
 /// The gradient of slice: g placed at begin in zeros of x's dims (TF's Pad). It keeps the
 /// slice's begin and size, for its own gradient: that slice of the incoming gradient.
 template <std::size_t R>
-struct slice_grad {
+struct slice_grad : into_dims_of_x {
   static constexpr std::string_view tf_name = "Pad";
-  static constexpr bool reads_values(std::size_t i) { return i == 0; }
-  static constexpr bool differentiable(std::size_t i) { return i == 0; }
   std::array<std::size_t, R> m_begin{};
   std::array<std::int64_t, R> m_size{};
   bool operator==(const slice_grad&) const = default;
 
-  template <class G, class X>
-  using value_type = value_t<G>;
-  template <class G, class X>
-  using shape_type = shape_of_t<X>;
-  static std::array<std::size_t, R> result_dims(const std::array<std::size_t, R>&,
-                                                const std::array<std::size_t, R>& x) {
-    return x;
-  }
   template <class T>
   void forward(tensor_ref<T, R> out, tensor_ref<const T, R> g, tensor_ref<const T, R>) const {
     std::fill(out.data, out.data + out.size(), T(0));
@@ -492,21 +488,11 @@ struct slice {
 /// The gradient of strided_slice: g placed at the strided positions in zeros of x's dims. It
 /// keeps the slice's payload, for its own gradient: that strided slice of the incoming gradient.
 template <std::size_t R>
-struct strided_slice_grad {
+struct strided_slice_grad : into_dims_of_x {
   static constexpr std::string_view tf_name = "StridedSliceGrad";
-  static constexpr bool reads_values(std::size_t i) { return i == 0; }
-  static constexpr bool differentiable(std::size_t i) { return i == 0; }
   std::array<std::int64_t, R> m_begin{}, m_step{}, m_size{};
   bool operator==(const strided_slice_grad&) const = default;
 
-  template <class G, class X>
-  using value_type = value_t<G>;
-  template <class G, class X>
-  using shape_type = shape_of_t<X>;
-  static std::array<std::size_t, R> result_dims(const std::array<std::size_t, R>&,
-                                                const std::array<std::size_t, R>& x) {
-    return x;
-  }
   template <class T>
   void forward(tensor_ref<T, R> out, tensor_ref<const T, R> g, tensor_ref<const T, R>) const {
     std::fill(out.data, out.data + out.size(), T(0));
