@@ -44,13 +44,16 @@ CPP_BENCHES = {
     "bench_mlp": "BM_mlp_(typeflow|hand|eigen)<784>|BM_grad_ratio",
     "bench_eager": "BM_(eager_add_8|eager_taped_100|hand_add_8)$",
     "bench_conv": "BM_(conv_layer|cnn_step)_",
+    "bench_pb": "BM_(mlp|regression|chain)_(compiled|generated|imported)/",
 }
 # The workloads each binary measures, for --only.
 CPP_WORKLOADS = {"bench_compare": ("chain", "linreg", "gemm_"), "bench_linear_regression": ("linreg",),
-                 "bench_mlp": ("mlp784", "ratio_"), "bench_eager": ("eager_",), "bench_conv": ("conv_layer", "cnn_step")}
+                 "bench_mlp": ("mlp784", "ratio_"), "bench_eager": ("eager_",), "bench_conv": ("conv_layer", "cnn_step"),
+                 "bench_pb": ("pb_",)}
 # bench_compare's benchmarks per workload, so that --only runs no others.
 BENCH_COMPARE_FILTERS = {"chain": "BM_chain_", "linreg": "BM_linreg_", "gemm_": "BM_gemm_"}
-PIP_PACKAGES = [("numpy", "numpy"), ("tensorflow-cpu", "tensorflow"), ("jax[cpu]", "jax"), ("torch", "torch")]
+PIP_PACKAGES = [("numpy", "numpy"), ("tensorflow-cpu", "tensorflow"), ("jax[cpu]", "jax"), ("torch", "torch"),
+                ("onnxruntime", "onnxruntime")]
 PEER_NEEDS = {"numpy": "numpy", "tf1_session": "tensorflow", "tf_jit": "tensorflow", "jax_jit": "jax", "torch_eager": "torch",
               "tf_eager": "tensorflow", "jax_eager": "jax"}
 
@@ -60,6 +63,8 @@ PEER_NAMES = {
     "hand": "hand-written C++",
     "copy": "memcpy of the same bytes",
     "typeflow_kernel": "typeflow kernels::matmul",
+    "typeflow_generated": "typeflow, header generated from the .pb",
+    "typeflow_imported": "typeflow tf::ImportedGraph",
     "xtensor": "xtensor, temporaries",
     "eigen": "Eigen 3.4",
     "openblas": "OpenBLAS",
@@ -70,6 +75,7 @@ PEER_NAMES = {
     "torch_eager": "PyTorch eager",
     "tf_eager": "TF2 eager",
     "jax_eager": "JAX without jit",
+    "onnxruntime": "onnxruntime (typeflow's ONNX export)",
 }
 WORKLOAD_TITLES = {
     "chain": "1. Elementwise chain, 8 ops incl. exp and tanh, 2^24 floats",
@@ -79,6 +85,9 @@ WORKLOAD_TITLES = {
     "eager_taped_100": "6. A gradient tape, then 100 recorded eager ops a + b on 8 floats",
     "conv_layer": "7. Conv layer 3x3 \"SAME\", 32 -> 64 channels, 28x28, batch 64: y and both gradients "
                   "(hand-written: the layer's three GEMMs alone, on ready patch matrices)",
+    "pb_mlp": "9. Frozen graph: MLP 784-128-10 inference, batch 64, from one .pb",
+    "pb_regression": "9. Frozen graph: the regression's prediction, 1000 rows, from one .pb",
+    "pb_chain": "9. Frozen graph: a 10-op elementwise chain on one row (the fixed cost of a run)",
     "cnn_step": "8. CNN training step: TF's deep-MNIST CNN (conv 5x5 32, pool, conv 5x5 64, pool, dense 128), batch 64, Adam",
 }
 
@@ -99,7 +108,7 @@ def run(cmd, env=None, check=True, capture=False, **kw):
 def build(build_dir, jobs, binaries):
     if not os.path.exists(os.path.join(build_dir, "build.ninja")):
         run(["meson", "setup", build_dir, SOURCE, "-Dbuildtype=release", "-Dnative=true", "-Dbenchmarks=true",
-             "-Dtests=false", "-Dexamples=false", "-Dtools=false"])
+             "-Dtests=false", "-Dexamples=false", "-Dtools=true"])  # tools: typeflow-import-pb, for bench_pb
     run(["ninja", "-C", build_dir, "-j%d" % jobs] + ["benchmarks/" + b for b in binaries])
 
 
@@ -201,6 +210,10 @@ def cpp_key(run_name):
     m = re.match(r"BM_(conv_layer|cnn_step)_(typeflow|gemm)$", name)
     if m:
         return m.group(1), "typeflow" if m.group(2) == "typeflow" else "hand"
+    m = re.match(r"BM_(mlp|regression|chain)_(compiled|generated|imported)$", name)
+    if m:
+        return "pb_" + m.group(1), {"compiled": "typeflow", "generated": "typeflow_generated",
+                                     "imported": "typeflow_imported"}[m.group(2)]
     m = re.match(r"BM_grad_ratio_(mlp64|chain50)_(loss|loss_and_gradients)$", name)
     if m:
         return "ratio_%s_%s" % (m.group(1), "loss" if m.group(2) == "loss" else "loss_grad"), "typeflow"
@@ -257,6 +270,20 @@ def run_python_peer(py, peer, threads, quick, out_dir, base_env, only):
         return {}, {"run": "exit status %d" % r.returncode}, {}
     data = json.load(open(out))
     return {w: v["median_s"] for w, v in data["results"].items()}, data["errors"], data.get("versions", {})
+
+
+def run_pb_peers(py, build_dir, threads, base_env):
+    """TF1 (import_graph_def + Session) and onnxruntime on the .pb and .onnx files bench_pb runs
+    (pb_compare.py's peer script): {workload: {peer: seconds}}, and notes."""
+    import pb_compare
+    env = dict(base_env, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
+    r = subprocess.run([py, "-c", pb_compare.PEER_SCRIPT, os.path.join(build_dir, "benchmarks"), json.dumps(pb_compare.MODELS),
+                        str(threads)], capture_output=True, text=True, env=env)
+    if r.returncode != 0:
+        return {}, ["frozen-graph peers failed: %s" % (r.stderr.strip().splitlines() or ["?"])[-1]]
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    notes = ["frozen-graph peers: %s" % out.pop(k) for k in ("missing_tf", "missing_ort") if k in out]
+    return {"pb_" + m: {p: us * 1e-6 for p, us in v.items()} for m, v in out.items()}, notes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -328,6 +355,9 @@ def report(res, threads_list, meta, available_peers):
     for w in ("conv_layer", "cnn_step"):
         md += ["## " + WORKLOAD_TITLES[w], ""] + table_workload(res, threads_list, w, ["typeflow", "hand"] + [
             p for p in ("tf1_session", "tf_jit", "jax_jit", "torch_eager") if p in available_peers]) + [""]
+    for w in ("pb_mlp", "pb_regression", "pb_chain"):  # typeflow: the model compiled as types (issue 15)
+        md += ["## " + WORKLOAD_TITLES[w], ""] + table_workload(res, threads_list, w, [
+            "typeflow", "typeflow_generated", "typeflow_imported", "tf1_session", "onnxruntime"]) + [""]
     md += ["## 5. Loss and all gradients over the loss alone (cheap-gradient ratio)", "",
            "MLP 64-128-10 (batch 64) and 10 times `t = exp(tanh(t) * v + 0.5) * 0.5` on 2^16 floats (50 ops). "
            "Loss alone: TF1 `sess.run(loss)`, jitted loss, PyTorch under `no_grad`; with gradients: "
@@ -345,7 +375,8 @@ def report(res, threads_list, meta, available_peers):
         md.append("| %s | %s |" % (PEER_NAMES[p], " | ".join(cells)))
     md.append("")
     verdicts = targets(res, threads_list)
-    md += ["## Targets (issue 5; the gradient ratio: issue 3; eager: issue 16; convolutions: issue 21)", ""] + ["- " + v for v in verdicts] + [""]
+    md += ["## Targets (issue 5; the gradient ratio: issue 3; eager: issue 16; convolutions: issue 21; frozen graphs: issue 15)",
+           ""] + ["- " + v for v in verdicts] + [""]
     if meta["notes"]:
         md += ["## Notes", ""] + ["- " + n for n in meta["notes"]] + [""]
     return "\n".join(md), verdicts
@@ -403,6 +434,15 @@ def targets(res, threads_list):
                 checks.append(("7/8", "%s: typeflow / the fastest of TF1, TF jit, JAX, PyTorch <= 1.2" % w, get(t, w, "typeflow"),
                                min(fastest) if fastest else None, "<=", 1.2))
             checks.append(("7/8", "%s: TF1 Session / typeflow > 1" % w, get(t, w, "tf1_session"), get(t, w, "typeflow"), ">", 1))
+        checks += [  # issue 15
+            ("9", "pb_mlp: ImportedGraph / compiled graph <= 1.3", get(t, "pb_mlp", "typeflow_imported"),
+             get(t, "pb_mlp", "typeflow"), "<=", 1.3),
+            ("9", "pb_mlp: onnxruntime / ImportedGraph > 1", get(t, "pb_mlp", "onnxruntime"), get(t, "pb_mlp", "typeflow_imported"),
+             ">", 1),
+            ("9", "pb_mlp: generated header / compiled graph <= 1.05", get(t, "pb_mlp", "typeflow_generated"),
+             get(t, "pb_mlp", "typeflow"), "<=", 1.05),
+            ("9", "pb_chain: ImportedGraph's run under 2 us", get(t, "pb_chain", "typeflow_imported"), 2e-6, "<=", 1),
+        ]
         for model in ("mlp64", "chain50"):
             checks.append(("5", "%s: typeflow loss and gradients / loss <= 3" % model, get(t, "ratio_%s_loss_grad" % model, "typeflow"),
                            get(t, "ratio_%s_loss" % model, "typeflow"), "<=", 3))
@@ -560,6 +600,11 @@ def main():
             res[t].setdefault(w, {}).update(r)
         if ctx.get("library_build_type") == "debug":
             versions["google-benchmark"] = "Debian's library (a debug build; affects only the harness)"
+        if any(w.startswith("pb_") for w in cpp) and py:
+            r, pb_notes = run_pb_peers(py, args.build_dir, t, os.environ)
+            notes += pb_notes
+            for w, v in r.items():
+                res[t].setdefault(w, {}).update(v)
         for p in runnable:
             r, errors, v = run_python_peer(py, p, t, args.quick, args.out, os.environ, only)
             versions.update(v)

@@ -9,7 +9,8 @@ the header typeflow-import-pb generated from the .pb, and tf::ImportedGraph on t
 with the venv's Python, TensorFlow (tf.compat.v1 import_graph_def + Session.run, one thread) and
 onnxruntime (on the ONNX file typeflow exported from the same frozen graph, one thread) on the
 same inputs, and prints a table of medians and ratios to the compiled graph. Peers that are not
-installed are left out and said so. Not part of CI.
+installed are left out and said so. Not part of CI. compare.py runs the same peers (PEER_SCRIPT,
+with its thread count as a third argument) for its frozen-graph workloads.
 """
 
 import argparse
@@ -24,25 +25,27 @@ import json, os, sys, time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 build, models = sys.argv[1], json.loads(sys.argv[2])
+threads = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 def inputs(rows, cols):  # bench_pb's LCG, so both sides see the same x
     state, out = 7, []
     for _ in range(rows * cols):
         state = (state * 1664525 + 1013904223) & 0xFFFFFFFF
         out.append((state >> 9) / 8388608.0 - 0.5)
     return np.array(out, dtype=np.float32).reshape(rows, cols)
+clock = time.process_time if threads == 1 else time.perf_counter  # CPU time for one thread, else wall
 def median_us(f, reps=10):
     f()
     per = []
     for _ in range(reps):
-        n, start = 0, time.process_time()
-        while time.process_time() - start < 0.2:
+        n, start = 0, clock()
+        while clock() - start < 0.2:
             f(); n += 1
-        per.append((time.process_time() - start) / n * 1e6)
+        per.append((clock() - start) / n * 1e6)
     return sorted(per)[len(per) // 2]
 out = {}
 try:
     import tensorflow as tf
-    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)
     for m, (rows, cols) in models.items():
         g = tf.compat.v1.GraphDef()
@@ -51,7 +54,7 @@ try:
         with graph.as_default():
             tf.import_graph_def(g, name="")
         sess = tf.compat.v1.Session(graph=graph, config=tf.compat.v1.ConfigProto(
-            intra_op_parallelism_threads=1, inter_op_parallelism_threads=1))
+            intra_op_parallelism_threads=threads, inter_op_parallelism_threads=1))
         x = inputs(rows, cols)
         out.setdefault(m, {})["tf1_session"] = median_us(lambda: sess.run("op_to_store:0", {"x:0": x}))
 except ImportError as e:
@@ -59,7 +62,7 @@ except ImportError as e:
 try:
     import onnxruntime as ort
     opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1
+    opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     for m, (rows, cols) in models.items():
         path = os.path.join(build, m + ".onnx")

@@ -49,6 +49,8 @@ struct runs {
       : x(inputs(rows, cols)),
         compiled(c),
         generated(g),
+        compiled_sess(bench::session_config()),
+        generated_sess(bench::session_config()),
         imported(tf::io::read_graph_def(pb_path(model))),
         feeds{{"x", tf::Tensor(x)}} {
     compiled_sess.run(tf::global_variables_initializer());

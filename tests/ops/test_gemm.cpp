@@ -1,13 +1,16 @@
 // kernels::matmul (and the packed GEMM behind it, kernels/gemm.hpp) against a triple loop in
 // double: the four transpose combinations, float and double, sizes at every edge of the
 // blocking (0 and 1, not multiples of MR, NR, KC, MC or NC), the MLP's products, and the
-// sub-rectangles that threads compute, and products split across a thread pool.
+// sub-rectangles that threads compute, products split across a thread pool, the
+// matrix-vector paths of kernels/matmul.hpp, and a B packed once for many products.
 
 #include <doctest/doctest.h>
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <typeflow/kernels/matmul.hpp>
@@ -123,6 +126,59 @@ TEST_CASE_TEMPLATE("kernels.gemm: the MLP's and the regression's products", T, f
   check_product<false, false, T>(1, 128, 64);    // one row
   check_product<false, true, T>(1, 128, 64);
   check_product<true, true, T>(1, 5, 33);
+}
+
+TEST_CASE_TEMPLATE("kernels.matmul: matrix-vector paths for every small size, lengths around the SIMD widths", T, float,
+                   double) {
+  // a^T b with M <= 8 columns (columns_dot: M batches of SIMD lanes per step, two steps at a
+  // time, then single steps, then a scalar tail) and a b with K <= 8 rows (rows_dot); 9 takes
+  // the general loops.
+  for (std::size_t small = 1; small <= 9; ++small)
+    for (std::size_t k : {0, 1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 1000}) {
+      check_product<true, false, T>(small, 1, k);
+      check_product<false, false, T>(k, 1, small);
+    }
+}
+
+/// kernels::matmul<TA, TB> with op(B) packed once (gemm::packed_b) against the same product
+/// packing B per call: the same operations in the same order, so equal bit for bit.
+template <bool TA, bool TB, class T>
+void check_packed(std::size_t m, std::size_t n, std::size_t k) {
+  const auto a = random_values<T>(m * k, 3 + m + 5 * k), b = random_values<T>(k * n, 4 + n + 13 * k);
+  const auto packed = gemm::packed_b<T>::template pack<TB>(b.data(), n, k);
+  std::vector<T> c(m * n, std::numeric_limits<T>::quiet_NaN()), d = c;
+  typeflow::kernels::matmul<TA, TB>(a.data(), b.data(), c.data(), m, n, k);
+  typeflow::kernels::matmul<TA, TB>(a.data(), b.data(), d.data(), m, n, k, &packed);
+  INFO("TA=", TA, " TB=", TB, " m=", m, " n=", n, " k=", k);
+  CHECK(std::memcmp(c.data(), d.data(), c.size() * sizeof(T)) == 0);
+}
+
+TEST_CASE_TEMPLATE("kernels.gemm: op(B) packed once gives the products that pack it per call", T, float, double) {
+  using blk = gemm::blocking<T>;
+  for (const auto [m, n, k] : {std::array<std::size_t, 3>{64, 128, 784},
+                               {7, 17, 5},
+                               {13, blk::nr + 3, 2 * blk::kc + 3},
+                               {blk::mc + 5, blk::nc + 17, blk::kc + 1},
+                               {300, 2, 9},
+                               {2, 300, 40}}) {
+    check_packed<false, false, T>(m, n, k);
+    check_packed<true, false, T>(m, n, k);
+    check_packed<false, true, T>(m, n, k);
+    check_packed<true, true, T>(m, n, k);
+  }
+  // Split across threads (by rows, then by columns): every thread reads the one packed B.
+  typeflow::parallel::thread_pool pool(3);
+  const typeflow::parallel::use_pool lend(&pool);
+  check_packed<false, false, T>(301, 150, 300);
+  check_packed<false, true, T>(40, 700, 300);
+  // A packed B of other dims is not used (the product packs its own).
+  const auto b = random_values<T>(6, 1);
+  const auto other = gemm::packed_b<T>::template pack<false>(b.data(), 3, 2);
+  const auto a = random_values<T>(4 * 3, 2), b2 = random_values<T>(3 * 2, 5);
+  std::vector<T> c(8), d(8);
+  typeflow::kernels::matmul<false, false>(a.data(), b2.data(), c.data(), 4, 2, 3);
+  typeflow::kernels::matmul<false, false>(a.data(), b2.data(), d.data(), 4, 2, 3, &other);
+  CHECK(c == d);
 }
 
 TEST_CASE_TEMPLATE("kernels.gemm: split across a pool's threads, by rows and by columns", T, float, double) {

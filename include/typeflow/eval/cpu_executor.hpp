@@ -112,6 +112,15 @@ std::array<std::size_t, R> broadcast_runtime(std::string_view op, const std::arr
   return out;
 }
 
+/// a == b for dims of one rank, compared in place: std::array's == is a call to memcmp with
+/// g++ (5% of a small training step, where each buffer's dims are checked every run).
+template <std::size_t R>
+constexpr bool same_dims(const std::array<std::size_t, R>& a, const std::array<std::size_t, R>& b) {
+  for (std::size_t i = 0; i < R; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 /// tf::fetch_into was handed an array of another shape than the fetch's.
 [[noreturn]] inline void throw_fetch_into_shape(const auto& out_dims, const auto& fetch_dims) {
   throw error("tf::fetch_into: the output array has shape " + shape_string(out_dims) + ", but the fetch yields " +
@@ -126,6 +135,33 @@ template <class N, class... A>
 struct runs_on_cpu<N, std::tuple<A...>>
     : std::bool_constant<op::kernel_op<typename N::op_type, tensor_ref<value_t<N>, rank_v<N>>,
                                        tensor_ref<const value_t<A>, rank_v<A>>...>> {};
+
+/// Whether schedule S computes node N with its op's `forward` (not in a fused loop, not
+/// applied), which N's op lacks for N's operands.
+template <class S, class N>
+constexpr bool lacks_forward() {
+  if constexpr (!S::template materialised<N> || is_elementwise_v<N>) return false;
+  else if constexpr (S::template sums_operand<N>()) return false;
+  else return !runs_on_cpu<N>::value;
+}
+
+template <bool Lacks, class N>
+struct op_if_lacking {
+  using type = type_list<>;
+};
+template <class N>
+struct op_if_lacking<true, N> {
+  using type = type_list<typename N::op_type>;
+};
+
+template <class S, class... Ns>
+auto kernels_without_forward(type_list<Ns...>)  // only for decltype
+    -> decltype((type_list<>{} + ... + typename op_if_lacking<lacks_forward<S, Ns>(), Ns>::type{}));
+
+/// The op tags of the nodes that schedule S computes with a `forward` they lack for their
+/// operands: Session::run names them in its error, one step from the user's line.
+template <class S>
+using kernels_without_forward_t = decltype(kernels_without_forward<S>(typename S::nodes{}));
 
 template <class Roots, class... Feeds>
 class cpu_executor;
@@ -390,7 +426,7 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
   void materialise(const N& n, buffer_t<N>& buffer) {
     using Op = typename N::op_type;
     const auto d = infer_dims(n);
-    if (buffer.shape() != d) {
+    if (!same_dims(buffer.shape(), d)) {
       if (&buffer == m_fetch_into) throw_fetch_into_shape(buffer.shape(), d);  // before any write to it
       checked_element_count(d, sizeof(value_t<N>), Op::tf_name);
       buffer.resize(d);

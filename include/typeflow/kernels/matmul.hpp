@@ -13,10 +13,12 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <type_traits>
 #include <utility>
 
 #include "gemm.hpp"
+#include "simd.hpp"
 
 #if defined(TYPEFLOW_USE_CBLAS)
 #include <cblas.h>
@@ -39,23 +41,61 @@ void rows_dot(const T* __restrict a, const T* __restrict b, T* __restrict out, s
   }
 }
 
-/// out = a^T b for a (k x M) with a small M known at compile time: M sums over k, each
-/// split into partial sums so the loop vectorises.
+/// Lane l of the J-th of M batches of L lanes holds b[(J L + l) / M]: b spread to match M
+/// interleaved columns (a swizzle's indices).
+template <std::size_t M, std::size_t L, std::size_t J>
+struct spread_index {
+  static constexpr std::uint32_t get(std::size_t l, std::size_t) { return static_cast<std::uint32_t>((J * L + l) / M); }
+};
+
+// g++ 12.2 reports the undefined source register of the AVX-512 swizzle's intrinsic as
+// uninitialized once it is inlined here (GCC PR 105593, as kernels/simd.hpp says): a false
+// positive, silenced for this function, whose inlining stack the pragma covers.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+/// out = a^T b for a (k x M) with a small M known at compile time: M sums over k. In SIMD, L
+/// rows of a are M whole batches of L lanes; each is multiplied by L values of b spread to
+/// match (a swizzle of one load), into M accumulators whose lanes belong to the columns in
+/// turn. Two sets of accumulators hide the latency of the multiply-adds.
 template <std::size_t M, class T>
 void columns_dot(const T* __restrict a, const T* __restrict b, T* __restrict out, std::size_t k) {
-  constexpr std::size_t lanes = 8;
-  T acc[M][lanes] = {};
+  T sum[M] = {};
   std::size_t p = 0;
-  for (; p + lanes <= k; p += lanes)
-    for (std::size_t l = 0; l < lanes; ++l)
-      for (std::size_t i = 0; i < M; ++i) acc[i][l] += a[(p + l) * M + i] * b[p + l];
-  for (std::size_t i = 0; i < M; ++i) {
-    T sum = 0;
-    for (std::size_t l = 0; l < lanes; ++l) sum += acc[i][l];
-    for (std::size_t q = p; q < k; ++q) sum += a[q * M + i] * b[q];
-    out[i] = sum;
+#if XSIMD_WITH_SSE2 || XSIMD_WITH_NEON64
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    using batch = xsimd::batch<T>;
+    using index = xsimd::batch<std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>>;
+    constexpr std::size_t L = batch::size;
+    batch acc[2][M];
+    for (auto& set : acc)
+      for (auto& v : set) v = batch(T(0));
+    const auto rows = [&]<std::size_t... J>(std::size_t at, batch(&set)[M], std::index_sequence<J...>) {
+      const batch bv = batch::load_unaligned(b + at);
+      ((set[J] = xsimd::fma(batch::load_unaligned(a + at * M + J * L),
+                            xsimd::swizzle(bv, xsimd::make_batch_constant<index, spread_index<M, L, J>>()), set[J])),
+       ...);
+    };
+    for (; p + 2 * L <= k; p += 2 * L) {
+      rows(p, acc[0], std::make_index_sequence<M>{});
+      rows(p + L, acc[1], std::make_index_sequence<M>{});
+    }
+    for (; p + L <= k; p += L) rows(p, acc[0], std::make_index_sequence<M>{});
+    alignas(batch::arch_type::alignment()) T lanes[M * L];
+    for (std::size_t j = 0; j < M; ++j) (acc[0][j] + acc[1][j]).store_aligned(lanes + j * L);
+    for (std::size_t e = 0; e < M * L; ++e) sum[e % M] += lanes[e];
   }
+#endif
+  for (; p < k; ++p)
+    for (std::size_t i = 0; i < M; ++i) sum[i] += a[p * M + i] * b[p];
+  for (std::size_t i = 0; i < M; ++i) out[i] = sum[i];
 }
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 /// Calls f(std::integral_constant<std::size_t, N>) when 1 <= n <= 8; returns whether it did.
 template <class F>
@@ -75,10 +115,11 @@ inline constexpr std::size_t cblas_min_flops = 64 * 64 * 64;
 #endif
 
 /// out[m x n] = op(a) * op(b), where op(a) is m x k (a stored k x m when TransposeA) and
-/// op(b) is k x n (b stored n x k when TransposeB).
+/// op(b) is k x n (b stored n x k when TransposeB). `packed`, where not null, is op(b) packed
+/// for the GEMM already (gemm::packed_b: a constant weight); the other paths read b.
 template <bool TransposeA, bool TransposeB, class T>
 void matmul(const T* __restrict a, const T* __restrict b, T* __restrict out, std::size_t m, std::size_t n,
-            std::size_t k) {
+            std::size_t k, const gemm::packed_b<T>* packed = nullptr) {
   if (n == 1 && !TransposeA) {
     // out(i) = row i of a . b (b is a column, contiguous whether or not it is transposed).
     if (detail::with_small(k, [&](auto K) { detail::rows_dot<K()>(a, b, out, m); })) return;
@@ -125,7 +166,7 @@ void matmul(const T* __restrict a, const T* __restrict b, T* __restrict out, std
       }
     }
 #endif
-    gemm::gemm<TransposeA, TransposeB>(a, b, out, m, n, k);
+    gemm::gemm<TransposeA, TransposeB>(a, b, out, m, n, k, packed);
   }
 }
 

@@ -51,10 +51,12 @@ struct matmul {
     return {a[TransposeA ? 1 : 0], b[TransposeB ? 0 : 1]};
   }
 
+  /// `packed`: b packed for the GEMM already (a frozen graph's constant, runtime/imported), or null.
   template <class T>
-  static void forward(tensor_ref<T, 2> out, tensor_ref<const T, 2> a, tensor_ref<const T, 2> b) {
+  static void forward(tensor_ref<T, 2> out, tensor_ref<const T, 2> a, tensor_ref<const T, 2> b,
+                      const kernels::gemm::packed_b<T>* packed = nullptr) {
     kernels::matmul<TransposeA, TransposeB>(a.data, b.data, out.data, out.dims[0], out.dims[1],
-                                            a.dims[TransposeA ? 0 : 1]);
+                                            a.dims[TransposeA ? 0 : 1], packed);
   }
 
   // C = AB: dA = G B^T, dB = A^T G; the transposed forms follow from (XY)^T = Y^T X^T.

@@ -135,10 +135,15 @@ struct reduce {
 
   /// A sum or mean of every element of a floating x is `total_scale(x's dims) * sum(x)`: an
   /// executor may compute it inside x's fused loop (`reduce_mean(square(y - p))` needs no
-  /// buffer for the squares).
+  /// buffer for the squares). Axes it keeps must be 1: the sum of a [None, 1] column over
+  /// axis 0 (a bias's gradient) is one too.
   template <class A>
-  static constexpr bool sums_all = (Kind == reduction::sum || Kind == reduction::mean) &&
-                                   Mask == all_axes<rank_v<A>>() && std::is_floating_point_v<value_t<A>>;
+  static constexpr bool sums_all =
+      (Kind == reduction::sum || Kind == reduction::mean) && std::is_floating_point_v<value_t<A>>&& [] {
+        for (std::size_t i = 0; i < rank_v<A>; ++i)
+          if (!in_mask(Mask, i) && shape_of_t<A>::dims[i] != 1) return false;
+        return true;
+      }();
   template <class T, std::size_t R>
   static T total_scale(const std::array<std::size_t, R>& x) {
     return Kind == reduction::mean ? T(1) / static_cast<T>(reduced_count(Mask, x)) : T(1);

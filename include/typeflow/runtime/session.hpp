@@ -72,13 +72,25 @@ template <class UnfedPlaceholders>
 inline constexpr bool is_fed = false;
 template <>
 inline constexpr bool is_fed<type_list<>> = true;
+
+/// Session::run: false for the list of kernel op tags that the run computes and that have no
+/// `forward` for their operands (eval/cpu_executor.hpp, kernels_without_forward_t).
+template <class OpTags>
+inline constexpr bool has_forward = false;
+template <>
+inline constexpr bool has_forward<type_list<>> = true;
 }  // namespace diagnostic
 
-// The static_assert of each Session::run when a placeholder is not fed. The check is in run's
-// own body, so the compilers' "required from" chain is one step from the user's call.
+// The static_asserts of each Session::run when a placeholder is not fed or a kernel op cannot
+// run. The checks are in run's own body, so the compilers' "required from" chain is one step
+// from the user's call.
 #define TYPEFLOW_NO_FEED_MESSAGE                                                                  \
   "typeflow::Session::run: the fetches read a placeholder (named in this assertion's condition) " \
   "that the run does not feed: add tf::feed(placeholder, value) to the run's arguments"
+#define TYPEFLOW_NO_FORWARD_MESSAGE                                                             \
+  "typeflow::Session::run: the fetches need a kernel op (its tag named in this assertion's "    \
+  "condition) that has no forward(tensor_ref out, tensor_ref operands...) for these operands' " \
+  "dtypes and ranks: give the tag one (graph/op_contract.hpp, kernel_op)"
 
 namespace detail {
 
@@ -127,6 +139,9 @@ class Session {
     if constexpr (!diagnostic::is_fed<unfed>) {
       static_assert(diagnostic::is_fed<unfed>, TYPEFLOW_NO_FEED_MESSAGE);
       return no_value{};  // so that `auto v = sess.run(...)` adds no second error
+    } else if constexpr (!diagnostic::has_forward<no_forward_t<N...>>) {
+      static_assert(diagnostic::has_forward<no_forward_t<N...>>, TYPEFLOW_NO_FORWARD_MESSAGE);
+      return no_value{};
     } else {
       const parallel::use_pool lend(m_pool.get());
       return executor_for<std::tuple<N...>, Feeds...>(fetches.nodes)->run(feeds...);
@@ -139,6 +154,9 @@ class Session {
     using unfed = unfed_t<std::tuple<N>, Feeds...>;
     if constexpr (!diagnostic::is_fed<unfed>) {
       static_assert(diagnostic::is_fed<unfed>, TYPEFLOW_NO_FEED_MESSAGE);
+      return no_value{};
+    } else if constexpr (!diagnostic::has_forward<no_forward_t<N>>) {
+      static_assert(diagnostic::has_forward<no_forward_t<N>>, TYPEFLOW_NO_FORWARD_MESSAGE);
       return no_value{};
     } else {
       const parallel::use_pool lend(m_pool.get());
@@ -153,6 +171,8 @@ class Session {
     using unfed = unfed_t<std::tuple<N>, Feeds...>;
     if constexpr (!diagnostic::is_fed<unfed>) {
       static_assert(diagnostic::is_fed<unfed>, TYPEFLOW_NO_FEED_MESSAGE);
+    } else if constexpr (!diagnostic::has_forward<no_forward_t<N>>) {
+      static_assert(diagnostic::has_forward<no_forward_t<N>>, TYPEFLOW_NO_FORWARD_MESSAGE);
     } else {
       const parallel::use_pool lend(m_pool.get());
       executor_for<std::tuple<N>, Feeds...>(std::tuple<N>{target.node})->run_into(target.out, feeds...);
@@ -193,6 +213,8 @@ class Session {
  private:
   template <class Roots, class... Feeds>
   using unfed_t = decltype(detail::unfed<Feeds...>(typename detail::nodes_of<Roots>::type{}));
+  template <class... Roots>
+  using no_forward_t = eval::kernels_without_forward_t<eval::schedule<Roots...>>;
 
   /// An executor for this fetch set that no other run holds, until the lease ends.
   template <class Roots, class... Feeds>

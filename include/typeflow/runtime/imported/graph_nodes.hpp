@@ -168,6 +168,32 @@ inline bool is_known_op(std::string_view op) {
          find_elementwise(op) || find_kernel(op);
 }
 
+/// The Const node whose value node i is, through Identity-like aliases (a frozen variable's
+/// read), or null.
+inline const graph_node* constant_source(const std::vector<graph_node>& nodes, std::size_t i) {
+  while (nodes[i].kind == node_kind::kernel && !nodes[i].kernel->forward) i = nodes[i].inputs[0];
+  return nodes[i].kind == node_kind::constant ? &nodes[i] : nullptr;
+}
+
+/// A MatMul whose B is a constant matrix (a frozen layer's weights) gets B packed for the GEMM
+/// now, as onnxruntime pre-packs its initializers; a B of one column takes the matrix-vector
+/// path, which reads it in place.
+inline void pack_constant_b(graph_node& g, const std::vector<graph_node>& nodes) {
+  const graph_node* b = constant_source(nodes, g.inputs[1]);
+  if (!b || b->value.rank() != 2) return;
+  const bool tb = g.attrs.transpose_b;
+  const std::size_t k = b->value.shape()[tb ? 1 : 0], n = b->value.shape()[tb ? 0 : 1];
+  if (n < 2 || k == 0) return;
+  const auto pack = [&]<class T>(std::shared_ptr<const kernels::gemm::packed_b<T>>& to) {
+    const T* data = b->value.data<T>().data();
+    to = std::make_shared<const kernels::gemm::packed_b<T>>(
+        tb ? kernels::gemm::packed_b<T>::template pack<true>(data, n, k)
+           : kernels::gemm::packed_b<T>::template pack<false>(data, n, k));
+  };
+  if (b->dtype == io::DT_FLOAT) pack(g.attrs.packed_float);
+  else if (b->dtype == io::DT_DOUBLE) pack(g.attrs.packed_double);
+}
+
 /// Resolves node n (its inputs already resolved): kind, dtype, attrs, kernel.
 inline void resolve(graph_node& g, const io::node_def& def, std::vector<graph_node>& nodes,
                     const std::vector<std::size_t>& data_inputs, const import_limits& limits) {
@@ -235,6 +261,7 @@ inline void resolve(graph_node& g, const io::node_def& def, std::vector<graph_no
     if (g.op == "MatMul") {
       g.attrs.transpose_a = attrs.get_bool("transpose_a", false);
       g.attrs.transpose_b = attrs.get_bool("transpose_b", false);
+      pack_constant_b(g, nodes);
     } else if (g.op == "BatchMatMulV2" || g.op == "BatchMatMul") {
       g.attrs.transpose_a = attrs.get_bool("adj_x", false);
       g.attrs.transpose_b = attrs.get_bool("adj_y", false);

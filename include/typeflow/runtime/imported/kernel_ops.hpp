@@ -121,11 +121,14 @@ inline void matmul_forward(io::data_type t, const node_attrs& a, void* out, cons
                            std::span<const const_buffer> in) {
   visit_dtype(t, "MatMul", [&]<class T>() {
     if constexpr (std::is_floating_point_v<T>) {
+      const kernels::gemm::packed_b<T>* packed = nullptr;
+      if constexpr (std::is_same_v<T, float>) packed = a.packed_float.get();
+      else if constexpr (std::is_same_v<T, double>) packed = a.packed_double.get();
       visit_transposes(a, [&]<bool TA, bool TB>() {
-        op::matmul<TA, TB>::forward(
-            tensor_ref<T, 2>{static_cast<T*>(out), to_array<2>(od)},
-            tensor_ref<const T, 2>{static_cast<const T*>(in[0].data), to_array<2>(*in[0].dims)},
-            tensor_ref<const T, 2>{static_cast<const T*>(in[1].data), to_array<2>(*in[1].dims)});
+        op::matmul<TA, TB>::forward(tensor_ref<T, 2>{static_cast<T*>(out), to_array<2>(od)},
+                                    tensor_ref<const T, 2>{static_cast<const T*>(in[0].data), to_array<2>(*in[0].dims)},
+                                    tensor_ref<const T, 2>{static_cast<const T*>(in[1].data), to_array<2>(*in[1].dims)},
+                                    packed);
       });
     }
   });

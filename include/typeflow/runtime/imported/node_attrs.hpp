@@ -8,12 +8,14 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "../../core/error.hpp"
 #include "../../io/attr_value.hpp"
 #include "../../io/graph_def.hpp"
+#include "../../kernels/gemm.hpp"
 #include "../../ops/window.hpp"
 
 namespace typeflow::imported {
@@ -27,6 +29,10 @@ struct node_attrs {
   bool has_ints = false;                          // Squeeze: squeeze_dims given (else every 1)
   op::window_attrs window;                        // Conv2D, MaxPool, AvgPool
   float epsilon = 1e-4f;                          // FusedBatchNorm (TF's default)
+  // MatMul of a Const B: B packed for the GEMM once, when the graph is imported (shared by
+  // every run and thread; it costs the constant's size again in memory)
+  std::shared_ptr<const kernels::gemm::packed_b<float>> packed_float;
+  std::shared_ptr<const kernels::gemm::packed_b<double>> packed_double;
 };
 
 /// Reads node attrs by name, naming the node in errors.
