@@ -19,6 +19,11 @@
 
 With one thread the times are medians of the process's CPU time (all its threads); with all cores,
 medians of wall time. Not part of CI.
+
+With --sweep it runs instead the scaling sweeps (workloads 1, 3 and 4 against problem size: the
+chain over 2^16 ... 2^26 floats against Eigen and a memcpy, the MLP step at batch 1 ... 4096
+against Eigen, square sgemm n = 64 ... 2048 against OpenBLAS), with one thread and all cores, and
+writes scaling.md, scaling.json and the chart scaling.png into --out.
 """
 
 import argparse
@@ -39,7 +44,7 @@ import peers as P  # noqa: E402  (for its lists; runs nothing)
 
 CPP_BENCHES = {
     # binary: Google Benchmark filter
-    "bench_compare": ".",
+    "bench_compare": "BM_chain_(typeflow|hand|xtensor_temporaries|eigen|copy)/|BM_linreg_|BM_gemm_(typeflow|typeflow_kernel|eigen|openblas)/",
     "bench_linear_regression": "BM_linear_regression_(typeflow|hand)_train",
     "bench_mlp": "BM_mlp_(typeflow|hand|eigen)<784>|BM_grad_ratio",
     "bench_eager": "BM_(eager_add_8|eager_taped_100|hand_add_8)$",
@@ -51,7 +56,8 @@ CPP_WORKLOADS = {"bench_compare": ("chain", "linreg", "gemm_"), "bench_linear_re
                  "bench_mlp": ("mlp784", "ratio_"), "bench_eager": ("eager_",), "bench_conv": ("conv_layer", "cnn_step"),
                  "bench_pb": ("pb_",)}
 # bench_compare's benchmarks per workload, so that --only runs no others.
-BENCH_COMPARE_FILTERS = {"chain": "BM_chain_", "linreg": "BM_linreg_", "gemm_": "BM_gemm_"}
+BENCH_COMPARE_FILTERS = {"chain": "BM_chain_(typeflow|hand|xtensor_temporaries|eigen|copy)/", "linreg": "BM_linreg_",
+                         "gemm_": "BM_gemm_(typeflow|typeflow_kernel|eigen|openblas)/"}
 PIP_PACKAGES = [("numpy", "numpy"), ("tensorflow-cpu", "tensorflow"), ("jax[cpu]", "jax"), ("torch", "torch"),
                 ("onnxruntime", "onnxruntime")]
 PEER_NEEDS = {"numpy": "numpy", "tf1_session": "tensorflow", "tf_jit": "tensorflow", "jax_jit": "jax", "torch_eager": "torch",
@@ -452,6 +458,112 @@ def targets(res, threads_list):
     return out
 
 
+# ---------------------------------------------------------------------------------------------
+# Scaling (--sweep): time against problem size for typeflow and its best C++ peer, 1 and N threads
+
+SWEEPS = [  # (binary, filter, panel): the *_sweep_* benchmarks of bench_compare and bench_mlp
+    ("bench_compare", "BM_chain_sweep_", "chain"),
+    ("bench_mlp", "BM_mlp_sweep_", "mlp"),
+    ("bench_compare", "BM_gemm_sweep_", "gemm"),
+]
+SWEEP_PANELS = {  # title, x label, y label, unit of the rate
+    "chain": ("1. 8-op chain: GB/s read and written against floats", "floats (log2)", "GB/s, higher is better", "GB/s"),
+    "mlp": ("3. MLP 784-128-10 Adam step: samples per second against batch", "batch (log2)",
+            "samples per second (log), higher is better", "samples/s"),
+    "gemm": ("4. Square sgemm: GFLOP/s against n", "n (log2)", "GFLOP/s, higher is better", "GFLOP/s"),
+}
+SWEEP_PEERS = {"typeflow": "typeflow", "eigen": "Eigen 3.4", "copy": "memcpy (the bandwidth limit)", "openblas": "OpenBLAS"}
+
+
+def run_sweeps(build_dir, threads_list, out_dir, base_env):
+    """{panel: {peer: {threads: [(size, seconds)]}}} from the sweep benchmarks."""
+    res = {}
+    for t in threads_list:
+        env = dict(base_env, OMP_NUM_THREADS=str(t), OPENBLAS_NUM_THREADS=str(t), TYPEFLOW_BENCH_THREADS=str(t))
+        for binary, flt, panel in SWEEPS:
+            json_path = os.path.join(out_dir, "raw", "sweep-%s-%s-%dthreads.json" % (panel, binary, t))
+            run([os.path.join(build_dir, "benchmarks", binary), "--threads=%d" % t, "--benchmark_filter=" + flt,
+                 "--benchmark_repetitions=5", "--benchmark_min_time=0.2", "--benchmark_enable_random_interleaving=true",
+                 "--benchmark_out=" + json_path, "--benchmark_out_format=json"], env=env, check=False, capture=True)
+            if not os.path.exists(json_path):
+                continue
+            for b in json.load(open(json_path))["benchmarks"]:
+                if b.get("aggregate_name") != "median":
+                    continue
+                m = re.match(r"BM_\w+?_sweep_(\w+)/(?:n|m|batch):(\d+)", b["run_name"])
+                if not m:
+                    continue
+                scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
+                seconds = (b["cpu_time"] if t == 1 else b["real_time"]) * scale
+                res.setdefault(panel, {}).setdefault(m.group(1), {}).setdefault(t, []).append((int(m.group(2)), seconds))
+    for panel in res.values():
+        for by_threads in panel.values():
+            for points in by_threads.values():
+                points.sort()
+    return res
+
+
+def sweep_rate(panel, size, seconds):
+    """What the chart plots: GB/s for the chain (read and write), samples/s for the MLP, GFLOP/s for GEMM."""
+    if panel == "chain":
+        return 2 * 4 * size / seconds / 1e9
+    if panel == "mlp":
+        return size / seconds
+    return 2.0 * size ** 3 / seconds / 1e9
+
+
+def sweep_report(res, meta):
+    md = ["# typeflow's scaling", "", "%s, %s. Medians of 5 (one thread: CPU time; more: wall time)." % (meta["date"], meta["machine"]), ""]
+    for panel, (title, _, _, unit) in SWEEP_PANELS.items():
+        peers = res.get(panel, {})
+        if not peers:
+            continue
+        threads = sorted({t for by in peers.values() for t in by})
+        sizes = sorted({s for by in peers.values() for pts in by.values() for s, _ in pts})
+        cols = [(p, t) for p in SWEEP_PEERS if p in peers for t in threads]
+        md += ["## " + title, "", "| size | " + " | ".join("%s, %d thr" % (SWEEP_PEERS[p], t) for p, t in cols) + " |",
+               "|---:|" + "---:|" * len(cols)]
+        for size in sizes:
+            cells = []
+            for p, t in cols:
+                v = dict(peers[p].get(t, [])).get(size)
+                cells.append("n/a" if v is None else "%s (%.3g)" % (fmt_time(v), sweep_rate(panel, size, v)))
+            md.append("| %d | %s |" % (size, " | ".join(cells)))
+        md += ["", "(time per run; in brackets %s)" % unit, ""]
+    return "\n".join(md)
+
+
+def plot_sweeps(json_path, png_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    data = json.load(open(json_path))
+    res = data["results"]
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8))
+    colors = {"typeflow": "tab:blue", "eigen": "tab:red", "openblas": "tab:green", "copy": "tab:gray"}
+    for ax, (panel, (title, xlabel, ylabel, _)) in zip(axes, SWEEP_PANELS.items()):
+        for peer, by_threads in res.get(panel, {}).items():
+            for t, points in sorted(by_threads.items(), key=lambda kv: int(kv[0])):
+                xs = [s for s, _ in points]
+                ys = [sweep_rate(panel, s, v) for s, v in points]
+                ax.plot(xs, ys, marker="o", color=colors.get(peer), ls="-" if int(t) == 1 else "--",
+                        lw=2.2 if peer == "typeflow" else 1.2,
+                        label="%s, %s" % (SWEEP_PEERS.get(peer, peer), "1 thread" if int(t) == 1 else "%s threads" % t))
+        ax.set_xscale("log", base=2)
+        if panel == "mlp":
+            ax.set_yscale("log")
+        else:
+            ax.set_ylim(bottom=0)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.suptitle("%s; %s" % (data["meta"]["date"], data["meta"]["machine"]), fontsize=9)
+    fig.tight_layout()
+    fig.savefig(png_path, dpi=110)
+
+
 def plot(json_path, png_path):
     import matplotlib
     matplotlib.use("Agg")
@@ -521,11 +633,11 @@ def plot(json_path, png_path):
     fig.savefig(png_path, dpi=72)
 
 
-def write_chart(json_path, png, venv_python):
+def write_chart(json_path, png, venv_python, how="--plot"):
     """Plots with the first Python that has matplotlib: this one, Debian's, the venv's."""
     for interpreter in [p for p in (sys.executable, "/usr/bin/python3", venv_python) if p and os.path.exists(p)]:
         if subprocess.run([interpreter, "-c", "import matplotlib"], capture_output=True).returncode == 0:
-            if subprocess.run([interpreter, os.path.abspath(__file__), "--plot", json_path, png]).returncode == 0:
+            if subprocess.run([interpreter, os.path.abspath(__file__), how, json_path, png]).returncode == 0:
                 return True
     log("no Python with matplotlib found (apt-get install python3-matplotlib): no chart")
     return False
@@ -555,11 +667,18 @@ def main():
     ap.add_argument("--no-install", action="store_true", help="do not create the venv or pip install")
     ap.add_argument("--peers", default=",".join(P.PEERS), help="Python peers to run (default: all)")
     ap.add_argument("--only", default="", help="comma-separated workloads (conv_layer,cnn_step; default: all)")
+    ap.add_argument("--sweep", action="store_true",
+                    help="only the scaling sweeps (chain 2^16-2^26 floats, MLP batch 1-4096, sgemm n 64-2048): "
+                         "scaling.md, scaling.json and scaling.png in --out")
     ap.add_argument("--plot", nargs=2, metavar=("JSON", "PNG"), help=argparse.SUPPRESS)
+    ap.add_argument("--plot-sweeps", nargs=2, metavar=("JSON", "PNG"), help=argparse.SUPPRESS)
     ap.add_argument("--report", metavar="JSON", help="only rewrite results.md and results.png in --out from a results.json")
     args = ap.parse_args()
     if args.plot:
         plot(*args.plot)
+        return 0
+    if args.plot_sweeps:
+        plot_sweeps(*args.plot_sweeps)
         return 0
     if args.report:
         data = json.load(open(args.report))
@@ -579,6 +698,23 @@ def main():
     notes = []
     load_before = os.getloadavg()
     only = [w for w in args.only.split(",") if w]
+    if args.sweep:
+        if not args.no_build:
+            build(args.build_dir, args.jobs, sorted({b for b, _, _ in SWEEPS}))
+        blas_env, _ = openblas_env(args.build_dir)
+        meta = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine()}
+        res = run_sweeps(args.build_dir, threads_list, args.out, blas_env)
+        json_path = os.path.join(args.out, "scaling.json")
+        with open(json_path, "w") as f:
+            json.dump({"meta": meta, "results": res}, f, indent=1)
+        md = sweep_report(res, meta)
+        with open(os.path.join(args.out, "scaling.md"), "w") as f:
+            f.write(md + "\n")
+        png = os.path.join(args.out, "scaling.png")
+        write_chart(json_path, png, os.path.join(args.venv, "bin", "python"), "--plot-sweeps")
+        print(md)
+        print("\nWritten: %s, %s, %s" % (os.path.join(args.out, "scaling.md"), png if os.path.exists(png) else "(no chart)", json_path))
+        return 0
     if not args.no_build:
         build(args.build_dir, args.jobs, binaries_for(only))
     blas_env, blas_core = openblas_env(args.build_dir)

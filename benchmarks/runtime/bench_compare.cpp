@@ -16,6 +16,8 @@
 //                typeflow_kernel      typeflow::kernels::matmul called directly: the kernel alone
 //                eigen                C.noalias() = A * B (row-major maps)
 //                openblas             cblas_sgemm
+//   chain_sweep_*, gemm_sweep_*  the chain at 2^16 ... 2^26 floats (typeflow, Eigen, a copy) and
+//              square GEMMs n = 64 ... 2048 (typeflow, OpenBLAS): compare.py --sweep's chart
 //
 // Threads: the Sessions take --threads=N (bench_main.hpp); Eigen (built with OpenMP) and OpenBLAS
 // follow OMP_NUM_THREADS and OPENBLAS_NUM_THREADS, which compare.py sets.
@@ -428,6 +430,63 @@ void verify_gemm() {
       gemm_shapes.size(), openblas_get_corename());
 }
 
+// ---------------------------------------------------------------------------------------------
+// Scaling sweeps (issue 22; compare.py --sweep): the chain over 2^16 ... 2^26 floats against
+// Eigen and a copy, square GEMMs from 64 to 2048 against OpenBLAS.
+
+struct chain_sized {
+  array1 x, out;
+};
+
+/// Input and output of n floats (the input drawn as the chain's), kept for the next size's
+/// variants.
+chain_sized& chain_data(std::size_t n) {
+  static std::vector<std::pair<std::size_t, std::unique_ptr<chain_sized>>> cache;
+  for (auto& [size, d] : cache)
+    if (size == n) return *d;
+  auto d = std::make_unique<chain_sized>(chain_sized{array1::from_shape({n}), array1::from_shape({n})});
+  lcg rng{42};
+  for (auto& v : d->x) v = rng(-2.0f, 2.0f);
+  d->out.fill(0.0f);  // touches the pages outside the timing
+  cache.emplace_back(n, std::move(d));
+  return *cache.back().second;
+}
+
+template <class Run>
+void chain_sweep(benchmark::State& state, Run run) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  chain_sized& d = chain_data(n);
+  run(d.out, d.x);
+  for (auto _ : state) {
+    run(d.out, d.x);
+    benchmark::DoNotOptimize(d.out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(2 * n * sizeof(float)));
+}
+
+void BM_chain_sweep_typeflow(benchmark::State& state) {
+  tf::Session sess(bench::session_config());
+  chain_sweep(state, [&](array1& out, const array1& x) { chain_typeflow(sess, out, x); });
+}
+void BM_chain_sweep_eigen(benchmark::State& state) { chain_sweep(state, chain_eigen); }
+void BM_chain_sweep_copy(benchmark::State& state) {
+  chain_sweep(state, [](array1& out, const array1& x) { std::memcpy(out.data(), x.data(), x.size() * sizeof(float)); });
+}
+
+void chain_sweep_args(benchmark::internal::Benchmark* b) {
+  b->ArgName("n");
+  for (int log2 = 16; log2 <= 26; log2 += 2) b->Arg(std::int64_t{1} << log2);
+}
+
+void gemm_sweep_args(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"m", "k", "n"});
+  for (std::int64_t n = 64; n <= 2048; n *= 2) b->Args({n, n, n});
+}
+void BM_gemm_sweep_typeflow(benchmark::State& state) { BM_gemm<gemm_peer::typeflow>(state); }
+void BM_gemm_sweep_openblas(benchmark::State& state) { BM_gemm<gemm_peer::openblas>(state); }
+
 void verify() {
   benchmark::AddCustomContext("openblas_core", openblas_get_corename());
   verify_chain();
@@ -446,6 +505,11 @@ BENCHMARK(BM_gemm_typeflow)->Apply(gemm_args)->Apply(bench::repeat_us);
 BENCHMARK(BM_gemm_typeflow_kernel)->Apply(gemm_args)->Apply(bench::repeat_us);
 BENCHMARK(BM_gemm_eigen)->Apply(gemm_args)->Apply(bench::repeat_us);
 BENCHMARK(BM_gemm_openblas)->Apply(gemm_args)->Apply(bench::repeat_us);
+BENCHMARK(BM_chain_sweep_typeflow)->Apply(chain_sweep_args)->Apply(bench::repeat_us);
+BENCHMARK(BM_chain_sweep_eigen)->Apply(chain_sweep_args)->Apply(bench::repeat_us);
+BENCHMARK(BM_chain_sweep_copy)->Apply(chain_sweep_args)->Apply(bench::repeat_us);
+BENCHMARK(BM_gemm_sweep_typeflow)->Apply(gemm_sweep_args)->Apply(bench::repeat_us);
+BENCHMARK(BM_gemm_sweep_openblas)->Apply(gemm_sweep_args)->Apply(bench::repeat_us);
 
 }  // namespace
 

@@ -38,8 +38,8 @@ inline typeflow::ConfigProto session_config() {
   return typeflow::ConfigProto{.intra_op_parallelism_threads = threads()};
 }
 
-/// Google Benchmark's main, with `--threads=N` taken out first and verify() (which aborts on a
-/// mismatch) run before the timing.
+/// Google Benchmark's main, with `--threads=N` taken out first (and made the process-wide
+/// default of Sessions) and verify() (which aborts on a mismatch) run before the timing.
 inline int main(int argc, char** argv, void (*verify)()) {
   int kept = 0;
   for (int i = 0; i < argc; ++i) {
@@ -47,6 +47,9 @@ inline int main(int argc, char** argv, void (*verify)()) {
     else argv[kept++] = argv[i];
   }
   argc = kept;
+  // Sessions made without session_config() (tfe::function's own) follow it too, as TF's do
+  // tf.config.threading.
+  typeflow::config::threading::set_intra_op_parallelism_threads(threads());
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::AddCustomContext("typeflow_threads", std::to_string(threads()));

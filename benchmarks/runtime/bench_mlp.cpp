@@ -7,6 +7,7 @@
 //   hand_D       the same step written by hand on raw arrays, with typeflow's GEMM
 //                (kernels::matmul, the kernel typeflow's plan calls) and TF's ApplyAdam formula
 //   eigen_D      the same step with Eigen 3.4 matrices (its own GEMM)
+//   mlp_sweep_{typeflow,eigen}  D = 784 at batch 1, 4, ..., 4096 (compare.py --sweep's chart)
 //
 // "Cheap gradient" (issue 3: loss and all gradients together cost at most 3x the loss alone):
 //   grad_ratio_mlp64_{loss,loss_and_gradients}   the D = 64 MLP: run(loss) vs run(loss, dW1, db1, dW2, db2)
@@ -26,9 +27,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <typeflow/kernels/matmul.hpp>
 #include <typeflow/typeflow.hpp>
+#include <utility>
 #include <vector>
 #if defined(__SSE__)
 #include <xmmintrin.h>
@@ -48,11 +51,15 @@ struct batch_data {
   xt::xtensor<std::int64_t, 1> y;
 };
 
-/// A fixed LCG, so the data is the same everywhere; digits-shaped pixels are k/16.
+/// A fixed LCG, so the data is the same everywhere; digits-shaped pixels are k/16. A batch of
+/// `rows` (64 but in the batch sweep), kept for the next call.
 template <std::size_t D>
-const batch_data& data() {
-  static const batch_data d = [] {
-    batch_data s{xt::xtensor<float, 2>::from_shape({batch, D}), xt::xtensor<std::int64_t, 1>::from_shape({batch})};
+const batch_data& data(std::size_t rows = batch) {
+  static std::vector<std::pair<std::size_t, std::unique_ptr<const batch_data>>> cache;
+  for (const auto& [r, d] : cache)
+    if (r == rows) return *d;
+  const auto make = [rows] {
+    batch_data s{xt::xtensor<float, 2>::from_shape({rows, D}), xt::xtensor<std::int64_t, 1>::from_shape({rows})};
     std::uint64_t state = 11 + D;
     auto next = [&] {
       state = state * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -62,8 +69,9 @@ const batch_data& data() {
       v = D == 64 ? static_cast<float>(next() % 17) / 16.0f : static_cast<float>(next() >> 7) * 0x1.0p-24f;
     for (auto& v : s.y) v = static_cast<std::int64_t>(next() % classes);
     return s;
-  }();
-  return d;
+  };
+  cache.emplace_back(rows, std::make_unique<const batch_data>(make()));
+  return *cache.back().second;
 }
 
 // The graph, as a TF1 program builds it; one per input width (variables are named per width).
@@ -219,15 +227,15 @@ struct eigen_mlp {
     mb1 = vb1 = row::Zero(H), mb2 = vb2 = row::Zero(C);
   }
 
-  float gradients(const float* xp, const std::int64_t* y, std::size_t d) {
-    const Eigen::Map<const matrix> x(xp, static_cast<Eigen::Index>(batch), static_cast<Eigen::Index>(d));
+  float gradients(const float* xp, const std::int64_t* y, std::size_t d, std::size_t rows) {
+    const Eigen::Map<const matrix> x(xp, static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(d));
     h.noalias() = x * W1;
     h = (h.rowwise() + b1).cwiseMax(0.0f);
     logits.noalias() = h * W2;
     logits.rowwise() += b2;
     dlogits.resize(logits.rows(), logits.cols());
     float loss = 0;
-    const float inv_n = 1.0f / static_cast<float>(batch);
+    const float inv_n = 1.0f / static_cast<float>(rows);
     for (Eigen::Index i = 0; i < logits.rows(); ++i) {
       const float mx = logits.row(i).maxCoeff();
       dlogits.row(i) = (logits.row(i).array() - mx).exp().matrix();
@@ -253,8 +261,8 @@ struct eigen_mlp {
     var.array() -= lr_t * m.array() / (v.array().sqrt() + eps);
   }
 
-  float step(const float* x, const std::int64_t* y, std::size_t d) {
-    const float loss = gradients(x, y, d);
+  float step(const float* x, const std::int64_t* y, std::size_t d, std::size_t rows = batch) {
+    const float loss = gradients(x, y, d, rows);
     const float lr_t = static_cast<float>(learning_rate) * std::sqrt(1 - beta2_power) / (1 - beta1_power);
     adam(W1, mW1, vW1, gW1, lr_t), adam(b1, mb1, vb1, gb1, lr_t);
     adam(W2, mW2, vW2, gW2, lr_t), adam(b2, mb2, vb2, gb2, lr_t);
@@ -317,6 +325,34 @@ void BM_mlp_eigen(benchmark::State& state) {
     benchmark::DoNotOptimize(m.step(b.x.data(), b.y.data(), D));
     benchmark::ClobberMemory();
   }
+}
+
+// The batch sweep (compare.py --sweep): the D = 784 step at batch sizes 1 ... 4096, typeflow
+// and Eigen (the hand-written step is typeflow's own GEMM).
+void BM_mlp_sweep_typeflow(benchmark::State& state) {
+  using G = mlp784;
+  const batch_data& b = data<784>(static_cast<std::size_t>(state.range(0)));
+  tf::Session sess(bench::session_config());
+  sess.run(tf::global_variables_initializer());
+  sess.run(G::train, tf::feed(G::x, b.x), tf::feed(G::y, b.y));
+  for (auto _ : state) {
+    sess.run(G::train, tf::feed(G::x, b.x), tf::feed(G::y, b.y));
+    benchmark::ClobberMemory();
+  }
+}
+void BM_mlp_sweep_eigen(benchmark::State& state) {
+  const auto rows = static_cast<std::size_t>(state.range(0));
+  const batch_data& b = data<784>(rows);
+  eigen_mlp m(784, initial_parameters<mlp784>());
+  m.step(b.x.data(), b.y.data(), 784, rows);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(m.step(b.x.data(), b.y.data(), 784, rows));
+    benchmark::ClobberMemory();
+  }
+}
+void batch_sweep_args(benchmark::internal::Benchmark* b) {
+  b->ArgName("batch");
+  for (std::int64_t n = 1; n <= 4096; n *= 4) b->Arg(n);
 }
 
 // Both sides fetch as a TF1 program does, sess.run(loss) and sess.run([loss, grads...]): each
@@ -395,7 +431,7 @@ void verify_mlp() {
   auto [l, gW1, gb1, gW2, gb2] =
       sess.run(tf::fetch(G::loss, dW1, db1, dW2, db2), tf::feed(G::x, b.x), tf::feed(G::y, b.y));
   const float hl = hand.gradients(b.x.data(), b.y.data());
-  const float el = eig.gradients(b.x.data(), b.y.data(), D);
+  const float el = eig.gradients(b.x.data(), b.y.data(), D, batch);
   expect_close(tag + "hand loss", &hl, &l(), 1, 1e-5);
   expect_close(tag + "Eigen loss", &el, &l(), 1, 1e-5);
   expect_close(tag + "hand dW1", hand.g.W1, gW1.data(), gW1.size(), 1e-4);
@@ -468,6 +504,8 @@ BENCHMARK(BM_grad_ratio_mlp64_loss)->Apply(bench::repeat_us);
 BENCHMARK(BM_grad_ratio_mlp64_loss_and_gradients)->Apply(bench::repeat_us);
 BENCHMARK(BM_grad_ratio_chain50_loss)->Apply(bench::repeat_us);
 BENCHMARK(BM_grad_ratio_chain50_loss_and_gradients)->Apply(bench::repeat_us);
+BENCHMARK(BM_mlp_sweep_typeflow)->Apply(batch_sweep_args)->Apply(bench::repeat_us);
+BENCHMARK(BM_mlp_sweep_eigen)->Apply(batch_sweep_args)->Apply(bench::repeat_us);
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstddef>
 #include <stdexcept>
+#include <thread>
 #include <typeflow/typeflow.hpp>
 #include <vector>
 
@@ -82,6 +83,26 @@ TEST_CASE("runtime.threads: ConfigProto's intra-op threads change no value") {
     const double v = X(i), s = (1.5 * v + 0.5) * (1.5 * v + 0.5) + v * v / 3;
     CHECK(a(i) == doctest::Approx(std::tanh(s) + std::exp(-v)).epsilon(1e-5));
   }
+}
+
+TEST_CASE("runtime.threads: tf::config::threading sets the default of Sessions made afterwards") {
+  struct restore {
+    ~restore() { tf::config::threading::set_intra_op_parallelism_threads(0); }
+  } guard;
+  CHECK(tf::config::threading::get_intra_op_parallelism_threads() == 0);
+  tf::config::threading::set_intra_op_parallelism_threads(1);
+  CHECK(tf::config::threading::get_intra_op_parallelism_threads() == 1);
+  CHECK(tf::Session().intra_op_threads() == 1);
+  CHECK(tf::Session(tf::ConfigProto{.intra_op_parallelism_threads = 3}).intra_op_threads() == 3);  // its own wins
+  tf::config::threading::set_intra_op_parallelism_threads(2);
+  CHECK(tf::Session().intra_op_threads() == 2);
+  CHECK_THROWS_WITH_AS(tf::config::threading::set_intra_op_parallelism_threads(-1),
+                       "tf::config::threading::set_intra_op_parallelism_threads: expected 0 (one per core) or a "
+                       "positive count, got -1",
+                       tf::error);
+  CHECK(tf::config::threading::get_intra_op_parallelism_threads() == 2);  // unchanged by the bad call
+  tf::config::threading::set_intra_op_parallelism_threads(0);
+  CHECK(tf::Session().intra_op_threads() == std::max(1u, std::thread::hardware_concurrency()));
 }
 
 TEST_CASE("kernels.reduce: split over threads, every axis set, each output as one thread computes it") {

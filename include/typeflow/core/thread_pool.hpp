@@ -7,6 +7,8 @@
 // on the calling thread when there is no pool or too little work to pay for waking one.
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
@@ -59,8 +61,16 @@ class thread_pool {
     drain();
     std::unique_lock lock(m_mutex);
     // Every task has run and no worker is still looking for one (so none can take a task
-    // of the next job under this job's count).
-    m_done.wait(lock, [&] { return m_finished == m_count && m_busy == 0; });
+    // of the next job under this job's count). A worker's task may end last: look for that a
+    // while before sleeping, as the workers do for the next job (spin_time).
+    const auto all_done = [&] { return m_finished == m_count && m_busy == 0; };
+    const auto until = std::chrono::steady_clock::now() + spin_time;
+    while (!all_done() && std::chrono::steady_clock::now() < until) {
+      lock.unlock();
+      pause();
+      lock.lock();
+    }
+    m_done.wait(lock, all_done);
     m_finished = 0;
     if (m_error) std::rethrow_exception(m_error);
   }
@@ -83,10 +93,29 @@ class thread_pool {
     }
   }
 
+  static void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();  // a spinning thread's hint to the core
+#endif
+  }
+
+  /// How long a worker that finished a job looks for the next before it sleeps. A training
+  /// step's kernels follow one another within microseconds, and waking a sleeping thread took
+  /// 30 to 60 us on this project's 2-core VM: an MLP step (784-128-10, batch 64) ran in 323 us
+  /// on two threads against 194 us on one. OpenMP runtimes spin likewise (KMP_BLOCKTIME).
+  static constexpr std::chrono::microseconds spin_time{200};
+
   void work() {
     std::size_t seen = 0;
     std::unique_lock lock(m_mutex);
     for (;;) {
+      lock.unlock();
+      const auto until = std::chrono::steady_clock::now() + spin_time;
+      for (unsigned i = 1; m_generation.load(std::memory_order_acquire) == seen; ++i) {
+        pause();
+        if (i % 64 == 0 && std::chrono::steady_clock::now() >= until) break;  // the clock, now and then
+      }
+      lock.lock();
       m_wake.wait(lock, [&] { return m_stop || m_generation != seen; });
       if (m_stop) return;
       seen = m_generation;
@@ -104,7 +133,8 @@ class thread_pool {
   std::condition_variable m_wake, m_done;
   void* m_task = nullptr;
   void (*m_call)(void*, std::size_t) = nullptr;
-  std::size_t m_count = 0, m_next = 0, m_finished = 0, m_busy = 0, m_generation = 0;
+  std::size_t m_count = 0, m_next = 0, m_finished = 0, m_busy = 0;
+  std::atomic<std::size_t> m_generation{0};  // written under m_mutex; read without it while spinning
   bool m_stop = false;
   std::exception_ptr m_error;
 };

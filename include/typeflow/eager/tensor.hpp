@@ -304,6 +304,12 @@ class Tensor {
     requires(xt::is_xexpression<E>::value&& std::is_same_v<typename E::value_type, T>)
   explicit Tensor(const E& e) : m_body(detail::new_body<T>(TensorShape(e.shape()))) {
     T* out = m_body->template data<T>();
+    if constexpr (eval::is_xcontainer_v<E>) {
+      if (e.layout() == xt::layout_type::row_major) {  // a container's buffer: one copy, not a stepper per element
+        std::copy_n(e.data(), e.size(), out);
+        return;
+      }
+    }
     for (const auto v : e) *out++ = v;  // row-major, as xtensor iterates by default
   }
 

@@ -71,9 +71,6 @@ constexpr std::size_t feed_index() {
   return index_of<P>(type_list<typename Feeds::placeholder_type...>{});
 }
 
-template <class V>
-inline constexpr bool is_row_major_container_v = std::is_base_of_v<xt::xcontainer<V>, V>;
-
 /// Where a run finds a placeholder's value: the fed buffer itself when it is a row-major
 /// container of the placeholder's dtype, otherwise a copy (converted) kept for the next run.
 template <class P>
@@ -105,7 +102,7 @@ struct feed_binding {
       throw error("feed for placeholder '" + std::string(P::name_type::view()) + "': expected shape " +
                   shape_string(S::dims) + ", got " + shape_string(shape));
     std::copy(shape.begin(), shape.end(), dims.begin());
-    if constexpr (is_row_major_container_v<V> && std::is_same_v<typename V::value_type, T>) {
+    if constexpr (is_xcontainer_v<V> && std::is_same_v<typename V::value_type, T>) {
       if (value.layout() == xt::layout_type::row_major) {
         data = value.data();
         return;

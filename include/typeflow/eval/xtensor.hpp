@@ -24,4 +24,15 @@
 #include <xtensor/xscalar.hpp>
 #include <xtensor/xtensor.hpp>
 
+#include <type_traits>
+
+namespace typeflow::eval {
+
+/// Whether V is an xtensor container (xtensor, xarray, an adaptor): its values lie in one
+/// buffer at data(), row-major when its layout() says so.
+template <class V>
+inline constexpr bool is_xcontainer_v = std::is_base_of_v<xt::xcontainer<V>, V>;
+
+}  // namespace typeflow::eval
+
 #endif

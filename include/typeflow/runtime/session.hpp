@@ -120,13 +120,16 @@ class Session {
   Session() : Session(ConfigProto{}) {}
   /// `tf::Session sess(tf::ConfigProto{.intra_op_parallelism_threads = 1});`
   explicit Session(const ConfigProto& config) : m_config(config) {
-    const unsigned threads = config.intra_op_parallelism_threads > 0
-                                 ? static_cast<unsigned>(config.intra_op_parallelism_threads)
-                                 : std::max(1u, std::thread::hardware_concurrency());
+    const int wanted = config.intra_op_parallelism_threads > 0
+                           ? config.intra_op_parallelism_threads
+                           : typeflow::config::threading::get_intra_op_parallelism_threads();
+    const unsigned threads =
+        wanted > 0 ? static_cast<unsigned>(wanted) : std::max(1u, std::thread::hardware_concurrency());
     if (threads > 1) m_pool = std::make_unique<parallel::thread_pool>(threads);
   }
 
-  /// The threads one op may use: intra_op_parallelism_threads, or the machine's cores.
+  /// The threads one op may use: intra_op_parallelism_threads, else the process-wide
+  /// tf::config::threading setting, else the machine's cores.
   std::size_t intra_op_threads() const { return m_pool ? m_pool->size() : 1; }
 
   const ConfigProto& config() const { return m_config; }
