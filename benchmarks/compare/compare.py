@@ -185,10 +185,14 @@ def run_cpp(build_dir, threads, quick, out_dir, base_env, only):
             key = cpp_key(b["run_name"])
             if key is None:
                 continue
-            scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
-            t = (b["cpu_time"] if threads == 1 else b["real_time"]) * scale
-            results.setdefault(key[0], {})[key[1]] = t
+            results.setdefault(key[0], {})[key[1]] = seconds_of(b, threads)
     return results, context
+
+
+def seconds_of(bench, threads):
+    """A Google Benchmark median in seconds: CPU time with one thread, wall time with more."""
+    scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[bench["time_unit"]]
+    return (bench["cpu_time"] if threads == 1 else bench["real_time"]) * scale
 
 
 def cpp_key(run_name):
@@ -493,9 +497,8 @@ def run_sweeps(build_dir, threads_list, out_dir, base_env):
                 m = re.match(r"BM_\w+?_sweep_(\w+)/(?:n|m|batch):(\d+)", b["run_name"])
                 if not m:
                     continue
-                scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
-                seconds = (b["cpu_time"] if t == 1 else b["real_time"]) * scale
-                res.setdefault(panel, {}).setdefault(m.group(1), {}).setdefault(t, []).append((int(m.group(2)), seconds))
+                res.setdefault(panel, {}).setdefault(m.group(1), {}).setdefault(t, []).append(
+                    (int(m.group(2)), seconds_of(b, t)))
     for panel in res.values():
         for by_threads in panel.values():
             for points in by_threads.values():

@@ -293,10 +293,10 @@ double chain_scalar(double v) {
 
 // ---------------------------------------------------------------------------------------------
 
+/// Training steps on batch b: typeflow's Session, and the Eigen step (its rows are b's).
 template <std::size_t D>
-void BM_mlp_typeflow(benchmark::State& state) {
+void typeflow_steps(benchmark::State& state, const batch_data& b) {
   using G = graph_for<D>;
-  const batch_data& b = data<D>();
   tf::Session sess(bench::session_config());
   sess.run(tf::global_variables_initializer());
   sess.run(G::train, tf::feed(G::x, b.x), tf::feed(G::y, b.y));  // builds the plan outside the timing
@@ -304,6 +304,21 @@ void BM_mlp_typeflow(benchmark::State& state) {
     sess.run(G::train, tf::feed(G::x, b.x), tf::feed(G::y, b.y));
     benchmark::ClobberMemory();
   }
+}
+template <std::size_t D>
+void eigen_steps(benchmark::State& state, const batch_data& b) {
+  const std::size_t rows = b.x.shape()[0];
+  eigen_mlp m(D, initial_parameters<graph_for<D>>());
+  m.step(b.x.data(), b.y.data(), D, rows);  // sizes the buffers outside the timing
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(m.step(b.x.data(), b.y.data(), D, rows));
+    benchmark::ClobberMemory();
+  }
+}
+
+template <std::size_t D>
+void BM_mlp_typeflow(benchmark::State& state) {
+  typeflow_steps<D>(state, data<D>());
 }
 
 template <std::size_t D>
@@ -318,37 +333,16 @@ void BM_mlp_hand(benchmark::State& state) {
 
 template <std::size_t D>
 void BM_mlp_eigen(benchmark::State& state) {
-  const batch_data& b = data<D>();
-  eigen_mlp m(D, initial_parameters<graph_for<D>>());
-  m.step(b.x.data(), b.y.data(), D);  // sizes the buffers outside the timing
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(m.step(b.x.data(), b.y.data(), D));
-    benchmark::ClobberMemory();
-  }
+  eigen_steps<D>(state, data<D>());
 }
 
 // The batch sweep (compare.py --sweep): the D = 784 step at batch sizes 1 ... 4096, typeflow
 // and Eigen (the hand-written step is typeflow's own GEMM).
 void BM_mlp_sweep_typeflow(benchmark::State& state) {
-  using G = mlp784;
-  const batch_data& b = data<784>(static_cast<std::size_t>(state.range(0)));
-  tf::Session sess(bench::session_config());
-  sess.run(tf::global_variables_initializer());
-  sess.run(G::train, tf::feed(G::x, b.x), tf::feed(G::y, b.y));
-  for (auto _ : state) {
-    sess.run(G::train, tf::feed(G::x, b.x), tf::feed(G::y, b.y));
-    benchmark::ClobberMemory();
-  }
+  typeflow_steps<784>(state, data<784>(static_cast<std::size_t>(state.range(0))));
 }
 void BM_mlp_sweep_eigen(benchmark::State& state) {
-  const auto rows = static_cast<std::size_t>(state.range(0));
-  const batch_data& b = data<784>(rows);
-  eigen_mlp m(784, initial_parameters<mlp784>());
-  m.step(b.x.data(), b.y.data(), 784, rows);
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(m.step(b.x.data(), b.y.data(), 784, rows));
-    benchmark::ClobberMemory();
-  }
+  eigen_steps<784>(state, data<784>(static_cast<std::size_t>(state.range(0))));
 }
 void batch_sweep_args(benchmark::internal::Benchmark* b) {
   b->ArgName("batch");

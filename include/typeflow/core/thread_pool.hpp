@@ -64,10 +64,12 @@ class thread_pool {
     // of the next job under this job's count). A worker's task may end last: look for that a
     // while before sleeping, as the workers do for the next job (spin_time).
     const auto all_done = [&] { return m_finished == m_count && m_busy == 0; };
-    const auto until = std::chrono::steady_clock::now() + spin_time;
-    while (!all_done() && std::chrono::steady_clock::now() < until) {
+    if (!all_done()) {
       lock.unlock();
-      pause();
+      spin_until([&] {
+        std::lock_guard held(m_mutex);
+        return all_done();
+      });
       lock.lock();
     }
     m_done.wait(lock, all_done);
@@ -93,28 +95,30 @@ class thread_pool {
     }
   }
 
-  static void pause() {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();  // a spinning thread's hint to the core
-#endif
-  }
-
   /// How long a worker that finished a job looks for the next before it sleeps. A training
   /// step's kernels follow one another within microseconds, and waking a sleeping thread took
   /// 30 to 60 us on this project's 2-core VM: an MLP step (784-128-10, batch 64) ran in 323 us
   /// on two threads against 194 us on one. OpenMP runtimes spin likewise (KMP_BLOCKTIME).
   static constexpr std::chrono::microseconds spin_time{200};
 
+  /// Spins until done() holds or spin_time has passed (the clock read now and then).
+  template <class Done>
+  static void spin_until(Done&& done) {
+    const auto until = std::chrono::steady_clock::now() + spin_time;
+    for (unsigned i = 1; !done(); ++i) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();  // a spinning thread's hint to the core
+#endif
+      if (i % 64 == 0 && std::chrono::steady_clock::now() >= until) return;
+    }
+  }
+
   void work() {
     std::size_t seen = 0;
     std::unique_lock lock(m_mutex);
     for (;;) {
       lock.unlock();
-      const auto until = std::chrono::steady_clock::now() + spin_time;
-      for (unsigned i = 1; m_generation.load(std::memory_order_acquire) == seen; ++i) {
-        pause();
-        if (i % 64 == 0 && std::chrono::steady_clock::now() >= until) break;  // the clock, now and then
-      }
+      spin_until([&] { return m_generation.load(std::memory_order_acquire) != seen; });
       lock.lock();
       m_wake.wait(lock, [&] { return m_stop || m_generation != seen; });
       if (m_stop) return;
