@@ -154,6 +154,12 @@ TEST_CASE("eager: conversions to and from xtensor") {
   CHECK(back == a);
   CHECK(t.view()(1, 2) == 6);
   CHECK(t.view().data() == t.data().data());  // a view copies nothing
+  xt::xtensor<double, 2> taken = a;  // an array given as an rvalue becomes the tensor's buffer (a Session's results)
+  const double* buffer = taken.data();
+  const tfe::Tensor<double> adopted(std::move(taken));
+  CHECK(adopted.data().data() == buffer);
+  CHECK(adopted.numpy<2>() == a);
+  CHECK(values(adopted * 2.0) == std::vector<double>{2, 4, 6, 8, 10, 12});
   CHECK(error_of([&] { (void)t.numpy<3>(); }).find("has rank 2 (shape (2, 3)), expected rank 3") != std::string::npos);
 }
 

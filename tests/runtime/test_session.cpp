@@ -2,8 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <sstream>
 #include <string>
 #include <typeflow/typeflow.hpp>
@@ -275,11 +277,24 @@ TEST_CASE("runtime.plan: a steady training step allocates nothing; a fetched val
   auto train = tf::train::GradientDescentOptimizer(0.01).minimize(loss);
   tf::Session sess;
   sess.run(tf::global_variables_initializer());
-  const xt::xtensor<float, 2> X = xt::ones<float>({50, 3}), Y = xt::ones<float>({50, 1});
+  const xt::xtensor<float, 2> X = 0.01f * xt::arange<float>(150).reshape({50, 3}), Y = xt::ones<float>({50, 1});
   sess.run(train, tf::feed(x, X), tf::feed(y, Y));  // builds the plan and its buffers
   CHECK(test::allocations_of([&] { sess.run(train, tf::feed(x, X), tf::feed(y, Y)); }) == 0);
   sess.run(tf::fetch(train, loss), tf::feed(x, X), tf::feed(y, Y));
   CHECK(test::allocations_of([&] { sess.run(tf::fetch(train, loss), tf::feed(x, X), tf::feed(y, Y)); }) == 1);
+  // A computed array is handed over, not copied: the next run allocates its buffer again.
+  const auto fitted = tf::matmul(x, W) + b;
+  sess.run(fitted, tf::feed(x, X));
+  CHECK(test::allocations_of([&] { (void)sess.run(fitted, tf::feed(x, X)); }) == 1);
+  const xt::xtensor<float, 2> first = sess.run(fitted, tf::feed(x, X));
+  const xt::xtensor<float, 2> X2 = 2.0f * X;
+  const xt::xtensor<float, 2> second = sess.run(fitted, tf::feed(x, X2));
+  CHECK(xt::allclose(second - sess.run(b), 2.0f * (first - sess.run(b))));
+  // A node fetched twice: each place gets its value (handed over at the last).
+  const auto [p1, l1, p2] = sess.run(tf::fetch(fitted, loss, fitted), tf::feed(x, X), tf::feed(y, Y));
+  CHECK(p1 == first);
+  CHECK(p2 == first);
+  CHECK(l1() == doctest::Approx(xt::mean(xt::square(Y - first))()));
   xt::xtensor<float, 0> l;
   sess.run(tf::fetch_into(l, loss), tf::feed(x, X), tf::feed(y, Y));
   CHECK(test::allocations_of([&] { sess.run(tf::fetch_into(l, loss), tf::feed(x, X), tf::feed(y, Y)); }) == 0);
@@ -299,6 +314,36 @@ TEST_CASE("runtime.plan: a steady training step allocates nothing; a fetched val
   xt::xtensor<float, 2> right({50, 1});
   sess.run(tf::fetch_into(right, pred), tf::feed(x, X));  // the plan is still usable
   CHECK(right == sess.run(pred, tf::feed(x, X)));
+}
+
+TEST_CASE_TEMPLATE("runtime.plan: a product by a constant packs it once, with the bits of a product by a feed", T,
+                   float, double) {
+  tf::reset_default_graph();
+  auto x = tf::placeholder<"x", T, tf::none, 40>();
+  auto w = tf::placeholder<"w", T, 40, 70>();
+  const xt::xtensor<T, 2> W = xt::reshape_view(xt::sin(xt::arange<T>(2800)), {40, 70});
+  const auto c = tf::constant<40, 70>(W);
+  // The constant as B of a product and of a transposed one (two packings), and the same fed.
+  const auto by_constant = tf::matmul(tf::matmul(x, c), c, tf::transpose_b);
+  const auto by_feed = tf::matmul(tf::matmul(x, w), w, tf::transpose_b);
+  tf::Session sess;
+  for (const T scale : {T(1), T(-0.5)}) {  // the second run reads the packings of the first
+    const xt::xtensor<T, 2> X = scale * xt::reshape_view(xt::cos(xt::arange<T>(33 * 40)), {33, 40});
+    const xt::xtensor<T, 2> packed = sess.run(by_constant, tf::feed(x, X));
+    const xt::xtensor<T, 2> fed = sess.run(by_feed, tf::feed(x, X), tf::feed(w, W));
+    REQUIRE(packed.shape() == fed.shape());
+    CHECK(std::memcmp(packed.data(), fed.data(), packed.size() * sizeof(T)) == 0);
+    for (std::size_t i = 0; i < 33; i += 8) {  // rows of X W W^T, in double
+      std::array<double, 70> xw{};
+      for (std::size_t j = 0; j < 70; ++j)
+        for (std::size_t k = 0; k < 40; ++k) xw[j] += double(X(i, k)) * double(W(k, j));
+      for (std::size_t j = 0; j < 40; ++j) {
+        double v = 0;
+        for (std::size_t k = 0; k < 70; ++k) v += xw[k] * double(W(j, k));
+        CHECK(packed(i, j) == doctest::Approx(v).epsilon(1e-4));
+      }
+    }
+  }
 }
 
 xt::xtensor<float, 1> read_odr_variable(tf::Session& sess);  // in odr_other_unit.cpp

@@ -16,10 +16,12 @@
 
 namespace typeflow::eager::detail {
 
-/// Owns one block of `capacity` bytes; gives it back to the freeing thread's cache.
+/// Owns one block of `capacity` bytes; gives it back to the freeing thread's cache. A block
+/// that another object owns (an array a tensor took over) is released with `owner` instead.
 struct pooled_buffer {
   void* data = nullptr;
   std::size_t capacity = 0;
+  std::shared_ptr<void> owner;
   pooled_buffer() = default;
   pooled_buffer(const pooled_buffer&) = delete;
   pooled_buffer& operator=(const pooled_buffer&) = delete;
@@ -83,7 +85,7 @@ class buffer_cache {
 };
 
 inline pooled_buffer::~pooled_buffer() {
-  if (!data) return;
+  if (!data || owner) return;
   buffer_cache* cache = buffer_cache::current();
   if (!cache || !cache->keep(buffer_cache::class_of(capacity), data)) std::free(data);
 }

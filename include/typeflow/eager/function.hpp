@@ -179,17 +179,18 @@ class Function {
   /// One run for the result and the gradients of the arguments in D (an index_sequence).
   template <class D>
   Tensor<result_value> call_with_gradients(const Tensor<typename Specs::value_type>&... x) const {
-    const auto values = [&]<std::size_t... I>(std::index_sequence<I...>) {
+    auto values = [&]<std::size_t... I>(std::index_sequence<I...>) {
       return std::apply(
           [&](const auto&... g) { return m_state->session.run(typeflow::fetch(m_state->y, g...), feed_of<I>(x)...); },
           gradients_of(m_state->y, D{}));
     }(std::make_index_sequence<arity>{});
     const Tensor<result_value> result{std::get<0>(values)};
+    // The gradients' arrays become the tensors' buffers: the run handed them over, uncopied.
     auto e = std::make_shared<scalar_call_entry>();
     std::array<bool, arity> has{};
     [&]<std::size_t... K, std::size_t... J>(std::index_sequence<K...>, std::index_sequence<J...>) {
       e->grads.assign(arity, nullptr);
-      ((e->grads[J] = Tensor<result_value>(std::get<K + 1>(values)).body(), has[J] = true), ...);
+      ((e->grads[J] = Tensor<result_value>(std::move(std::get<K + 1>(values))).body(), has[J] = true), ...);
     }(std::make_index_sequence<D::size()>{}, D{});
     record(result, std::move(e), has, x...);
     return result;
@@ -245,7 +246,7 @@ class Function {
       const auto upstream_feed = typeflow::feed(
           grad_placeholder{}, xt::adapt(upstream.data().data(), upstream.size(), xt::no_ownership(),
                                         detail::to_array<result_rank>(upstream.shape())));
-      const auto values = [&]<std::size_t... I>(std::index_sequence<I...>) {
+      auto values = [&]<std::size_t... I>(std::index_sequence<I...>) {
         return std::apply(
             [&](const auto&... grads) {
               return fn->session.run(typeflow::fetch(grads...), feed_of<I>(std::get<I>(args))..., upstream_feed);
@@ -253,7 +254,7 @@ class Function {
             gradients_of(weighted, differentiable{}));
       }(std::make_index_sequence<arity>{});
       for_differentiable([&](auto k, auto d) {
-        if (wanted[d]) out[d] = Tensor<result_value>(std::get<k>(values)).body();
+        if (wanted[d]) out[d] = Tensor<result_value>(std::move(std::get<k>(values))).body();
       });
     }
   };

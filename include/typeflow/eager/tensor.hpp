@@ -178,6 +178,21 @@ std::shared_ptr<tensor_body> new_body(const TensorShape& shape) {
   return b;
 }
 
+/// A body whose values stay in the array `values` (taken over, not copied) where it is
+/// 64-byte aligned as the pool's blocks; null where it is not.
+template <dtype T, std::size_t R>
+std::shared_ptr<tensor_body> adopting_body(xt::xtensor<T, R>&& values) {
+  if (reinterpret_cast<std::uintptr_t>(values.data()) % 64 != 0) return nullptr;
+  auto b = std::make_shared<tensor_body>();
+  b->dtype = io::data_type_of<T>;
+  b->shape = TensorShape(values.shape());
+  b->buffer = std::make_shared<pooled_buffer>();
+  auto owner = std::make_shared<xt::xtensor<T, R>>(std::move(values));
+  b->buffer->data = owner->data();
+  b->buffer->owner = std::move(owner);
+  return b;
+}
+
 /// A new identity for `source`'s values seen with dims `shape` (a reshape, a variable's read).
 inline std::shared_ptr<tensor_body> alias_body(const tensor_body& source, const TensorShape& shape) {
   auto b = std::make_shared<tensor_body>();
@@ -311,6 +326,13 @@ class Tensor {
       }
     }
     for (const auto v : e) *out++ = v;  // row-major, as xtensor iterates by default
+  }
+
+  /// An xtensor array's values, taken over without a copy where its buffer is aligned as the
+  /// pool's (a Session's results are), else copied.
+  template <std::size_t R>
+  explicit Tensor(xt::xtensor<T, R>&& e) : m_body(detail::adopting_body(std::move(e))) {
+    if (!m_body) m_body = Tensor(std::as_const(e)).m_body;  // e is intact: adopting_body moves only when it adopts
   }
 
   /// The tensor of `body` (an op's result).

@@ -13,6 +13,7 @@
 #include <array>
 #include <cstddef>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <tuple>
@@ -193,7 +194,9 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
   /// Returns the fetches' values.
   auto run(const Feeds&... feeds) {
     execute(feeds...);
-    return std::apply([&](const auto&... r) { return std::tuple{result(r)...}; }, m_roots);
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return std::tuple{result<I>(std::get<I>(m_roots))...};  // in order: a braced list is evaluated left to right
+    }(std::index_sequence_for<Roots...>{});
   }
 
   /// A run whose single fetch is computed straight into `out`, which must have the fetch's
@@ -440,6 +443,9 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
       const auto xd = dims(x);
       auto tree = fuse(x, xd);
       buffer.data()[0] = fused::sum<value_t<N>>(xd, tree) * Op::template total_scale<value_t<N>>(xd);
+    } else if constexpr (packs_constant_b<N>) {
+      n.op().forward(tensor_ref<value_t<N>, 2>{buffer.data(), d}, data(n.template arg<0>()), data(n.template arg<1>()),
+                     &packed_b_of(n));
     } else {
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         if constexpr (!runs_on_cpu<N>::value) {
@@ -450,6 +456,32 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
       }(std::make_index_sequence<std::tuple_size_v<typename N::args_type>>{});
     }
   }
+
+  /// Whether kernel node N is a product by a constant B that its op can pack for its GEMM once
+  /// (op::matmul's pack_b): a constant's values never change, so the packing is kept.
+  template <class N>
+  static constexpr bool packs_constant_b = [] {
+    if constexpr (!is_op_node_v<N> || std::tuple_size_v<typename N::args_type> != 2) return false;
+    else
+      return is_constant_v<std::tuple_element_t<1, typename N::args_type>> &&
+             requires(tensor_ref<const value_t<N>, 2> b) { N::op_type::pack_b(b); };
+  }();
+
+  /// B of product n packed, the first time in this executor; kept by the constant's values and
+  /// the op (a constant may be B of a product and of a transposed one).
+  template <class N>
+  const auto& packed_b_of(const N& n) {
+    const auto b = data(n.template arg<1>());
+    using packed = decltype(N::op_type::pack_b(b));
+    const void* op = &op_key<typename N::op_type>;
+    for (const auto& c : m_packed_constants)
+      if (c.values == b.data && c.op == op) return *static_cast<const packed*>(c.packed.get());
+    auto p = std::make_shared<const packed>(N::op_type::pack_b(b));
+    m_packed_constants.push_back({b.data, op, p});
+    return *p;
+  }
+  template <class Op>
+  static constexpr char op_key = 0;  // its address names Op
 
   /// Operand I of a kernel: its values, or only its dims (data null) when the op reads only
   /// its shape (a reshape's gradient reads x's dims, not x).
@@ -512,13 +544,35 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
     }
   }
 
-  template <class N>
+  /// Whether a root after root I is the same node (fetched twice: tf::fetch(a, a)).
+  template <std::size_t I>
+  bool fetched_again() const {
+    using R = std::tuple_element_t<I, std::tuple<Roots...>>;
+    return [&]<std::size_t... J>(std::index_sequence<J...>) {
+      return ([&] {
+        if constexpr (std::is_same_v<std::tuple_element_t<I + 1 + J, std::tuple<Roots...>>, R>)
+          return std::get<I + 1 + J>(m_roots) == std::get<I>(m_roots);
+        else return false;
+      }() || ... || false);
+    }(std::make_index_sequence<sizeof...(Roots) - 1 - I>{});
+  }
+
+  /// The value of root I. A computed array's buffer is handed over, not copied: the next run
+  /// allocates it again, as a copy would have allocated the result (a scalar is copied, and a
+  /// node fetched twice is handed over at its last place).
+  template <std::size_t I, class N>
   auto result(const N& n) {
     if constexpr (is_operation_v<N>) {
       return no_value{};
     } else if constexpr (std::is_same_v<value_t<N>, std::string>) {
       return std::string(*data(n).data);  // a summary (ops/summary.hpp): a serialized Summary
     } else {
+      if constexpr (materialised<N> && rank_v<N> > 0) {
+        if (!fetched_again<I>()) {
+          auto& s = slot_of<N>();
+          return std::exchange(s.buffers[s.find(n)], buffer_t<N>{});
+        }
+      }
       const auto d = data(n);
       buffer_t<N> out(d.dims);
       std::copy(d.data, d.data + d.size(), out.data());
@@ -533,6 +587,12 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
   per_type<variable_ref, variables> m_variables;
   std::array<bool, nodes::size> m_seen{};
   const void* m_fetch_into = nullptr;  // the caller's array during run_into: never resized
+  struct packed_constant {
+    const void* values;
+    const void* op;
+    std::shared_ptr<const void> packed;
+  };
+  std::vector<packed_constant> m_packed_constants;  // packed_b_of's
 };
 
 }  // namespace eval

@@ -51,7 +51,15 @@ struct matmul {
     return {a[TransposeA ? 1 : 0], b[TransposeB ? 0 : 1]};
   }
 
-  /// `packed`: b packed for the GEMM already (a frozen graph's constant, runtime/imported), or null.
+  /// op(b) packed for forward's GEMM: both runtimes pack a constant b (a graph's tf::constant,
+  /// a frozen weight) once, rather than in every product.
+  template <class T>
+  static kernels::gemm::packed_b<T> pack_b(tensor_ref<const T, 2> b) {
+    return kernels::gemm::packed_b<T>::template pack<TransposeB>(b.data, b.dims[TransposeB ? 0 : 1],
+                                                                 b.dims[TransposeB ? 1 : 0]);
+  }
+
+  /// `packed`: b packed for the GEMM already (pack_b), or null.
   template <class T>
   static void forward(tensor_ref<T, 2> out, tensor_ref<const T, 2> a, tensor_ref<const T, 2> b,
                       const kernels::gemm::packed_b<T>* packed = nullptr) {

@@ -185,10 +185,9 @@ inline void pack_constant_b(graph_node& g, const std::vector<graph_node>& nodes)
   const std::size_t k = b->value.shape()[tb ? 1 : 0], n = b->value.shape()[tb ? 0 : 1];
   if (n < 2 || k == 0) return;
   const auto pack = [&]<class T>(std::shared_ptr<const kernels::gemm::packed_b<T>>& to) {
-    const T* data = b->value.data<T>().data();
-    to = std::make_shared<const kernels::gemm::packed_b<T>>(
-        tb ? kernels::gemm::packed_b<T>::template pack<true>(data, n, k)
-           : kernels::gemm::packed_b<T>::template pack<false>(data, n, k));
+    const tensor_ref<const T, 2> ref{b->value.data<T>().data(), {b->value.shape()[0], b->value.shape()[1]}};
+    to = std::make_shared<const kernels::gemm::packed_b<T>>(tb ? op::matmul<false, true>::pack_b(ref)
+                                                               : op::matmul<false, false>::pack_b(ref));
   };
   if (b->dtype == io::DT_FLOAT) pack(g.attrs.packed_float);
   else if (b->dtype == io::DT_DOUBLE) pack(g.attrs.packed_double);
