@@ -355,12 +355,13 @@ inline auto rounding_trigonometry_clipping() {
                     // Gradient at the bounds (hard inputs): TF's passes it to t where lo <= t <= hi.
                     make<numeric>(
                         {.name = "clip_by_value",
-                         .tf = "lambda x: tf.clip_by_value(x, -1.0, 1.0)",
-                         .api = "`tf::clip_by_value(x, -1.0, 1.0)`",
+                         // Integer bounds, which every dtype takes (TF refuses 1.0 for an int32 tensor).
+                         .tf = "lambda x: tf.clip_by_value(x, -1, 1)",
+                         .api = "`tf::clip_by_value(x, -1, 1)`",
                          .domain = {away(-2, 2, {-1, 1})},
                          .tol = exact,
                          .hard = {list({-1, 1, -2, 2, 0, 1e30, -1e30, 0.5})}},
-                        [](auto x) { return tf::clip_by_value(x, -1.0, 1.0); },
+                        [](auto x) { return tf::clip_by_value(x, -1, 1); },
                         [](double x) { return std::max(std::min(x, 1.0), -1.0); }),
                     make<numeric>(
                         {.name = "clip_by_value_tensors",

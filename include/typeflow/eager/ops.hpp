@@ -60,6 +60,9 @@ concept number = std::is_arithmetic_v<X>;
 /// The tensor of operand x: itself, a variable's value, or a number in dtype T.
 template <class T, class X>
 Tensor<T> as_tensor(const X& x) {
+  static_assert(!std::is_integral_v<T> || !std::is_floating_point_v<X>,
+                "tfe: a floating-point number next to an integer tensor (TF: Cannot convert 0.5 to EagerTensor of "
+                "dtype int32): write an integer, or cast the tensor first with tfe::cast<float>(x)");
   if constexpr (number<X>) return Tensor<T>(static_cast<T>(x));
   else if constexpr (std::is_same_v<X, Tensor<T>>) return x;
   else return x.value();

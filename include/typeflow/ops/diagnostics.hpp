@@ -27,6 +27,14 @@ struct error_matmul_batch_dimensions_differ;
 template <class Op, class DtypeA, class DtypeB>
 struct error_dtypes_differ;
 
+/// A floating-point number next to an integer tensor (`x * 0.5`, x int32): TF refuses it too
+/// (TypeError: Expected int32, got 0.5 of type 'float'), where a conversion would truncate it.
+/// The declaration's line is what both compilers quote.
+// clang-format off
+template <class TensorDtype, class Number>
+struct error_floating_point_number_with_integer_tensor;  // a floating-point number next to an integer tensor: write an integer, or cast the tensor first (tf::cast<float>(x))
+// clang-format on
+
 /// A reduction axis is outside [-rank, rank).
 template <class Shape, class Axes>
 struct error_axis_out_of_range;

@@ -164,9 +164,15 @@ constexpr auto make_mul(const A& a, const B& b) {
   else return make_binary<op::mul>(a, b);
 }
 
-/// A number next to a tensor takes the tensor's dtype, as a Python number does in TensorFlow.
-template <graph_node A>
-constexpr auto literal_like(arithmetic auto v) {
+/// A number next to a tensor takes the tensor's dtype, as a Python number does in TensorFlow,
+/// which refuses a floating-point one next to an integer tensor rather than truncate it.
+template <graph_node A, arithmetic V>
+constexpr auto literal_like(V v) {
+  if constexpr (std::is_integral_v<value_t<A>> && std::is_floating_point_v<V>) {
+    // clang-format off
+    diagnostic::error_floating_point_number_with_integer_tensor<value_t<A>, V> error;  // write an integer, or cast the tensor first (tf::cast<float>(x))
+    // clang-format on
+  }
   return constant(static_cast<value_t<A>>(v));
 }
 
