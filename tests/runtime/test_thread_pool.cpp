@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 #include <typeflow/typeflow.hpp>
+#include <utility>
 #include <vector>
 
 namespace tf = typeflow;
@@ -82,6 +83,41 @@ TEST_CASE("runtime.threads: ConfigProto's intra-op threads change no value") {
   for (std::size_t i = 0; i < n; i += 4099) {
     const double v = X(i), s = (1.5 * v + 0.5) * (1.5 * v + 0.5) + v * v / 3;
     CHECK(a(i) == doctest::Approx(std::tanh(s) + std::exp(-v)).epsilon(1e-5));
+  }
+}
+
+TEST_CASE("runtime.threads: an optimizer's update of a large variable, split over threads, changes no value") {
+  // 3 x 40,000 elements: above the update's grain (kernels/update.hpp), so three threads split it.
+  const xt::xtensor<float, 2> X = xt::reshape_view(xt::linspace<float>(-2.0f, 2.0f, 120000), {3, 40000});
+  const auto train_twice = [&](std::size_t threads) {
+    tf::reset_default_graph();
+    auto x = tf::placeholder<"x", float, 3, 40000>();
+    auto w = tf::Variable<"w", float, 3, 40000>(tf::random_normal(0.0, 1.0, 7));
+    auto loss = tf::reduce_sum(tf::square(w - x) * x);
+    auto train = tf::train::AdamOptimizer(0.1).minimize(loss);
+    tf::Session sess(tf::ConfigProto{.intra_op_parallelism_threads = static_cast<int>(threads)});
+    sess.run(tf::global_variables_initializer());
+    const xt::xtensor<float, 2> before = sess.run(w);
+    sess.run(train, tf::feed(x, X));
+    sess.run(train, tf::feed(x, X));
+    return std::pair{before, xt::xtensor<float, 2>(sess.run(w))};
+  };
+  const auto [w0, one] = train_twice(1);
+  const auto [w0_again, three] = train_twice(3);
+  REQUIRE(w0 == w0_again);
+  CHECK(one == three);
+  // Adam's first two steps by hand (TF's ApplyAdam, beta1 0.9, beta2 0.999, epsilon 1e-8).
+  for (std::size_t i = 0; i < 120000; i += 7919) {
+    const double xi = X.data()[i];
+    double w = w0.data()[i], m = 0, v = 0;
+    for (int t = 1; t <= 2; ++t) {
+      const double g = 2 * (w - xi) * xi;
+      m += (g - m) * 0.1;
+      v += (g * g - v) * 0.001;
+      w -= 0.1 * std::sqrt(1 - std::pow(0.999, t)) / (1 - std::pow(0.9, t)) * m / (std::sqrt(v) + 1e-8);
+    }
+    CAPTURE(i);
+    CHECK(one.data()[i] == doctest::Approx(w).epsilon(1e-4));
   }
 }
 
