@@ -87,12 +87,13 @@ TEST_CASE("runtime.threads: ConfigProto's intra-op threads change no value") {
 }
 
 TEST_CASE("runtime.threads: an optimizer's update of a large variable, split over threads, changes no value") {
-  // 3 x 40,000 elements: above the update's grain (kernels/update.hpp), so three threads split it.
-  const xt::xtensor<float, 2> X = xt::reshape_view(xt::linspace<float>(-2.0f, 2.0f, 120000), {3, 40000});
+  // 3 x 100,000 elements: enough for the gradient's elementwise pass to split over the threads,
+  // and so the update after it (kernels/update.hpp).
+  const xt::xtensor<float, 2> X = xt::reshape_view(xt::linspace<float>(-2.0f, 2.0f, 300000), {3, 100000});
   const auto train_twice = [&](std::size_t threads) {
     tf::reset_default_graph();
-    auto x = tf::placeholder<"x", float, 3, 40000>();
-    auto w = tf::Variable<"w", float, 3, 40000>(tf::random_normal(0.0, 1.0, 7));
+    auto x = tf::placeholder<"x", float, 3, 100000>();
+    auto w = tf::Variable<"w", float, 3, 100000>(tf::random_normal(0.0, 1.0, 7));
     auto loss = tf::reduce_sum(tf::square(w - x) * x);
     auto train = tf::train::AdamOptimizer(0.1).minimize(loss);
     tf::Session sess(tf::ConfigProto{.intra_op_parallelism_threads = static_cast<int>(threads)});
@@ -107,7 +108,7 @@ TEST_CASE("runtime.threads: an optimizer's update of a large variable, split ove
   REQUIRE(w0 == w0_again);
   CHECK(one == three);
   // Adam's first two steps by hand (TF's ApplyAdam, beta1 0.9, beta2 0.999, epsilon 1e-8).
-  for (std::size_t i = 0; i < 120000; i += 7919) {
+  for (std::size_t i = 0; i < 300000; i += 7919) {
     const double xi = X.data()[i];
     double w = w0.data()[i], m = 0, v = 0;
     for (int t = 1; t <= 2; ++t) {

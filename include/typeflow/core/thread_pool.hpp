@@ -149,16 +149,30 @@ inline thread_pool*& current() {
   return pool;
 }
 
+/// Whether a kernel of the run on this thread has split its work over the lent pool: the
+/// run's data are then spread over the cores' caches (kernels::update follows it).
+inline bool& split_in_run() {
+  thread_local bool split = false;
+  return split;
+}
+
 /// Lends a pool to the kernels for a scope (a Session's run).
 class use_pool {
  public:
-  explicit use_pool(thread_pool* pool) : m_previous(current()) { current() = pool; }
+  explicit use_pool(thread_pool* pool) : m_previous(current()), m_previous_split(split_in_run()) {
+    current() = pool;
+    split_in_run() = false;
+  }
   use_pool(const use_pool&) = delete;
   use_pool& operator=(const use_pool&) = delete;
-  ~use_pool() { current() = m_previous; }
+  ~use_pool() {
+    current() = m_previous;
+    split_in_run() = m_previous_split;
+  }
 
  private:
   thread_pool* m_previous;
+  bool m_previous_split;
 };
 
 /// Items per thread below which splitting work costs more than it saves. Waking a worker
@@ -183,6 +197,7 @@ void for_parts(std::size_t n, std::size_t grain, std::size_t align, std::size_t 
     return;
   }
   const std::size_t step = (n / parts + align - 1) / align * align;
+  split_in_run() = true;
   auto task = [&](std::size_t i) { f(i, i * step, std::min(n, (i + 1) * step)); };
   pool->run((n + step - 1) / step, task);  // rounding to `align` may leave fewer parts
 }

@@ -31,16 +31,18 @@ void store_updated(P* p, const V& v) {
 /// scalars); what f leaves in them is written back to the buffers that are not const.
 /// f takes the square root as `using std::sqrt; sqrt(x)`, which finds xsimd's for batches.
 ///
-/// A large variable is split over the current pool's threads in contiguous ranges, as the
-/// GEMM that computed its gradient splits its rows: each thread then updates the part of the
-/// gradient it wrote, from its own core's cache. (Run on the calling thread alone, the Adam
-/// update of W1 in a two-thread MLP step took 3x its time in a one-thread step.)
+/// A large variable is split over the current pool's threads in contiguous ranges when the
+/// run's kernels split their work (parallel::split_in_run): its gradient was then computed on
+/// several cores, as the GEMM splits its rows, and each thread mostly updates what it wrote,
+/// from its own core's cache. (Run on the calling thread alone, the Adam update of W1 in a
+/// two-thread MLP step at batch 64 took 3x its time in a one-thread step.) A run that stayed
+/// on one thread (a small batch) keeps its update there too, with its data in that core's cache.
 template <class T, class F, class... P>
 void update(std::size_t n, F&& f, P*... buffers) {
   static_assert((std::is_same_v<std::remove_const_t<P>, T> && ...), "every buffer holds T");
   using batch = xsimd::batch<T>;
   // An element reads and writes several buffers: a quarter of a fused pass's grain pays.
-  constexpr std::size_t grain = parallel::elementwise_grain / 4;
+  const std::size_t grain = parallel::split_in_run() ? parallel::elementwise_grain / 4 : n;
   parallel::for_ranges(
       n, grain,
       [&](std::size_t begin, std::size_t end) {
