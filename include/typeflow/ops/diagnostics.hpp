@@ -29,7 +29,8 @@ struct error_dtypes_differ;
 
 /// A floating-point number next to an integer tensor (`x * 0.5`, x int32): TF refuses it too
 /// (TypeError: Expected int32, got 0.5 of type 'float'), where a conversion would truncate it.
-/// The declaration's line is what both compilers quote.
+/// clang quotes the declaration's line, g++ the line that names it (ops/elementwise.hpp's
+/// literal_like): each says what to write.
 // clang-format off
 template <class TensorDtype, class Number>
 struct error_floating_point_number_with_integer_tensor;  // a floating-point number next to an integer tensor: write an integer, or cast the tensor first (tf::cast<float>(x))
