@@ -3,6 +3,9 @@
 //
 //   typeflow_train            sess.run(train, feeds)                  the update only
 //   hand_train                the same update, written as one loop   the limit for typeflow_train
+//   typeflow_train_one_row    sess.run(train, feeds) on the first row only: the plan's fixed
+//                             cost per run (binding feeds, checking dims, setting up each loop
+//                             and kernel, applying the update), which the 1000-row step includes
 //   typeflow_loss_and_train   sess.run(tf::fetch(loss, train), feeds) the update and the loss
 //   hand_loss_and_train       the same, the loss summed in the same loop
 //   typeflow_summary_and_train sess.run(tf::fetch(loss_summary, train), feeds): the loss as
@@ -115,6 +118,21 @@ void BM_linear_regression_typeflow_train(benchmark::State& state) {
   set_counters(state);
 }
 
+void BM_linear_regression_typeflow_train_one_row(benchmark::State& state) {
+  const auto& d = data();
+  auto x = xt::xtensor<float, 2>::from_shape({1, 3});
+  auto y = xt::xtensor<float, 2>::from_shape({1, 1});
+  std::copy(d.x.data(), d.x.data() + 3, x.data());
+  y(0, 0) = d.y(0, 0);
+  tf::Session sess(bench::session_config());
+  sess.run(tf::global_variables_initializer());
+  sess.run(train, tf::feed(x_ph, x), tf::feed(y_ph, y));
+  for (auto _ : state) {
+    sess.run(train, tf::feed(x_ph, x), tf::feed(y_ph, y));
+    benchmark::ClobberMemory();
+  }
+}
+
 void BM_linear_regression_hand_train(benchmark::State& state) {
   const auto& d = data();
   hand_model m = initial_model();
@@ -214,6 +232,7 @@ void verify() {
 
 BENCHMARK(BM_linear_regression_typeflow_train)->Apply(bench::repeat_us);
 BENCHMARK(BM_linear_regression_hand_train)->Apply(bench::repeat_us);
+BENCHMARK(BM_linear_regression_typeflow_train_one_row)->Apply(bench::repeat_us);
 BENCHMARK(BM_linear_regression_typeflow_loss_and_train)->Apply(bench::repeat_us);
 BENCHMARK(BM_linear_regression_hand_loss_and_train)->Apply(bench::repeat_us);
 BENCHMARK(BM_linear_regression_typeflow_summary_and_train)->Apply(bench::repeat_us);

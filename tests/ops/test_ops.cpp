@@ -214,6 +214,37 @@ TEST_CASE_TEMPLATE("ops.reduce: sum and mean over every axis set, with and witho
   check_against(run(tf::reduce_sum(x, tf::axis<0, 1, 2>, tf::keep_dims)), reference_sum(X, {true, true, true}), 1.0);
 }
 
+TEST_CASE_TEMPLATE("ops.reduce: the sum of every element of an expression, for lengths around the SIMD width and the "
+                   "2^12-element block, with and without a broadcast operand",
+                   T, float, double) {
+  // reduce_sum(2 x) runs in the expression's own loop (four SIMD chains per block of 2^12, one
+  // batch at a time at the block's end, then element by element); x + y broadcasts y along
+  // rows, so that loop runs row by row, reading y's value spread to a batch.
+  auto x = tf::placeholder<"x", T, tf::none>();
+  auto m = tf::placeholder<"m", T, tf::none, 3>();
+  auto c = tf::placeholder<"c", T, tf::none, 1>();
+  tf::Session sess;
+  for (std::size_t n : {0, 1, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 100, 4095, 4096, 4097, 8192 + 40, 10000}) {
+    const auto X = random_tensor<T, 1>({n}, static_cast<unsigned>(n) + 1);
+    double sum = 0, magnitude = 0;
+    for (T v : X) sum += 2.0 * static_cast<double>(v), magnitude += 2.0 * std::abs(static_cast<double>(v));
+    INFO("n = ", n);
+    const double got = sess.run(tf::reduce_sum(x * T(2)), tf::feed(x, X))();
+    CHECK(std::abs(got - sum) <= 1e-6 * magnitude + 1e-12);
+
+    const auto M = random_tensor<T, 2>({n, 3}, static_cast<unsigned>(n) + 2);
+    const auto C = random_tensor<T, 2>({n, 1}, static_cast<unsigned>(n) + 3);
+    double broadcast_sum = 0, broadcast_magnitude = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < 3; ++j) {
+        const double v = static_cast<double>(M(i, j)) + static_cast<double>(C(i, 0));
+        broadcast_sum += v, broadcast_magnitude += std::abs(v);
+      }
+    const double got_broadcast = sess.run(tf::reduce_sum(m + c), tf::feed(m, M), tf::feed(c, C))();
+    CHECK(std::abs(got_broadcast - broadcast_sum) <= 1e-6 * broadcast_magnitude + 1e-12);
+  }
+}
+
 TEST_CASE("ops.reduce: empty inputs sum to 0 and average to NaN, as in TensorFlow") {
   auto x = tf::placeholder<"x", float, tf::none, 3>();
   const xt::xtensor<float, 2> X = xt::zeros<float>({0, 3});

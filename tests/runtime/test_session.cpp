@@ -93,6 +93,33 @@ TEST_CASE("runtime.feed: a value whose shape disagrees with the placeholder name
                        tf::error);
 }
 
+TEST_CASE("runtime.shapes: an op's run-time dims, from its one operand with a run-time dim or broadcast between two") {
+  auto x = tf::placeholder<"x", float, tf::none, 3>();
+  auto col = tf::placeholder<"col", float, tf::none, 1>();
+  auto other = tf::placeholder<"other", float, tf::none, 3>();
+  const auto b = tf::constant<3>(xt::xtensor<float, 1>{1, 2, 3});
+  const auto row3 = tf::constant<3>(xt::xtensor<float, 1>{10, 20, 30});
+  tf::Session sess;
+  // x * 2 + b: every other operand is fully static, so the result has x's dims, whatever the
+  // batch (one executor, fed 2 rows, then 0, then 4).
+  for (std::size_t rows : {2, 0, 4}) {
+    const xt::xtensor<float, 2> X = xt::ones<float>({rows, std::size_t{3}});
+    const auto y = sess.run(x * 2.0f + b, tf::feed(x, X));
+    REQUIRE(y.shape() == std::array<std::size_t, 2>{rows, 3});
+    for (std::size_t i = 0; i < rows; ++i)
+      for (std::size_t j = 0; j < 3; ++j) CHECK(y(i, j) == 3.0f + static_cast<float>(j));
+  }
+  // col [None, 1] + row3 [3]: the static operand widens the result to [None, 3].
+  const xt::xtensor<float, 2> C = {{1}, {2}};
+  CHECK(sess.run(col + row3, tf::feed(col, C)) == xt::xtensor<float, 2>{{11, 21, 31}, {12, 22, 32}});
+  // Two operands with run-time dims: broadcast and checked at run time.
+  const xt::xtensor<float, 2> X2 = xt::ones<float>({2, 3}), O3 = xt::ones<float>({3, 3});
+  CHECK(sess.run(x + other, tf::feed(x, X2), tf::feed(other, X2)) == xt::xtensor<float, 2>{{2, 2, 2}, {2, 2, 2}});
+  CHECK_THROWS_WITH_AS(sess.run(x + other, tf::feed(x, X2), tf::feed(other, O3)),
+                       "AddV2: shapes [2, 3] and [3, 3] do not broadcast", tf::error);
+  CHECK(sess.run(x * col, tf::feed(x, X2), tf::feed(col, C)) == xt::xtensor<float, 2>{{1, 1, 1}, {2, 2, 2}});
+}
+
 TEST_CASE("runtime.variables: reading one before initialisation is an error naming it") {
   tf::reset_default_graph();
   auto v = tf::Variable<"not_yet", float, 2>(tf::constant(1.0f));

@@ -97,11 +97,22 @@ struct per_type;
 template <template <class> class Of, class... Ns>
 struct per_type<Of, type_list<Ns...>> : Of<Ns>... {};
 
+/// a == b for dims of one rank, compared in place: std::array's == is a call to memcmp with
+/// g++ (5% of a small training step, where each buffer's dims are checked every run).
+template <std::size_t R>
+constexpr bool same_dims(const std::array<std::size_t, R>& a, const std::array<std::size_t, R>& b) {
+  for (std::size_t i = 0; i < R; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 /// NumPy broadcasting of run-time dims (static dims were checked at compile time;
 /// a `none` dim is checked here).
 template <std::size_t R, std::size_t RA, std::size_t RB>
 std::array<std::size_t, R> broadcast_runtime(std::string_view op, const std::array<std::size_t, RA>& a,
                                              const std::array<std::size_t, RB>& b) {
+  if constexpr (RA == R && RB == R)
+    if (same_dims(a, b)) return a;  // most binary ops: one pass of compares
   std::array<std::size_t, R> out{};
   for (std::size_t i = 0; i < R; ++i) {
     const std::size_t da = i < R - RA ? 1 : a[i - (R - RA)];
@@ -111,15 +122,6 @@ std::array<std::size_t, R> broadcast_runtime(std::string_view op, const std::arr
     out[i] = da == 1 ? db : da;
   }
   return out;
-}
-
-/// a == b for dims of one rank, compared in place: std::array's == is a call to memcmp with
-/// g++ (5% of a small training step, where each buffer's dims are checked every run).
-template <std::size_t R>
-constexpr bool same_dims(const std::array<std::size_t, R>& a, const std::array<std::size_t, R>& b) {
-  for (std::size_t i = 0; i < R; ++i)
-    if (a[i] != b[i]) return false;
-  return true;
 }
 
 /// tf::fetch_into was handed an array of another shape than the fetch's.
@@ -163,6 +165,24 @@ auto kernels_without_forward(type_list<Ns...>)  // only for decltype
 /// operands: Session::run names them in its error, one step from the user's line.
 template <class S>
 using kernels_without_forward_t = decltype(kernels_without_forward<S>(typename S::nodes{}));
+
+/// The operand whose run-time dims are those of elementwise node N, where that is decided at
+/// compile time: the only operand with a dim known at run time, when N's static shape is its
+/// own, so that the other operands, fully static, only broadcast into it (`x + b`, `2 * x`).
+/// `operand` is the operand count where there is none such: the dims are broadcast at run time.
+template <class N, class Args = typename N::args_type>
+struct takes_dims_of;
+template <class N, class... A>
+struct takes_dims_of<N, std::tuple<A...>> {
+  static constexpr std::size_t operand = [] {
+    constexpr bool fully_static[] = {shape_of_t<A>::fully_static...};
+    constexpr bool shape_of_node[] = {std::is_same_v<shape_of_t<A>, shape_of_t<N>>...};
+    std::size_t found = sizeof...(A), dynamic = 0;
+    for (std::size_t i = 0; i < sizeof...(A); ++i)
+      if (!fully_static[i]) found = i, ++dynamic;
+    return dynamic == 1 && shape_of_node[found] ? found : sizeof...(A);
+  }();
+};
 
 template <class Roots, class... Feeds>
 class cpu_executor;
@@ -328,6 +348,8 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
       return dims(n.template arg<Op::shape_operand>());
     } else if constexpr (is_elementwise_v<N> && sizeof...(A) == 1) {
       return dims(n.template arg<0>());
+    } else if constexpr (is_elementwise_v<N> && takes_dims_of<N>::operand < sizeof...(A)) {
+      return dims(n.template arg<takes_dims_of<N>::operand>());
     } else if constexpr (is_elementwise_v<N>) {
       // Binary ops name both operands' dims in the error; a third (tf.where) joins their result.
       return n.with_args([&](const auto& a, const auto& b, const auto&... rest) {
