@@ -341,6 +341,17 @@ TEST_CASE("runtime.plan: a steady training step allocates nothing; a fetched val
   xt::xtensor<float, 2> right({50, 1});
   sess.run(tf::fetch_into(right, pred), tf::feed(x, X));  // the plan is still usable
   CHECK(right == sess.run(pred, tf::feed(x, X)));
+
+  // The array fed to the run, updated in place (x = f(x)): computed in the run's own buffer and
+  // copied, for an elementwise fetch and a product, which would otherwise read what they write.
+  auto v = tf::placeholder<"v", float, tf::none, 4>();
+  const xt::xtensor<float, 2> M = {{1, 2, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 3}, {1, 0, 0, 1}};
+  const auto m = tf::constant<4, 4>(M);
+  xt::xtensor<float, 2> V = {{1, 2, 3, 4}, {5, 6, 7, 8}};
+  sess.run(tf::fetch_into(V, v * 2.0f + 1.0f), tf::feed(v, V));
+  CHECK(V == xt::xtensor<float, 2>{{3, 5, 7, 9}, {11, 13, 15, 17}});
+  sess.run(tf::fetch_into(V, tf::matmul(v, m)), tf::feed(v, V));
+  CHECK(V == xt::xtensor<float, 2>{{12, 11, 7, 30}, {28, 35, 15, 62}});
 }
 
 TEST_CASE_TEMPLATE("runtime.plan: a product by a constant packs it once, with the bits of a product by a feed", T,

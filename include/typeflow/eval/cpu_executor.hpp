@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -221,31 +222,35 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
 
   /// A run whose single fetch is computed straight into `out`, which must have the fetch's
   /// shape (else an error, out untouched): out and the fetch's buffer swap places for the run,
-  /// so nothing is copied or allocated.
+  /// so nothing is copied or allocated. Where `out` is also fed to the run (`x = f(x)` in
+  /// place), the fetch is computed in its own buffer and copied: the run reads what it writes.
   template <class Root = std::tuple_element_t<0, std::tuple<Roots...>>>
   void run_into(buffer_t<Root>& out, const Feeds&... feeds) {
     static_assert(sizeof...(Roots) == 1 && !is_operation_v<Root>);
     const Root& root = std::get<0>(m_roots);
+    bind(feeds...);  // first: binding reads the fed arrays, which may include `out`
     if constexpr (materialised<Root>) {
-      auto& buffer = slot_of<Root>().buffers[slot_of<Root>().find(root)];
-      std::swap(buffer, out);
-      struct swap_back {
-        buffer_t<Root>& a;
-        buffer_t<Root>& b;
-        ~swap_back() { std::swap(a, b); }
-      } guard{buffer, out};
-      m_fetch_into = &buffer;
-      struct reset {
-        const void*& p;
-        ~reset() { p = nullptr; }
-      } unset{m_fetch_into};
-      execute(feeds...);
-    } else {
-      execute(feeds...);
-      const auto d = data(root);
-      if (out.shape() != d.dims) throw_fetch_into_shape(out.shape(), d.dims);
-      std::copy(d.data, d.data + d.size(), out.data());
+      if (!fed_to_run(out)) {
+        auto& buffer = slot_of<Root>().buffers[slot_of<Root>().find(root)];
+        std::swap(buffer, out);
+        struct swap_back {
+          buffer_t<Root>& a;
+          buffer_t<Root>& b;
+          ~swap_back() { std::swap(a, b); }
+        } guard{buffer, out};
+        m_fetch_into = &buffer;
+        struct reset {
+          const void*& p;
+          ~reset() { p = nullptr; }
+        } unset{m_fetch_into};
+        compute();
+        return;
+      }
     }
+    compute();
+    const auto d = data(root);
+    if (out.shape() != d.dims) throw_fetch_into_shape(out.shape(), d.dims);
+    std::copy(d.data, d.data + d.size(), out.data());
   }
 
  private:
@@ -258,11 +263,36 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
   static constexpr bool reads_scalar = schedule_type::template reads_scalar<U, I>();
 
   void execute(const Feeds&... feeds) {
+    bind(feeds...);
+    compute();
+  }
+
+  void bind(const Feeds&... feeds) {
     for_each_type(placeholders{}, [&]<class P>() {
       constexpr std::size_t k = feed_index<P, Feeds...>();
       static_assert(k < sizeof...(Feeds), "checked by Session::run");
       feed_of<P>().bind(std::get<k>(std::forward_as_tuple(feeds...)).value);
     });
+  }
+
+  /// Whether array `out` shares memory with a value this run reads as a feed.
+  template <class A>
+  bool fed_to_run(const A& out) {
+    const auto* begin = reinterpret_cast<const unsigned char*>(out.data());
+    const auto* end = begin + out.size() * sizeof(typename A::value_type);
+    bool shared = false;
+    for_each_type(placeholders{}, [&]<class P>() {
+      const auto& f = feed_of<P>();
+      const auto* fb = reinterpret_cast<const unsigned char*>(f.data);
+      const auto* fe = fb + f.size() * sizeof(value_t<P>);
+      const std::less<const unsigned char*> before;  // a total order, also between unrelated arrays
+      shared = shared || (before(fb, end) && before(begin, fe));
+    });
+    return shared;
+  }
+
+  /// Computes every buffer in order, then applies the operations (the feeds are bound).
+  void compute() {
     for_each_type(variables{}, [&]<class V>() {  // only those read: tf::assign may initialise one
       if (schedule_type::template live<V> && !var_of<V>().initialized) throw_uninitialized<typename V::name_type>();
     });
