@@ -294,6 +294,71 @@ TEST_CASE("runtime.plan: each unique node is computed once per run, also across 
   CHECK(g_runs == 2);
 }
 
+// A view op (op contract: view_offset): elements [Offset, Offset + N) of a vector, whose
+// forward (a copy) counts its runs.
+namespace {
+std::atomic<int> g_view_copies{0};
+template <std::size_t Offset, std::size_t N>
+struct part_of {
+  [[maybe_unused]] static constexpr std::string_view tf_name = "Slice";
+  static constexpr std::size_t view_offset = Offset;
+  static constexpr bool differentiable(std::size_t) { return false; }
+  template <class A>
+  using value_type = tf::value_t<A>;
+  template <class A>
+  using shape_type = tf::shape<N>;
+  static std::array<std::size_t, 1> result_dims(const std::array<std::size_t, 1>&) { return {N}; }
+  template <class T>
+  static void forward(tf::tensor_ref<T, 1> out, tf::tensor_ref<const T, 1> in) {
+    ++g_view_copies;
+    std::copy(in.data + Offset, in.data + Offset + N, out.data);
+  }
+};
+template <std::size_t Offset, std::size_t N, class X>
+auto part(const X& x) {
+  return tf::graph::node<part_of<Offset, N>, X>({}, x);
+}
+}  // namespace
+
+TEST_CASE("runtime.plan: a view op reads its operand in place, and copies a variable") {
+  tf::reset_default_graph();
+  auto x = tf::placeholder<"x", float, 6>();
+  const xt::xtensor<float, 1> X = {1, 2, 3, 4, 5, 6};
+  const auto h = counted(x * 2.0f);  // a kernel: a buffer of its own
+  const auto tail = part<2, 3>(h);   // 6, 8, 10
+  const auto head = part<0, 2>(h);   // 2, 4
+  tf::Session sess;
+  g_view_copies = 0;
+  CHECK(sess.run(tail, tf::feed(x, X)) == xt::xtensor<float, 1>{6, 8, 10});
+  // Read by a fused loop, by a reduction, next to their operand (handed over before or after
+  // them: the views read its buffer where it stays), and fetched into an array.
+  const auto [sum, scaled, hv, tv] =
+      sess.run(tf::fetch(tf::reduce_sum(head), tail * 0.5f + 1.0f, h, tail), tf::feed(x, X));
+  CHECK(sum() == 6.0f);
+  CHECK(scaled == xt::xtensor<float, 1>{4, 5, 6});
+  CHECK(hv == xt::xtensor<float, 1>{2, 4, 6, 8, 10, 12});
+  CHECK(tv == xt::xtensor<float, 1>{6, 8, 10});
+  const auto [hv2, tv2] = sess.run(tf::fetch(h, tail), tf::feed(x, X * 10.0f));
+  CHECK(hv2 == xt::xtensor<float, 1>{20, 40, 60, 80, 100, 120});
+  CHECK(tv2 == xt::xtensor<float, 1>{60, 80, 100});
+  auto into = xt::xtensor<float, 1>::from_shape({3});
+  sess.run(tf::fetch_into(into, tail), tf::feed(x, X));
+  CHECK(into == xt::xtensor<float, 1>{6, 8, 10});
+  CHECK(g_view_copies == 0);
+  sess.run(tail, tf::feed(x, X));
+  CHECK(test::allocations_of([&] { sess.run(tf::fetch_into(into, tail), tf::feed(x, X)); }) == 0);
+  // A view of a feed reads it in place; a view of a variable is copied, since the run's
+  // operations may update the variable before the fetches are read.
+  CHECK(sess.run(part<3, 3>(x), tf::feed(x, X)) == xt::xtensor<float, 1>{4, 5, 6});
+  CHECK(g_view_copies == 0);
+  auto v = tf::Variable<"v", float, 6>(tf::constant(1.0f));
+  sess.run(tf::global_variables_initializer());
+  const auto before = std::get<0>(sess.run(tf::fetch(part<4, 2>(v), tf::assign_add(v, x)), tf::feed(x, X)));
+  CHECK(before == xt::xtensor<float, 1>{1, 1});
+  CHECK(sess.run(v)(5) == 7.0f);
+  CHECK(g_view_copies == 1);
+}
+
 TEST_CASE("runtime.plan: a steady training step allocates nothing; a fetched value allocates only itself") {
   tf::reset_default_graph();
   auto x = tf::placeholder<"x", float, tf::none, 3>();

@@ -5,13 +5,17 @@
 // over the ranks. The averaging is Horovod's tensor fusion, done in the graph: per dtype, one
 // kernel node (op::fused_allreduce) whose operands are all of that dtype's gradients packs them
 // into its own buffer, which one MPI_Allreduce sums in place; a node per gradient
-// (op::fused_part) then reads that gradient's span back in its shape, divided by the number of
-// ranks, and the wrapped optimizer's update ops read those. So a step makes one MPI_Allreduce per dtype, and the
-// wrapped optimizer (its slots, names and update kernels) is unchanged.
+// (op::fused_part) is that gradient's span of the buffer, in its shape, which the CPU executor
+// reads in place (a view), and the wrapped optimizer's update ops read those. The gradients are
+// those of loss / hvd::size() (Horovod's prescaling), so their sum is their average: the
+// division rides in the backward pass's first fused loop, and no pass over the buffer divides.
+// So a step makes one MPI_Allreduce per dtype and one copy of the gradients, and the wrapped
+// optimizer (its slots, names and update kernels) is unchanged.
 //
 // No overlap of the reduction with the backward pass: a Session's run computes its nodes one
 // after the other, so the fused node starts when the last gradient is computed.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <memory>
@@ -27,6 +31,7 @@
 #include "../core/tensor_ref.hpp"
 #include "../core/type_list.hpp"
 #include "../graph/node.hpp"
+#include "../ops/reduce.hpp"
 #include "../runtime/train/optimizer.hpp"
 #include "collective_ops.hpp"
 #include "context.hpp"
@@ -43,6 +48,28 @@ struct fusion_state {
 }  // namespace detail
 
 namespace op {
+
+/// x / hvd::size(), the number of ranks read at run time: the loss whose gradients, summed over
+/// the ranks, are their average. Lazy, so in the backward pass it is one multiplication in the
+/// loop that first reads the loss's gradient.
+struct divide_by_size {
+  static constexpr bool elementwise = true;
+  static constexpr std::string_view tf_name = "HorovodPrescale";
+  static constexpr bool tf_op = false;
+  static constexpr std::size_t shape_operand = 0;
+  template <class X>
+  using value_type = value_t<X>;
+  template <class X>
+  using shape_type = shape_of_t<X>;
+
+  template <class T, class D>
+  static typeflow::op::scale_by<T> at_run_time(const D&) {
+    return {T(1) / static_cast<T>(detail::require("hvd::DistributedOptimizer").size)};
+  }
+  static auto vjp(const auto& g, const auto&) {
+    return std::tuple{graph::node<divide_by_size, std::remove_cvref_t<decltype(g)>>({}, g)};
+  }
+};
 
 /// The sums over the ranks of one step's gradients of one dtype, packed in one buffer
 /// (Horovod's fusion buffer): the operands one after the other, flattened.
@@ -85,13 +112,13 @@ struct fused_allreduce {
   bool operator==(const fused_allreduce& o) const { return m_state == o.m_state; }
 };
 
-/// One gradient's average read back from a fused allreduce's buffer: elements [Offset, Offset +
-/// size of S) divided by the number of ranks (in this copy, which saves a pass over the buffer),
-/// in shape S.
+/// One gradient's part of a fused allreduce's buffer: elements [Offset, Offset + size of S), in
+/// shape S. A view (op contract): the CPU executor reads it in place, forward is the copy.
 template <std::size_t Offset, class S>
 struct fused_part {
   static constexpr std::string_view tf_name = "HorovodFusedPart";
   static constexpr bool tf_op = false;
+  static constexpr std::size_t view_offset = Offset;
   static constexpr bool differentiable(std::size_t) { return false; }
   template <class F>
   using value_type = value_t<F>;
@@ -105,9 +132,7 @@ struct fused_part {
   }
   template <class T, std::size_t R>
   static void forward(tensor_ref<T, R> out, tensor_ref<const T, 1> fused) {
-    const T n = static_cast<T>(detail::require("hvd::DistributedOptimizer").size);
-    const T* sum = fused.data + Offset;
-    for (std::size_t i = 0; i < out.size(); ++i) out.data[i] = sum[i] / n;
+    std::copy(fused.data + Offset, fused.data + Offset + out.size(), out.data);
   }
 };
 
@@ -214,10 +239,12 @@ class DistributedOptimizer {
  public:
   explicit DistributedOptimizer(Optimizer optimizer) : m_optimizer(std::move(optimizer)) {}
 
-  /// The wrapped optimizer's pairs (gradient, variable), the gradients averaged over the ranks.
+  /// The wrapped optimizer's pairs (gradient, variable), the gradients averaged over the ranks
+  /// (those of loss / hvd::size(), summed).
   template <tensor_node Loss, class... V>
   auto compute_gradients(const Loss& loss, var_list_t<V...> vars = {}) const {
-    return detail::allreduce_gradients(m_optimizer.compute_gradients(loss, vars));
+    const graph::node<op::divide_by_size, Loss> prescaled({}, loss);
+    return detail::allreduce_gradients(m_optimizer.compute_gradients(prescaled, vars));
   }
 
   /// The wrapped optimizer's apply_gradients (of pairs that compute_gradients averaged).

@@ -7,7 +7,8 @@
 // size from run to run, so a steady run allocates nothing. Every op is run through the op
 // contract (graph/op_contract.hpp): an elementwise node's lazy operands become one fused loop
 // (eval/fused.hpp) of the ops' SIMD or scalar forms, a kernel op's `forward` fills its buffer,
-// an operation's `apply` writes its variables after all values are computed.
+// an operation's `apply` writes its variables after all values are computed. A view op's node
+// (op contract: view_offset) reads its operand's values in place.
 
 #include <algorithm>
 #include <array>
@@ -81,6 +82,12 @@ struct slot {
       return npos;
     }
   }
+};
+
+/// Where the instances of view node N (cpu_executor::is_view) read their values this run.
+template <class N>
+struct view_refs {
+  std::vector<tensor_ref<const value_t<N>, rank_v<N>>> refs;
 };
 
 /// The variable a run reads or writes as node type V: a pointer into the Session's store.
@@ -202,6 +209,15 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
   template <class N>
   static constexpr bool materialised = schedule_type::template materialised<N>;
 
+  /// Whether node N's values are its operand 0's from the op's view_offset on, read in place
+  /// rather than copied by its forward: unless that operand is a variable, which the run's
+  /// operations may update before its fetches are read.
+  template <class N>
+  static constexpr bool is_view = [] {
+    if constexpr (!is_op_node_v<N> || is_operation_v<N> || !requires { N::op_type::view_offset; }) return false;
+    else return materialised<N> && !is_variable_v<std::tuple_element_t<0, typename N::args_type>>;
+  }();
+
   cpu_executor(const std::tuple<Roots...>& roots, variable_store& store) : m_roots(roots) {
     for_each_type(variables{}, [&]<class V>() { static_cast<variable_ref<V>&>(m_variables).value = &store.get(V{}); });
     std::apply([&](const auto&... r) { (visit(r), ...); }, m_roots);
@@ -229,7 +245,7 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
     static_assert(sizeof...(Roots) == 1 && !is_operation_v<Root>);
     const Root& root = std::get<0>(m_roots);
     bind(feeds...);  // first: binding reads the fed arrays, which may include `out`
-    if constexpr (materialised<Root>) {
+    if constexpr (materialised<Root> && !is_view<Root>) {
       if (!fed_to_run(out)) {
         auto& buffer = slot_of<Root>().buffers[slot_of<Root>().find(root)];
         std::swap(buffer, out);
@@ -258,6 +274,9 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
   using materialised_nodes = typename schedule_type::materialised_nodes;
   using placeholders = typename schedule_type::placeholders;
   using variables = typename schedule_type::variables;
+  template <class N>
+  struct is_view_node : std::bool_constant<is_view<N>> {};
+  using view_nodes = filter_t<materialised_nodes, is_view_node>;
 
   template <class U, std::size_t I>
   static constexpr bool reads_scalar = schedule_type::template reads_scalar<U, I>();
@@ -298,7 +317,10 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
     });
     for_each_type(materialised_nodes{}, [&]<class N>() {
       auto& s = slot_of<N>();
-      for (std::size_t i = 0; i < s.nodes.size(); ++i) materialise(s.nodes[i], s.buffers[i]);
+      for (std::size_t i = 0; i < s.nodes.size(); ++i) {
+        if constexpr (is_view<N>) view_of<N>().refs[i] = view(s.nodes[i]);
+        else materialise(s.nodes[i], s.buffers[i]);
+      }
     });
     // Every operation is validated before any applies: a run's updates are all or none.
     for_each_type(registered{}, [&]<class N>() {
@@ -320,7 +342,8 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
         auto& s = slot_of<N>();
         if (s.find(n) != s.npos) return;
         s.nodes.push_back(n);
-        if constexpr (materialised<N>) s.buffers.emplace_back();
+        if constexpr (is_view<N>) view_of<N>().refs.emplace_back();
+        else if constexpr (materialised<N>) s.buffers.emplace_back();
       } else if constexpr (payload_free_v<N>) {
         bool& seen = m_seen[position_v<nodes, N>];  // payload-free lazy node: walk it once
         if (seen) return;
@@ -339,6 +362,10 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
   template <class P>
   feed_binding<P>& feed_of() {
     return m_feeds;
+  }
+  template <class N>
+  view_refs<N>& view_of() {
+    return m_views;
   }
   template <class V>
   auto& var_of() {
@@ -363,6 +390,8 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
       return feed_of<N>().dims;
     } else if constexpr (is_constant_v<N>) {
       return n.m_shape;
+    } else if constexpr (is_view<N>) {
+      return data(n).dims;
     } else if constexpr (materialised<N>) {
       return buffer_of(n).shape();
     } else {
@@ -403,6 +432,7 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
     else if constexpr (is_scalar_v<N>) return {&n.m_value, {}};
     else if constexpr (is_static_scalar_v<N>) return {&N::value, {}};
     else if constexpr (is_constant_v<N>) return {n.m_data->data(), n.m_shape};
+    else if constexpr (is_view<N>) return view_of<N>().refs[slot_of<N>().find(n)];
     else {
       static_assert(materialised<N>, "typeflow internal: a buffer was read from a lazy node");
       const auto& b = buffer_of(n);
@@ -475,6 +505,18 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
       }();
       return std::make_index_sequence<read>{};
     }
+  }
+
+  /// View node n's values: its operand's buffer from the op's view_offset on, in its dims.
+  template <class N>
+  tensor_ref<const value_t<N>, rank_v<N>> view(const N& n) {
+    const auto in = data(n.template arg<0>());
+    const auto d = infer_dims(n);
+    constexpr std::size_t offset = N::op_type::view_offset;
+    if (offset > in.size() || tensor_ref<const value_t<N>, rank_v<N>>{nullptr, d}.size() > in.size() - offset)
+      throw error(std::string(N::op_type::tf_name) + ": a view of " + shape_string(d) + " from element " +
+                  std::to_string(offset) + " of a buffer of " + std::to_string(in.size()) + " elements");
+    return {in.data + offset, d};
   }
 
   template <class N>
@@ -619,7 +661,7 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
     } else if constexpr (std::is_same_v<value_t<N>, std::string>) {
       return std::string(*data(n).data);  // a summary (ops/summary.hpp): a serialized Summary
     } else {
-      if constexpr (materialised<N> && rank_v<N> > 0) {
+      if constexpr (materialised<N> && !is_view<N> && rank_v<N> > 0) {
         if (!fetched_again<I>()) {
           auto& s = slot_of<N>();
           return std::exchange(s.buffers[s.find(n)], buffer_t<N>{});
@@ -637,6 +679,7 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
   per_type<slot, registered> m_slots;
   per_type<feed_binding, placeholders> m_feeds;
   per_type<variable_ref, variables> m_variables;
+  per_type<view_refs, view_nodes> m_views;
   std::array<bool, nodes::size> m_seen{};
   const void* m_fetch_into = nullptr;  // the caller's array during run_into: never resized
   struct packed_constant {

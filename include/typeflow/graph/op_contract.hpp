@@ -36,6 +36,10 @@
 //                                 reduction's gradient spreads g over the reduced axes)
 //   at_run_time(operand dims...)  the elementwise op a loop runs in its place, for an op whose
 //                                 scalar form needs run-time dims (a mean's gradient: 1/count)
+//   view_offset                   a kernel op whose result is operand 0's elements from this
+//                                 offset on, in its own dims: an executor may read them in place
+//                                 (the CPU executor does where operand 0 has a buffer), and
+//                                 forward copies them
 //   sums_all<A>, total_scale(dims) a kernel op that is `total_scale(x dims) * sum(x)` over every
 //                                 element of an elementwise x, which an executor may then fuse
 //                                 into x's loop (reduce_sum, reduce_mean)
