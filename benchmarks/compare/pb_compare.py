@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Frozen graphs side by side (issue 15): one .pb, five runners, one thread, one process each.
 
-    pb_compare.py BUILD_DIR [--python VENV_PYTHON] [--out FILE]
+    pb_compare.py BUILD_DIR [--python VENV_PYTHON] [--rounds K] [--out FILE]
 
 BUILD_DIR is a release build of typeflow with the benchmarks (bench_pb, and the .pb and .onnx
 files pb_models wrote there at build time). The script runs bench_pb (typeflow's compiled graph,
@@ -9,7 +9,10 @@ the header typeflow-import-pb generated from the .pb, and tf::ImportedGraph on t
 with the venv's Python, TensorFlow (tf.compat.v1 import_graph_def + Session.run, one thread) and
 onnxruntime (on the ONNX file typeflow exported from the same frozen graph, one thread) on the
 same inputs, and prints a table of medians and ratios to the compiled graph. Peers that are not
-installed are left out and said so. Not part of CI. compare.py runs the same peers (PEER_SCRIPT,
+installed are left out and said so. With --rounds K it does so K times, one runner set right
+after the other, prints the median over the rounds, and, since this machine's speed drifts by
+tens of percent within minutes, the ratio of ImportedGraph to onnxruntime taken within each round
+(median, range, rounds in which ImportedGraph was faster). Not part of CI. compare.py runs the same peers (PEER_SCRIPT,
 with its thread count as a third argument) for its frozen-graph workloads.
 """
 
@@ -77,13 +80,9 @@ print(json.dumps(out))
 '''
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("build_dir")
-    parser.add_argument("--python", default="/opt/typeflow-venv/bin/python")
-    parser.add_argument("--out", help="also write the table (markdown) here")
-    args = parser.parse_args()
-    bench_dir = os.path.join(args.build_dir, "benchmarks")
+def run_round(build_dir, python):
+    """One run of bench_pb and of the Python peers: {model: {runner: microseconds}}."""
+    bench_dir = os.path.join(build_dir, "benchmarks")
     proc = subprocess.run([os.path.join(bench_dir, "bench_pb"), "--benchmark_format=json", "--threads=1"],
                           capture_output=True, text=True, check=True)
     report = json.loads(proc.stdout[proc.stdout.index("{"):])
@@ -95,8 +94,7 @@ def main():
         _, model, runner = name.split("_", 2) if name.count("_") >= 2 else (None, None, None)
         if model in results:
             results[model][runner] = b["cpu_time"]  # microseconds (repeat_us)
-    peers = subprocess.run([args.python, "-c", PEER_SCRIPT, bench_dir, json.dumps(MODELS)], capture_output=True,
-                           text=True)
+    peers = subprocess.run([python, "-c", PEER_SCRIPT, bench_dir, json.dumps(MODELS)], capture_output=True, text=True)
     if peers.returncode == 0:
         extra = json.loads(peers.stdout.strip().splitlines()[-1])
         for key in ("missing_tf", "missing_ort"):
@@ -106,15 +104,41 @@ def main():
             results[m].update(r)
     else:
         print("the Python peers failed:\n" + peers.stderr)
+    return results
+
+
+def median(values):
+    values = sorted(values)
+    n = len(values)
+    return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("build_dir")
+    parser.add_argument("--python", default="/opt/typeflow-venv/bin/python")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of every runner, one set after the other")
+    parser.add_argument("--out", help="also write the table (markdown) here")
+    args = parser.parse_args()
+    rounds = [run_round(args.build_dir, args.python) for _ in range(max(1, args.rounds))]
     runners = ["compiled", "generated", "imported", "tf1_session", "onnxruntime"]
     lines = ["| model | " + " | ".join(runners) + " |", "|---|" + "---:|" * len(runners)]
     for m in MODELS:
-        base = results[m].get("compiled")
+        times = {r: median([x[m][r] for x in rounds]) for r in runners if all(r in x[m] for x in rounds)}
+        base = times.get("compiled")
         cells = []
         for r in runners:
-            t = results[m].get(r)
+            t = times.get(r)
             cells.append("-" if t is None else "%.2f us (%.2fx)" % (t, t / base) if base else "%.2f us" % t)
         lines.append("| %s | %s |" % (m, " | ".join(cells)))
+    if len(rounds) > 1:
+        lines.append("")
+        lines.append("Medians over %d rounds. ImportedGraph / onnxruntime within each round:" % len(rounds))
+        for m in MODELS:
+            ratios = [x[m]["imported"] / x[m]["onnxruntime"] for x in rounds if "onnxruntime" in x[m]]
+            if ratios:
+                lines.append("- %s: median %.2fx, %.2fx to %.2fx, ImportedGraph faster in %d of %d" %
+                             (m, median(ratios), min(ratios), max(ratios), sum(r < 1 for r in ratios), len(ratios)))
     table = "\n".join(lines)
     print(table)
     if args.out:
