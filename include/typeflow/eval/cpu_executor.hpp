@@ -511,12 +511,13 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
   template <class N>
   tensor_ref<const value_t<N>, rank_v<N>> view(const N& n) {
     const auto in = data(n.template arg<0>());
-    const auto d = infer_dims(n);
+    tensor_ref<const value_t<N>, rank_v<N>> out{nullptr, infer_dims(n)};
     constexpr std::size_t offset = N::op_type::view_offset;
-    if (offset > in.size() || tensor_ref<const value_t<N>, rank_v<N>>{nullptr, d}.size() > in.size() - offset)
-      throw error(std::string(N::op_type::tf_name) + ": a view of " + shape_string(d) + " from element " +
+    if (offset > in.size() || out.size() > in.size() - offset)
+      throw error(std::string(N::op_type::tf_name) + ": a view of " + shape_string(out.dims) + " from element " +
                   std::to_string(offset) + " of a buffer of " + std::to_string(in.size()) + " elements");
-    return {in.data + offset, d};
+    out.data = in.data + offset;
+    return out;
   }
 
   template <class N>
