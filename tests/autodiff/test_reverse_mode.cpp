@@ -23,7 +23,7 @@ auto residual_tower(const H& h, const C& c) {
 struct wrong_square : tf::op::elementwise_unary {
   [[maybe_unused]] static constexpr std::string_view tf_name = "WrongSquare";
   constexpr auto operator()(auto a) const { return a * a; }
-  static constexpr auto vjp(const auto& g, const auto& n) { return std::tuple{g * n.template arg<0>()}; }
+  static constexpr auto vjp(const auto& g, const auto& n) { return tf::op::parts{g * n.template arg<0>()}; }
 };
 
 }  // namespace

@@ -263,7 +263,9 @@ struct counted_copy {
     ++g_runs;
     std::copy(in.data, in.data + in.size(), out.data);
   }
-  static constexpr auto vjp(const auto& g, const auto&) { return std::tuple{g}; }
+  static constexpr auto vjp(const auto& g, const auto&) {
+    return std::tuple{g};
+  }  // a std::tuple works as op::parts does
 };
 template <class X>
 auto counted(const X& x) {

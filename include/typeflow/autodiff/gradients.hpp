@@ -70,22 +70,26 @@ inline constexpr bool is_vjp_missing_v = false;
 template <class Op>
 inline constexpr bool is_vjp_missing_v<vjp_missing<Op>> = true;
 
+// The calls below that take gradients are qualified, and gradients are summed by a function,
+// not by a fold over `+`: an unqualified call looks its arguments' types up (ADL), and clang 14
+// walks a node type's operands for that as a tree, whose size is exponential in depth where a
+// graph reuses a node level upon level (benchmarks/README.md, "Residual blocks").
+
 template <class A, class B>
 constexpr auto add_gradients(const A& a, const B& b) {
   if constexpr (is_vjp_missing_v<A> || std::is_same_v<B, no_gradient>) return a;
   else if constexpr (is_vjp_missing_v<B> || std::is_same_v<A, no_gradient>) return b;
-  else return a + b;
+  else return typeflow::detail::make_add(a, b);
 }
 
-/// A fold step for gradient sums (a wrapper, so the fold's `+` is this one).
-template <class G>
-struct gradient_sum {
-  G g;
-};
-template <class A, class B>
-constexpr auto operator+(const gradient_sum<A>& a, const gradient_sum<B>& b) {
-  using S = decltype(add_gradients(a.g, b.g));
-  return gradient_sum<S>{add_gradients(a.g, b.g)};
+/// ((a + b) + c) + ...: the order a fold over `+` would sum in.
+template <class A>
+constexpr auto sum_left(const A& a) {
+  return a;
+}
+template <class A, class B, class... R>
+constexpr auto sum_left(const A& a, const B& b, const R&... r) {
+  return detail::sum_left(detail::add_gradients(a, b), r...);
 }
 
 /// What the payload-carrying part of the walk hands to the node of type Key.
@@ -118,7 +122,7 @@ template <class Wrt, std::size_t I, class N, class Parts>
 constexpr auto walk_operand(const N& n, const Parts& parts) {
   using A = std::tuple_element_t<I, typename N::args_type>;
   if constexpr (differentiable_v<N, I> && Wrt::template reached_from<A>)
-    return walk<Wrt>(n.template arg<I>(), unbroadcast<shape_of_t<A>>(std::get<I>(parts)));
+    return detail::walk<Wrt>(n.template arg<I>(), typeflow::unbroadcast<shape_of_t<A>>(op::get<I>(parts)));
   else
     return std::tuple<>{};
 }
@@ -141,7 +145,7 @@ constexpr auto walk(const N& n, const G& g) {
     } else {
       const auto parts = N::op_type::vjp(g, n);
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return std::tuple_cat(here, walk_operand<Wrt, I>(n, parts)...);
+        return std::tuple_cat(here, detail::walk_operand<Wrt, I>(n, parts)...);
       }(std::make_index_sequence<std::tuple_size_v<typename N::args_type>>{});
     }
   }
@@ -149,15 +153,15 @@ constexpr auto walk(const N& n, const G& g) {
 
 template <class Key, class C>
 constexpr auto keyed(const C& c) {
-  if constexpr (std::is_same_v<C, contribution<Key, decltype(c.g)>>) return gradient_sum<decltype(c.g)>{c.g};
-  else return gradient_sum<no_gradient>{};
+  if constexpr (std::is_same_v<C, contribution<Key, decltype(c.g)>>) return c.g;
+  else return no_gradient{};
 }
 
 /// The sum of the contributions handed to Key.
 template <class Key, class... Cs>
 constexpr auto handed_to(const std::tuple<Cs...>& cs) {
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    return (gradient_sum<no_gradient>{} + ... + keyed<Key>(std::get<I>(cs)));
+    return detail::sum_left(no_gradient{}, detail::keyed<Key>(std::get<I>(cs))...);
   }(std::index_sequence_for<Cs...>{});
 }
 
@@ -217,15 +221,14 @@ constexpr auto adjoint(const E& handed);
 /// What user U (a payload-free node) passes to its operand I of type B.
 template <class L, class U, std::size_t I, class B, class E>
 constexpr auto passed_down(const E& handed) {
-  const auto gu = adjoint<L, U>(handed);
+  const auto gu = detail::adjoint<L, U>(handed);
   using GU = std::remove_cvref_t<decltype(gu)>;
   if constexpr (std::is_same_v<GU, no_gradient> || is_vjp_missing_v<GU>) {
-    return gradient_sum<GU>{};
+    return GU{};
   } else if constexpr (!op::differentiable_op<typename U::op_type, GU, U>) {
-    return gradient_sum<vjp_missing<typename U::op_type>>{};
+    return vjp_missing<typename U::op_type>{};
   } else {
-    auto g = unbroadcast<shape_of_t<B>>(std::get<I>(U::op_type::vjp(gu, U{})));
-    return gradient_sum<decltype(g)>{g};
+    return typeflow::unbroadcast<shape_of_t<B>>(op::get<I>(U::op_type::vjp(gu, U{})));
   }
 }
 
@@ -234,10 +237,10 @@ constexpr auto adjoint_sum(const E& handed) {
   using edges = gradient_edges<L>;
   constexpr std::size_t b = position_v<L, B>;
   return [&]<std::size_t... J>(std::index_sequence<J...>) {
-    return (handed_to<B>(handed) + ... +
-            passed_down<L, node_at_t<L, edges::template into<b>.first[J].user>, edges::template into<b>.first[J].index, B>(
-                handed))
-        .g;
+    return detail::sum_left(
+        detail::handed_to<B>(handed),
+        detail::passed_down<L, node_at_t<L, edges::template into<b>.first[J].user>, edges::template into<b>.first[J].index, B>(
+            handed)...);
   }(std::make_index_sequence<edges::template into<b>.second>{});
 }
 
@@ -245,9 +248,9 @@ constexpr auto adjoint_sum(const E& handed) {
 /// without walking its users again; only adjoints with payloads are built from the users'.
 template <class L, class B, class E>
 constexpr auto adjoint(const E& handed) {
-  using A = decltype(adjoint_sum<L, B>(handed));
+  using A = decltype(detail::adjoint_sum<L, B>(handed));
   if constexpr (std::is_same_v<A, no_gradient> || payload_free_v<A>) return A{};
-  else return adjoint_sum<L, B>(handed);
+  else return detail::adjoint_sum<L, B>(handed);
 }
 
 /// The gradient seed: ones in y's shape (a plain 1 for a scalar y), as TF's gradients() uses.
@@ -292,8 +295,8 @@ auto require_vjp() {
 
 template <class L, class X, class E>
 constexpr auto gradient_of(const E& handed) {
-  if constexpr (payload_free_v<X>) return adjoint<L, X>(handed);
-  else return handed_to<X>(handed).g;
+  if constexpr (payload_free_v<X>) return detail::adjoint<L, X>(handed);
+  else return detail::handed_to<X>(handed);
 }
 
 /// The op tag of the first vjp_missing in T (a gradient, a contribution, or a tuple of them), or void.

@@ -67,7 +67,7 @@ struct divide_by_size {
     return {T(1) / static_cast<T>(detail::require("hvd::DistributedOptimizer").size)};
   }
   static auto vjp(const auto& g, const auto&) {
-    return std::tuple{graph::node<divide_by_size, std::remove_cvref_t<decltype(g)>>({}, g)};
+    return typeflow::op::parts{graph::node<divide_by_size, std::remove_cvref_t<decltype(g)>>({}, g)};
   }
 };
 

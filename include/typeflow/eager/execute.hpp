@@ -292,7 +292,7 @@ struct op_entry final : tape_entry {
             [&] {
               if constexpr (differentiable_v<node_type, I>) {
                 if (wanted[I]) {
-                  const auto gi = evaluate(std::get<I>(parts), n, result);
+                  const auto gi = evaluate(op::get<I>(parts), n, result);
                   grads[I] = unbroadcast(gi, std::get<I>(operands).shape()).body();
                 }
               }
@@ -345,8 +345,8 @@ auto execute_elementwise(const Op& tag, const Tensor<A>&... x) {
     using parts = decltype(Op::vjp(std::declval<const leaf<value_t<N>, 0>&>(), std::declval<const N&>()));
     static_assert(
         []<std::size_t... I>(std::index_sequence<I...>) {
-          return (rank_free_v<std::remove_cvref_t<std::tuple_element_t<I, parts>>> && ...);
-        }(std::make_index_sequence<std::tuple_size_v<parts>>{}),
+          return (rank_free_v<op::part_t<I, parts>> && ...);
+        }(std::make_index_sequence<sizeof...(A)>{}),
         "typeflow internal: this elementwise op's gradient has a kernel op: run it with static ranks");
   }
   return execute_as<Op, leaf<A, 0>...>(tag, x...);

@@ -109,9 +109,13 @@ struct node : evaluable<node<Op, Args...>> {
       std::index_sequence<K...>);
   using stored_type = decltype(store_type(stored_sequence{}));
 
-  template <std::size_t... K>
-  static constexpr stored_type store(std::index_sequence<K...>, [[maybe_unused]] const Args&... args) {
-    return stored_type{{nth_operand<stored_places[K]>(args...)}...};
+  // Not a template: g++ 12 pays for a template's parameter that is not deduced (Args here) in
+  // proportion to its type written out as a tree, exponential in depth where a graph reuses a
+  // node level upon level (graph/parts.hpp).
+  static constexpr stored_type store([[maybe_unused]] const Args&... args) {
+    return [&]<std::size_t... K>(std::index_sequence<K...>) {
+      return stored_type{{nth_operand<stored_places[K]>(args...)}...};
+    }(stored_sequence{});
   }
 
   /// Where operand I sits among the stored ones.
@@ -124,7 +128,7 @@ struct node : evaluable<node<Op, Args...>> {
 
  public:
   constexpr node() = default;
-  constexpr explicit node(Op op, Args... args) : m_op(op), m_stored(store(stored_sequence{}, args...)) {}
+  constexpr explicit node(Op op, Args... args) : m_op(op), m_stored(store(args...)) {}
 
   /// Operand I: a reference to the stored operand, or a fresh payload-free one.
   template <std::size_t I>

@@ -20,7 +20,8 @@
 //   operation       value_type void; with `updates_variable = true`, `apply(tensor_refs...)`
 //                   writes its first `updated_operands` (default 1) operands, which are variables
 // Optional for every kind (defaults in op::traits):
-//   vjp(g, node)                  the vector-Jacobian product, a tuple with one gradient per operand
+//   vjp(g, node)                  the vector-Jacobian product: op::parts{...} (graph/parts.hpp)
+//                                 with one gradient per operand
 //   differentiable(i)             false where no gradient flows into operand i (default true);
 //                                 an op without a gradient says so here and defines no vjp
 //   reads_values(i)               false where only operand i's dims are read (default true)
@@ -57,6 +58,7 @@
 #include <type_traits>
 
 #include "../core/shape.hpp"
+#include "parts.hpp"
 
 namespace typeflow {
 

@@ -45,7 +45,7 @@ struct sigmoid : elementwise_unary {
   // d sigmoid(x) = y (1 - y) dx
   static constexpr auto vjp(const auto& g, const auto& n) {
     using one = graph::static_scalar<value_t<decltype(n)>, 1>;
-    return std::tuple{g * (n * (one{} - n))};
+    return op::parts{g * (n * (one{} - n))};
   }
 };
 
@@ -64,7 +64,7 @@ struct tanh : elementwise_unary {
   // d tanh(x) = (1 - y^2) dx
   static constexpr auto vjp(const auto& g, const auto& n) {
     using one = graph::static_scalar<value_t<decltype(n)>, 1>;
-    return std::tuple{g * (one{} - n * n)};
+    return op::parts{g * (one{} - n * n)};
   }
 };
 
@@ -83,7 +83,7 @@ struct relu : elementwise_unary {
   // d relu(x) = dx where y > 0 (TF's ReluGrad reads the output)
   static constexpr auto vjp(const auto& g, const auto& n) {
     using zero = graph::static_scalar<value_t<decltype(g)>, 0>;
-    return std::tuple{typeflow::detail::select_node(typeflow::detail::compare_to_zero<greater>(n), g, zero{})};
+    return op::parts{typeflow::detail::select_node(typeflow::detail::compare_to_zero<greater>(n), g, zero{})};
   }
 };
 
@@ -106,8 +106,8 @@ struct relu6 : elementwise_unary {
     using zero = graph::static_scalar<value_t<X>, 0>;
     using six = graph::static_scalar<value_t<X>, 6>;
     const auto below_six = graph::node<less, X, six>({}, x, six{});
-    return std::tuple{typeflow::detail::select_node(typeflow::detail::compare_to_zero<greater>(x),
-                                                    typeflow::detail::select_node(below_six, g, zero{}), zero{})};
+    return op::parts{typeflow::detail::select_node(typeflow::detail::compare_to_zero<greater>(x),
+                                                   typeflow::detail::select_node(below_six, g, zero{}), zero{})};
   }
 };
 
@@ -127,7 +127,7 @@ struct leaky_relu : elementwise_unary {
   // d leaky_relu(x) = dx where x > 0, alpha dx elsewhere (TF's LeakyReluGrad)
   static constexpr auto vjp(const auto& g, const auto& n) {
     const auto& x = n.template arg<0>();
-    return std::tuple{
+    return op::parts{
         typeflow::detail::select_node(typeflow::detail::compare_to_zero<greater>(x), g, g * constant(n.op().m_alpha))};
   }
   bool operator==(const leaky_relu& o) const { return same_payload(m_alpha, o.m_alpha); }
@@ -149,7 +149,7 @@ struct elu : elementwise_unary {
   // d elu(x) = (y + 1) dx where y < 0, dx elsewhere (TF's EluGrad reads the output)
   static constexpr auto vjp(const auto& g, const auto& n) {
     using one = graph::static_scalar<value_t<decltype(n)>, 1>;
-    return std::tuple{typeflow::detail::select_node(typeflow::detail::compare_to_zero<less>(n), g * (n + one{}), g)};
+    return op::parts{typeflow::detail::select_node(typeflow::detail::compare_to_zero<less>(n), g * (n + one{}), g)};
   }
 };
 
@@ -169,7 +169,7 @@ struct softplus : elementwise_unary {
   // d softplus(x) = sigmoid(x) dx
   static constexpr auto vjp(const auto& g, const auto& n) {
     const auto& x = n.template arg<0>();
-    return std::tuple{g * graph::node<sigmoid, std::remove_cvref_t<decltype(x)>>({}, x)};
+    return op::parts{g * graph::node<sigmoid, std::remove_cvref_t<decltype(x)>>({}, x)};
   }
 };
 
@@ -192,9 +192,9 @@ struct selu : elementwise_unary {
   }
   // d selu(x) = (y + scale alpha) dx where y < 0, scale dx elsewhere (TF's SeluGrad reads the output)
   static constexpr auto vjp(const auto& g, const auto& n) {
-    return std::tuple{typeflow::detail::select_node(typeflow::detail::compare_to_zero<less>(n),
-                                                    g * (n + constant_like(n, selu_scale_alpha)),
-                                                    g * constant_like(n, selu_scale))};
+    return op::parts{typeflow::detail::select_node(typeflow::detail::compare_to_zero<less>(n),
+                                                   g * (n + constant_like(n, selu_scale_alpha)),
+                                                   g * constant_like(n, selu_scale))};
   }
 };
 
@@ -213,7 +213,7 @@ struct softsign : elementwise_unary {
   // d softsign(x) = dx / (1 + |x|)^2 (TF's SoftsignGrad)
   static constexpr auto vjp(const auto& g, const auto& n) {
     const auto d = graph::static_scalar<value_t<decltype(n)>, 1>{} + node_of<abs>(n.template arg<0>());
-    return std::tuple{g / (d * d)};
+    return op::parts{g / (d * d)};
   }
 };
 

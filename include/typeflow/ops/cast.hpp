@@ -60,7 +60,7 @@ constexpr auto cast(const A& a) {
 
 template <dtype To>
 constexpr auto op::cast<To>::vjp(const auto& g, const auto& n) {
-  return std::tuple{typeflow::cast<value_t<decltype(n.template arg<0>())>>(g)};
+  return op::parts{typeflow::cast<value_t<decltype(n.template arg<0>())>>(g)};
 }
 
 }  // namespace typeflow

@@ -116,7 +116,7 @@ struct conv2d : conv_window<A> {
   static constexpr auto vjp(const auto& g, const auto& n) {
     const auto& x = n.template arg<0>();
     const auto& f = n.template arg<1>();
-    return std::tuple{make<conv2d_backprop_input<A>>(x, f, g), make<conv2d_backprop_filter<A>>(x, f, g)};
+    return op::parts{make<conv2d_backprop_input<A>>(x, f, g), make<conv2d_backprop_filter<A>>(x, f, g)};
   }
 
   template <class Op, class... N>
@@ -155,8 +155,8 @@ struct conv2d_backprop_input : conv_window<A> {
   static constexpr auto vjp(const auto& u, const auto& n) {
     const auto& f = n.template arg<1>();
     const auto& g = n.template arg<2>();
-    return std::tuple{u, conv2d<A>::template make<conv2d_backprop_filter<A>>(u, f, g),
-                      conv2d<A>::template make<conv2d<A>>(u, f)};
+    return op::parts{u, conv2d<A>::template make<conv2d_backprop_filter<A>>(u, f, g),
+                     conv2d<A>::template make<conv2d<A>>(u, f)};
   }
 };
 
@@ -190,8 +190,8 @@ struct conv2d_backprop_filter : conv_window<A> {
   static constexpr auto vjp(const auto& u, const auto& n) {
     const auto& x = n.template arg<0>();
     const auto& g = n.template arg<2>();
-    return std::tuple{conv2d<A>::template make<conv2d_backprop_input<A>>(x, u, g), u,
-                      conv2d<A>::template make<conv2d<A>>(x, u)};
+    return op::parts{conv2d<A>::template make<conv2d_backprop_input<A>>(x, u, g), u,
+                     conv2d<A>::template make<conv2d<A>>(x, u)};
   }
 };
 

@@ -39,7 +39,7 @@ struct add : elementwise_binary {
   template <class B>
   constexpr B simd_apply(const B& a, const B& b) const { return a + b; }
   // d(a+b) = da + db
-  static constexpr auto vjp(const auto& g, const auto&) { return std::tuple{g, g}; }
+  static constexpr auto vjp(const auto& g, const auto&) { return op::parts{g, g}; }
 };
 
 struct sub : elementwise_binary {
@@ -48,7 +48,7 @@ struct sub : elementwise_binary {
   template <class B>
   constexpr B simd_apply(const B& a, const B& b) const { return a - b; }
   // d(a-b) = da - db
-  static constexpr auto vjp(const auto& g, const auto&) { return std::tuple{g, -g}; }
+  static constexpr auto vjp(const auto& g, const auto&) { return op::parts{g, -g}; }
 };
 
 struct mul : elementwise_binary {
@@ -58,7 +58,7 @@ struct mul : elementwise_binary {
   constexpr B simd_apply(const B& a, const B& b) const { return a * b; }
   // d(a*b) = da*b + a*db
   static constexpr auto vjp(const auto& g, const auto& n) {
-    return std::tuple{g * n.template arg<1>(), g * n.template arg<0>()};
+    return op::parts{g * n.template arg<1>(), g * n.template arg<0>()};
   }
 };
 
@@ -71,7 +71,7 @@ struct div : elementwise_binary {
   static constexpr auto vjp(const auto& g, const auto& n) {
     const auto& a = n.template arg<0>();
     const auto& b = n.template arg<1>();
-    return std::tuple{g / b, -(g * a / (b * b))};
+    return op::parts{g / b, -(g * a / (b * b))};
   }
 };
 
@@ -81,7 +81,7 @@ struct neg : elementwise_unary {
   template <class B>
   constexpr B simd_apply(const B& a) const { return -a; }
   // d(-a) = -da
-  static constexpr auto vjp(const auto& g, const auto&) { return std::tuple{-g}; }
+  static constexpr auto vjp(const auto& g, const auto&) { return op::parts{-g}; }
 };
 
 struct square : elementwise_unary {
@@ -92,7 +92,7 @@ struct square : elementwise_unary {
   // d(a^2) = 2a da
   static constexpr auto vjp(const auto& g, const auto& n) {
     using T = value_t<decltype(n)>;
-    return std::tuple{g * (graph::static_scalar<T, 2>{} * n.template arg<0>())};
+    return op::parts{g * (graph::static_scalar<T, 2>{} * n.template arg<0>())};
   }
 };
 

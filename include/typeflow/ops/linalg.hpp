@@ -72,12 +72,12 @@ struct matmul {
     const auto& a = n.template arg<0>();
     const auto& b = n.template arg<1>();
     if constexpr (!TransposeA && !TransposeB)
-      return std::tuple{make(g, b, matmul<false, true>{}), make(a, g, matmul<true, false>{})};
+      return op::parts{make(g, b, matmul<false, true>{}), make(a, g, matmul<true, false>{})};
     else if constexpr (TransposeA && !TransposeB)
-      return std::tuple{make(b, g, matmul<false, true>{}), make(a, g, matmul<false, false>{})};
+      return op::parts{make(b, g, matmul<false, true>{}), make(a, g, matmul<false, false>{})};
     else if constexpr (!TransposeA && TransposeB)
-      return std::tuple{make(g, b, matmul<false, false>{}), make(g, a, matmul<true, false>{})};
-    else return std::tuple{make(b, g, matmul<true, true>{}), make(g, a, matmul<true, true>{})};
+      return op::parts{make(g, b, matmul<false, false>{}), make(g, a, matmul<true, false>{})};
+    else return op::parts{make(b, g, matmul<true, true>{}), make(g, a, matmul<true, true>{})};
   }
 
   template <class A, class B, bool TA, bool TB>
@@ -169,17 +169,17 @@ struct batch_matmul {
     const auto& a = n.template arg<0>();
     const auto& b = n.template arg<1>();
     if constexpr (!TransposeA && !TransposeB)
-      return std::tuple{fit(make(g, b, batch_matmul<false, true>{}), a, b),
-                        fit(make(a, g, batch_matmul<true, false>{}), b, a)};
+      return op::parts{fit(make(g, b, batch_matmul<false, true>{}), a, b),
+                       fit(make(a, g, batch_matmul<true, false>{}), b, a)};
     else if constexpr (TransposeA && !TransposeB)
-      return std::tuple{fit(make(b, g, batch_matmul<false, true>{}), a, b),
-                        fit(make(a, g, batch_matmul<false, false>{}), b, a)};
+      return op::parts{fit(make(b, g, batch_matmul<false, true>{}), a, b),
+                       fit(make(a, g, batch_matmul<false, false>{}), b, a)};
     else if constexpr (!TransposeA && TransposeB)
-      return std::tuple{fit(make(g, b, batch_matmul<false, false>{}), a, b),
-                        fit(make(g, a, batch_matmul<true, false>{}), b, a)};
+      return op::parts{fit(make(g, b, batch_matmul<false, false>{}), a, b),
+                       fit(make(g, a, batch_matmul<true, false>{}), b, a)};
     else
-      return std::tuple{fit(make(b, g, batch_matmul<true, true>{}), a, b),
-                        fit(make(g, a, batch_matmul<true, true>{}), b, a)};
+      return op::parts{fit(make(b, g, batch_matmul<true, true>{}), a, b),
+                       fit(make(g, a, batch_matmul<true, true>{}), b, a)};
   }
 
   template <class A, class B, bool TA, bool TB>

@@ -68,7 +68,7 @@ struct sqrt : floating_unary {
   }
   // d sqrt(x) = dx / (2 y)
   static constexpr auto vjp(const auto& g, const auto& n) {
-    return std::tuple{g / (static_scalar_like<decltype(g), 2>{} * n)};
+    return op::parts{g / (static_scalar_like<decltype(g), 2>{} * n)};
   }
 };
 
@@ -85,7 +85,7 @@ struct rsqrt : floating_unary {
   }
   // d x^(-1/2) = -y^3/2 dx
   static constexpr auto vjp(const auto& g, const auto& n) {
-    return std::tuple{g * (n * n * n) / static_scalar_like<decltype(g), -2>{}};
+    return op::parts{g * (n * n * n) / static_scalar_like<decltype(g), -2>{}};
   }
 };
 
@@ -100,7 +100,7 @@ struct exp : floating_unary {
     return batch_math::exp_of(a);
   }
   // d exp(x) = y dx
-  static constexpr auto vjp(const auto& g, const auto& n) { return std::tuple{g * n}; }
+  static constexpr auto vjp(const auto& g, const auto& n) { return op::parts{g * n}; }
 };
 
 struct log : floating_unary {
@@ -114,7 +114,7 @@ struct log : floating_unary {
     return batch_math::log_of(a);
   }
   // d log(x) = dx / x
-  static constexpr auto vjp(const auto& g, const auto& n) { return std::tuple{g / n.template arg<0>()}; }
+  static constexpr auto vjp(const auto& g, const auto& n) { return op::parts{g / n.template arg<0>()}; }
 };
 
 struct log1p : floating_unary {
@@ -129,7 +129,7 @@ struct log1p : floating_unary {
   }
   // d log(1 + x) = dx / (1 + x)
   static constexpr auto vjp(const auto& g, const auto& n) {
-    return std::tuple{g / (static_scalar_like<decltype(g), 1>{} + n.template arg<0>())};
+    return op::parts{g / (static_scalar_like<decltype(g), 1>{} + n.template arg<0>())};
   }
 };
 
@@ -164,7 +164,7 @@ struct abs : numeric_unary {
   // d |x| = sign(x) dx
   static constexpr auto vjp(const auto& g, const auto& n) {
     const auto& x = n.template arg<0>();
-    return std::tuple{g * graph::node<sign, std::remove_cvref_t<decltype(x)>>({}, x)};
+    return op::parts{g * graph::node<sign, std::remove_cvref_t<decltype(x)>>({}, x)};
   }
 };
 
@@ -197,7 +197,7 @@ struct pow : elementwise_binary {
     auto safe_x = graph::node<where, P, X, one>({}, positive, x, one{});
     auto log_safe_x = graph::node<log, decltype(safe_x)>({}, safe_x);
     auto log_x = graph::node<where, P, decltype(log_safe_x), zero>({}, positive, log_safe_x, zero{});
-    return std::tuple{dx, g * (n * log_x)};
+    return op::parts{dx, g * (n * log_x)};
   }
 };
 
@@ -214,8 +214,8 @@ struct extremum : elementwise_binary {
     using zero = static_scalar_like<G, 0>;
     auto x_wins = graph::node<Wins, std::remove_cvref_t<decltype(x)>, std::remove_cvref_t<decltype(y)>>({}, x, y);
     using C = decltype(x_wins);
-    return std::tuple{graph::node<where, C, G, zero>({}, x_wins, g, zero{}),
-                      graph::node<where, C, zero, G>({}, x_wins, zero{}, g)};
+    return op::parts{graph::node<where, C, G, zero>({}, x_wins, g, zero{}),
+                     graph::node<where, C, zero, G>({}, x_wins, zero{}, g)};
   }
 };
 
@@ -258,7 +258,7 @@ struct erf : floating_unary {
   // d erf(x) = 2/sqrt(pi) exp(-x^2) dx
   static constexpr auto vjp(const auto& g, const auto& n) {
     const auto& x = n.template arg<0>();
-    return std::tuple{g * (constant_like(n, 2 * std::numbers::inv_sqrtpi) * node_of<exp>(-(x * x)))};
+    return op::parts{g * (constant_like(n, 2 * std::numbers::inv_sqrtpi) * node_of<exp>(-(x * x)))};
   }
 };
 
@@ -282,7 +282,7 @@ struct erfc : floating_unary {
   // d erfc(x) = -2/sqrt(pi) exp(-x^2) dx
   static constexpr auto vjp(const auto& g, const auto& n) {
     const auto& x = n.template arg<0>();
-    return std::tuple{g * (constant_like(n, -2 * std::numbers::inv_sqrtpi) * node_of<exp>(-(x * x)))};
+    return op::parts{g * (constant_like(n, -2 * std::numbers::inv_sqrtpi) * node_of<exp>(-(x * x)))};
   }
 };
 
@@ -297,7 +297,7 @@ struct expm1 : floating_unary {
     return batch_math::expm1_of(a);
   }
   // d (e^x - 1) = e^x dx, with e^x computed anew as TF's: y + 1 would lose it where y is near -1
-  static constexpr auto vjp(const auto& g, const auto& n) { return std::tuple{g * node_of<exp>(n.template arg<0>())}; }
+  static constexpr auto vjp(const auto& g, const auto& n) { return op::parts{g * node_of<exp>(n.template arg<0>())}; }
 };
 
 struct reciprocal : floating_unary {
@@ -312,7 +312,7 @@ struct reciprocal : floating_unary {
     return B(1) / a;
   }
   // d (1/x) = -y^2 dx (TF's ReciprocalGrad reads the output)
-  static constexpr auto vjp(const auto& g, const auto& n) { return std::tuple{-(g * (n * n))}; }
+  static constexpr auto vjp(const auto& g, const auto& n) { return op::parts{-(g * (n * n))}; }
 };
 
 struct squared_difference : elementwise_binary {
@@ -331,7 +331,7 @@ struct squared_difference : elementwise_binary {
   // d (x-y)^2 = 2 (x - y) (dx - dy)
   static constexpr auto vjp(const auto& g, const auto& n) {
     const auto d = g * (static_scalar_like<decltype(n), 2>{} * (n.template arg<0>() - n.template arg<1>()));
-    return std::tuple{d, -d};
+    return op::parts{d, -d};
   }
 };
 
@@ -389,7 +389,7 @@ struct sin : floating_unary {
     return batch_math::sin_of(a);
   }
   // d sin(x) = cos(x) dx
-  static constexpr auto vjp(const auto& g, const auto& n) { return std::tuple{g * node_of<cos>(n.template arg<0>())}; }
+  static constexpr auto vjp(const auto& g, const auto& n) { return op::parts{g * node_of<cos>(n.template arg<0>())}; }
 };
 
 struct cos : floating_unary {
@@ -404,7 +404,7 @@ struct cos : floating_unary {
   }
   // d cos(x) = -sin(x) dx
   static constexpr auto vjp(const auto& g, const auto& n) {
-    return std::tuple{-(g * node_of<sin>(n.template arg<0>()))};
+    return op::parts{-(g * node_of<sin>(n.template arg<0>()))};
   }
 };
 

@@ -199,7 +199,7 @@ struct softmax : row_kernel {
   static constexpr auto vjp(const auto& g, const auto& n) {
     using G = std::remove_cvref_t<decltype(g)>;
     using N = std::remove_cvref_t<decltype(n)>;
-    return std::tuple{graph::node<softmax_grad, G, N>({}, g, n)};
+    return op::parts{graph::node<softmax_grad, G, N>({}, g, n)};
   }
 };
 
@@ -214,7 +214,7 @@ struct log_softmax : softmax {
   static constexpr auto vjp(const auto& g, const auto& n) {
     using G = std::remove_cvref_t<decltype(g)>;
     using N = std::remove_cvref_t<decltype(n)>;
-    return std::tuple{graph::node<log_softmax_grad, G, N>({}, g, n)};
+    return op::parts{graph::node<log_softmax_grad, G, N>({}, g, n)};
   }
 };
 
@@ -285,7 +285,7 @@ struct softmax_cross_entropy_with_logits : row_kernel {
     using G = std::remove_cvref_t<decltype(g)>;
     using Z = std::remove_cvref_t<decltype(n.template arg<0>())>;
     using X = std::remove_cvref_t<decltype(n.template arg<1>())>;
-    return std::tuple{
+    return op::parts{
         graph::node<softmax_cross_entropy_with_logits_labels_grad, G, X>({}, g, n.template arg<1>()),
         graph::node<softmax_cross_entropy_with_logits_grad, G, Z, X>({}, g, n.template arg<0>(), n.template arg<1>())};
   }
@@ -345,8 +345,8 @@ struct sparse_softmax_cross_entropy_with_logits : row_kernel {
     using G = std::remove_cvref_t<decltype(g)>;
     using L = std::remove_cvref_t<decltype(n.template arg<0>())>;
     using X = std::remove_cvref_t<decltype(n.template arg<1>())>;
-    return std::tuple{g, graph::node<sparse_softmax_cross_entropy_with_logits_grad, G, L, X>({}, g, n.template arg<0>(),
-                                                                                             n.template arg<1>())};
+    return op::parts{g, graph::node<sparse_softmax_cross_entropy_with_logits_grad, G, L, X>({}, g, n.template arg<0>(),
+                                                                                            n.template arg<1>())};
   }
 };
 
@@ -375,7 +375,7 @@ struct sigmoid_cross_entropy_with_logits : elementwise_binary {
     const auto& x = n.template arg<1>();
     using Z = std::remove_cvref_t<decltype(z)>;
     using X = std::remove_cvref_t<decltype(x)>;
-    return std::tuple{g * -x, g * graph::node<sigmoid_cross_entropy_with_logits_grad, Z, X>({}, z, x)};
+    return op::parts{g * -x, g * graph::node<sigmoid_cross_entropy_with_logits_grad, Z, X>({}, z, x)};
   }
 };
 
@@ -395,7 +395,7 @@ struct l2_loss {
     out.data[0] = kernels::half_sum_of_squares(x.data, x.size());
   }
   // dt = g t
-  static constexpr auto vjp(const auto& g, const auto& n) { return std::tuple{g * n.template arg<0>()}; }
+  static constexpr auto vjp(const auto& g, const auto& n) { return op::parts{g * n.template arg<0>()}; }
 };
 
 /// value + bias, bias (rank 1) added along value's last axis.
@@ -410,7 +410,7 @@ struct bias_add : elementwise_binary {
   static constexpr auto vjp(const auto& g, const auto&) {
     using G = std::remove_cvref_t<decltype(g)>;
     using sum_leading = reduce<reduction::sum, typeflow::detail::all_axes<rank_v<G> - 1>(), false>;
-    return std::tuple{g, graph::node<sum_leading, G>({}, g)};
+    return op::parts{g, graph::node<sum_leading, G>({}, g)};
   }
 };
 

@@ -123,7 +123,7 @@ struct fused_batch_norm : batch_norm_base {
             {n.op()}, g, x, scale, mean, variance, training);
       });
     };
-    return std::tuple{
+    return op::parts{
         grad(std::false_type{}), grad(std::true_type{}), reduce_sum(g, all_but_last_axis_t<rank_v<G>>{}), g, g, g};
   }
 };

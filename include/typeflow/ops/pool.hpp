@@ -84,7 +84,7 @@ struct max_pool : pool_window<A> {
     kernels::max_pool(pool_window<A>::window(tf_name, x.dims), x.data, out.data);
   }
   static constexpr auto vjp(const auto& g, const auto& n) {
-    return std::tuple{pool_window<A>::template make<max_pool_grad<A>>(n.template arg<0>(), n, g)};
+    return op::parts{pool_window<A>::template make<max_pool_grad<A>>(n.template arg<0>(), n, g)};
   }
 };
 
@@ -113,7 +113,7 @@ struct max_pool_grad : pool_window<A> {
   static constexpr auto vjp(const auto& u, const auto& n) {
     const auto& x = n.template arg<0>();
     const auto& y = n.template arg<1>();
-    return std::tuple{u, u, pool_window<A>::template make<max_pool_grad_grad<A>>(x, y, u)};
+    return op::parts{u, u, pool_window<A>::template make<max_pool_grad_grad<A>>(x, y, u)};
   }
 };
 
@@ -142,7 +142,7 @@ struct max_pool_grad_grad : pool_window<A> {
   static constexpr auto vjp(const auto& v, const auto& n) {
     const auto& x = n.template arg<0>();
     const auto& y = n.template arg<1>();
-    return std::tuple{v, v, pool_window<A>::template make<max_pool_grad<A>>(x, y, v)};
+    return op::parts{v, v, pool_window<A>::template make<max_pool_grad<A>>(x, y, v)};
   }
 };
 
@@ -163,7 +163,7 @@ struct avg_pool : pool_window<A> {
     kernels::avg_pool(pool_window<A>::window(tf_name, x.dims), x.data, out.data);
   }
   static constexpr auto vjp(const auto& g, const auto& n) {
-    return std::tuple{pool_window<A>::template make<avg_pool_grad<A>>(n.template arg<0>(), g)};
+    return op::parts{pool_window<A>::template make<avg_pool_grad<A>>(n.template arg<0>(), g)};
   }
 };
 
@@ -188,7 +188,7 @@ struct avg_pool_grad : pool_window<A> {
     kernels::avg_pool_grad(pool_window<A>::window(tf_name, x.dims), g.data, out.data);
   }
   static constexpr auto vjp(const auto& u, const auto&) {  // the adjoint of a linear map
-    return std::tuple{u, pool_window<A>::template make<avg_pool<A>>(u)};
+    return op::parts{u, pool_window<A>::template make<avg_pool<A>>(u)};
   }
 };
 

@@ -308,10 +308,10 @@ constexpr auto reduce<Kind, Mask, KeepDims>::vjp(const auto& g, const auto& n) {
   using X = std::remove_cvref_t<decltype(n.template arg<0>())>;
   using N = std::remove_cvref_t<decltype(n)>;
   if constexpr (Kind == reduction::max || Kind == reduction::min)
-    return std::tuple{graph::node<reduce_extremum_grad<Mask, KeepDims>, G, X, N>({}, g, n.template arg<0>(), n)};
+    return op::parts{graph::node<reduce_extremum_grad<Mask, KeepDims>, G, X, N>({}, g, n.template arg<0>(), n)};
   else if constexpr (Kind == reduction::prod)
-    return std::tuple{graph::node<reduce_prod_grad<Mask, KeepDims>, G, X>({}, g, n.template arg<0>())};
-  else return std::tuple{graph::node<reduce_grad<Kind, Mask, KeepDims>, G, X>({}, g, n.template arg<0>())};
+    return op::parts{graph::node<reduce_prod_grad<Mask, KeepDims>, G, X>({}, g, n.template arg<0>())};
+  else return op::parts{graph::node<reduce_grad<Kind, Mask, KeepDims>, G, X>({}, g, n.template arg<0>())};
 }
 
 }  // namespace op

@@ -107,7 +107,7 @@ struct reshape_like : into_dims_of_x {
   static constexpr auto vjp(const auto& h, const auto& n) {
     using H = std::remove_cvref_t<decltype(h)>;
     using G = std::remove_cvref_t<decltype(n.template arg<0>())>;
-    return std::tuple{graph::node<reshape_like, H, G>({}, h, n.template arg<0>()), h};
+    return op::parts{graph::node<reshape_like, H, G>({}, h, n.template arg<0>()), h};
   }
 };
 
@@ -115,7 +115,7 @@ struct reshape_like : into_dims_of_x {
 template <class G, class N>
 constexpr auto reshape_back(const G& g, const N& n) {
   using X = std::remove_cvref_t<decltype(n.template arg<0>())>;
-  return std::tuple{graph::node<reshape_like, G, X>({}, g, n.template arg<0>())};
+  return op::parts{graph::node<reshape_like, G, X>({}, g, n.template arg<0>())};
 }
 
 namespace detail {
@@ -293,7 +293,7 @@ struct transpose {
   // d(transpose(x, p)) = transpose(g, p^-1)
   static constexpr auto vjp(const auto& g, const auto&) {
     using G = std::remove_cvref_t<decltype(g)>;
-    return std::tuple{graph::node<inverse_type, G>({}, g)};
+    return op::parts{graph::node<inverse_type, G>({}, g)};
   }
 };
 
@@ -391,7 +391,7 @@ struct concat {
     return n.with_args([&](const auto&... a) {
       // clang-format off
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return std::tuple{graph::node<concat_part<Axis, I>, std::remove_cvref_t<decltype(g)>,
+        return op::parts{graph::node<concat_part<Axis, I>, std::remove_cvref_t<decltype(g)>,
                                       std::remove_cvref_t<decltype(a)>...>({}, g, a...)...};
       }(std::index_sequence_for<decltype(a)...>{});
       // clang-format on
@@ -424,7 +424,7 @@ struct slice_grad : into_dims_of_x {
     S cut;
     for (std::size_t i = 0; i < R; ++i) cut.m_begin[i] = static_cast<std::int64_t>(n.op().m_begin[i]);
     cut.m_size = n.op().m_size;
-    return std::tuple{graph::node<S, H>(cut, h), h};
+    return op::parts{graph::node<S, H>(cut, h), h};
   }
 };
 
@@ -481,7 +481,7 @@ struct slice {
     slice_grad<R> pad;
     pad.m_begin = n.op().begin();
     pad.m_size = n.op().m_size;
-    return std::tuple{graph::node<slice_grad<R>, G, X>(pad, g, n.template arg<0>())};
+    return op::parts{graph::node<slice_grad<R>, G, X>(pad, g, n.template arg<0>())};
   }
 };
 
@@ -506,7 +506,7 @@ struct strided_slice_grad : into_dims_of_x {
     cut.m_begin = n.op().m_begin;
     cut.m_step = n.op().m_step;
     cut.m_size = n.op().m_size;
-    return std::tuple{graph::node<S, H>(cut, h), h};
+    return op::parts{graph::node<S, H>(cut, h), h};
   }
 };
 
@@ -571,7 +571,7 @@ struct strided_slice {
     scatter.m_begin = n.op().m_begin;
     scatter.m_step = n.op().m_step;
     scatter.m_size = n.op().m_size;
-    return std::tuple{graph::node<strided_slice_grad<R>, G, X>(scatter, g, n.template arg<0>())};
+    return op::parts{graph::node<strided_slice_grad<R>, G, X>(scatter, g, n.template arg<0>())};
   }
 };
 
@@ -643,7 +643,7 @@ struct tile {
   static constexpr auto vjp(const auto& g, const auto& n) {
     using G = std::remove_cvref_t<decltype(g)>;
     using X = std::remove_cvref_t<decltype(n.template arg<0>())>;
-    return std::tuple{graph::node<tile_grad, G, X>({}, g, n.template arg<0>())};
+    return op::parts{graph::node<tile_grad, G, X>({}, g, n.template arg<0>())};
   }
 };
 
@@ -655,7 +655,7 @@ struct identity : elementwise_unary {
   constexpr B simd_apply(const B& a) const {
     return a;
   }
-  static constexpr auto vjp(const auto& g, const auto&) { return std::tuple{g}; }
+  static constexpr auto vjp(const auto& g, const auto&) { return op::parts{g}; }
 };
 
 /// tf.stop_gradient: the identity forward; no gradient flows through it.

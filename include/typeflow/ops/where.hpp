@@ -47,8 +47,8 @@ struct where {
     using C = std::remove_cvref_t<decltype(n.template arg<0>())>;
     using zero = graph::static_scalar<value_t<G>, 0>;
     const auto& c = n.template arg<0>();
-    return std::tuple{g, graph::node<where, C, G, zero>({}, c, g, zero{}),
-                      graph::node<where, C, zero, G>({}, c, zero{}, g)};
+    return op::parts{g, graph::node<where, C, G, zero>({}, c, g, zero{}),
+                     graph::node<where, C, zero, G>({}, c, zero{}, g)};
   }
 };
 
