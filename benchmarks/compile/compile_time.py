@@ -15,7 +15,8 @@ row compiles a file that only includes <typeflow/typeflow.hpp>: the fixed cost.
 node reused at every level under a literal, which the gradient walk follows path by path (a
 literal is a payload, so nodes above it are told apart by value, not by type): the cost doubles
 with each block. --graph residual-variable multiplies by a Variable instead of the literal
-(payload-free nodes, one adjoint per type): linear.
+(payload-free nodes, one adjoint per type, but a gradient type that grows fourfold per block
+written out as a tree, which the compilers walk in places: benchmarks/README.md).
 
 With --repeat K each file is compiled K times and the medians are printed (peak memory: the
 largest). With --baseline-include DIR (another checkout's include/, e.g. from `git worktree add`)

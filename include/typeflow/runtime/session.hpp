@@ -147,7 +147,7 @@ class Session {
       return no_value{};
     } else {
       const parallel::use_pool lend(m_pool.get());
-      return executor_for<std::tuple<N...>, Feeds...>(fetches.nodes)->run(feeds...);
+      return executor_for<Feeds...>(fetches.nodes)->run(feeds...);
     }
   }
 
@@ -163,7 +163,7 @@ class Session {
       return no_value{};
     } else {
       const parallel::use_pool lend(m_pool.get());
-      auto values = executor_for<std::tuple<N>, Feeds...>(std::tuple<N>{node})->run(feeds...);
+      auto values = executor_for<Feeds...>(std::tuple<N>{node})->run(feeds...);
       if constexpr (!is_operation_v<N>) return std::move(std::get<0>(values));
     }
   }
@@ -178,7 +178,7 @@ class Session {
       static_assert(diagnostic::has_forward<no_forward_t<N>>, TYPEFLOW_NO_FORWARD_MESSAGE);
     } else {
       const parallel::use_pool lend(m_pool.get());
-      executor_for<std::tuple<N>, Feeds...>(std::tuple<N>{target.node})->run_into(target.out, feeds...);
+      executor_for<Feeds...>(std::tuple<N>{target.node})->run_into(target.out, feeds...);
     }
   }
 
@@ -219,8 +219,10 @@ class Session {
   template <class... Roots>
   using no_forward_t = eval::kernels_without_forward_t<eval::schedule<Roots...>>;
 
-  /// An executor for this fetch set that no other run holds, until the lease ends.
-  template <class Roots, class... Feeds>
+  /// An executor for this fetch set that no other run holds, until the lease ends. Roots is
+  /// deduced, not named: g++ 12 pays for a template's non-deduced parameter in proportion to its
+  /// type written out as a tree (graph/parts.hpp).
+  template <class... Feeds, class Roots>
   auto executor_for(const Roots& roots) {
     using executor = eval::cpu_executor<Roots, Feeds...>;
     auto& slot = m_executors.slot(detail::plan_id<executor>);
