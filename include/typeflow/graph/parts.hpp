@@ -32,7 +32,6 @@ struct parts_base<std::index_sequence<I...>, G...> : part<I, G>... {
 template <class... G>
 struct parts : parts_base<std::index_sequence_for<G...>, G...> {
   using parts_base<std::index_sequence_for<G...>, G...>::parts_base;
-  static constexpr std::size_t size = sizeof...(G);
 };
 template <class... G>
 parts(G...) -> parts<G...>;
