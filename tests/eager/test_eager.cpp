@@ -5,9 +5,11 @@
 #include <doctest/doctest.h>
 
 #include <unistd.h>
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -176,6 +178,68 @@ TEST_CASE("eager: errors name the op and both shapes, as TF's InvalidArgumentErr
   CHECK(error_of([] { (void)tfe::constant<float>({{1, 2}, {3}}); }).find("not rectangular") != std::string::npos);
   tfe::Variable<float> v;
   CHECK(error_of([&] { (void)v.value(); }).find("is read before it was initialised") != std::string::npos);
+}
+
+namespace {
+
+/// The reduction of t over `axes` by `combine`, starting from `init`,
+/// element by element with an odometer: an independent reference for any rank.
+template <class Combine>
+std::vector<double> reduce_by_hand(const tfe::Tensor<double>& t, std::initializer_list<int> axes, double init,
+                                   Combine combine) {
+  const tfe::TensorShape& s = t.shape();
+  std::vector<bool> reduced(s.rank(), false);
+  for (const int a : axes) reduced[static_cast<std::size_t>(a)] = true;
+  std::size_t out_size = 1;
+  for (std::size_t i = 0; i < s.rank(); ++i)
+    if (!reduced[i]) out_size *= s[i];
+  std::vector<double> out(out_size, init);
+  std::vector<std::size_t> index(s.rank(), 0);
+  for (std::size_t e = 0; e < t.size(); ++e) {
+    std::size_t o = 0;
+    for (std::size_t i = 0; i < s.rank(); ++i)
+      if (!reduced[i]) o = o * s[i] + index[i];
+    out[o] = combine(out[o], t.data()[e]);
+    for (std::size_t i = s.rank(); i-- > 0;) {
+      if (++index[i] < s[i]) break;
+      index[i] = 0;
+    }
+  }
+  return out;
+}
+
+void check_close(const tfe::Tensor<double>& got, const std::vector<double>& want) {
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) CHECK(got.data()[i] == doctest::Approx(want[i]).epsilon(1e-12));
+}
+
+}  // namespace
+
+// Every eager reduction runs as one of two rank-8 kernel ops (its reduced axes even or odd) on
+// its collapsed dims after unit axes; these cases put the first collapsed axis on either,
+// reduced or kept, at ranks 7 and 8, with unit dims among the axes.
+TEST_CASE("eager: reductions of rank 7 and 8 over axes that alternate with kept ones") {
+  using T = tfe::Tensor<double>;
+  const T r8 = tfe::random_normal<double>({2, 3, 1, 2, 3, 2, 2, 2}, 0.0, 1.0, 11);
+  const T r7 = tfe::random_normal<double>({3, 2, 2, 1, 3, 2, 2}, 0.0, 1.0, 12);
+  const auto plus = [](double a, double b) { return a + b; };
+  const auto larger = [](double a, double b) { return std::max(a, b); };
+  const auto smaller = [](double a, double b) { return std::min(a, b); };
+  const double inf = std::numeric_limits<double>::infinity();
+
+  check_close(tfe::reduce_sum(r8, {0, 2, 4, 6}), reduce_by_hand(r8, {0, 2, 4, 6}, 0.0, plus));
+  check_close(tfe::reduce_max(r8, {1, 3, 5}), reduce_by_hand(r8, {1, 3, 5}, -inf, larger));
+  check_close(tfe::reduce_sum(r8, {7}), reduce_by_hand(r8, {7}, 0.0, plus));
+  check_close(tfe::reduce_sum(r7, {0, 2, 4, 6}), reduce_by_hand(r7, {0, 2, 4, 6}, 0.0, plus));
+  check_close(tfe::reduce_min(r7, {1, 4}), reduce_by_hand(r7, {1, 4}, inf, smaller));
+  std::vector<double> mean = reduce_by_hand(r7, {0, 1, 5}, 0.0, plus);
+  for (double& m : mean) m /= 3 * 2 * 2;
+  check_close(tfe::reduce_mean(r7, {0, 1, 5}), mean);
+  CHECK(tfe::reduce_sum(r8, {0, 2, 4, 6}, true).shape() == tfe::TensorShape{1, 3, 1, 2, 1, 2, 1, 2});
+
+  CHECK(gradient_error([](const T& t) { return tfe::reduce_mean(t, {0, 2, 4, 6}); }, r8) < 1e-6);
+  CHECK(gradient_error([](const T& t) { return tfe::reduce_max(t, {1, 3, 5}); }, r7) < 1e-6);
+  CHECK(gradient_error([](const T& t) { return tfe::reduce_prod(t, {1, 4}, true) * t; }, r7) < 1e-6);
 }
 
 TEST_CASE("eager: every gradient against central differences") {

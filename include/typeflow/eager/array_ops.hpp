@@ -96,12 +96,6 @@ struct tile_sum_entry final : tape_entry {
   }
 };
 
-/// Calls f.template operator()<R>() for rank r in 1-8 (a tensor's rank is at most 8).
-template <class F>
-decltype(auto) with_rank(std::size_t r, F&& f) {
-  return visit_collapsed(r, false, [&]<std::size_t R, bool>() -> decltype(auto) { return f.template operator()<R>(); });
-}
-
 template <dtype T>
 Tensor<T> tile_to(const Tensor<T>& x, const TensorShape& out_shape) {
   if (x.rank() == 0) return x;  // a scalar has no multiples: itself
