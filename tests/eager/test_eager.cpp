@@ -182,8 +182,8 @@ TEST_CASE("eager: errors name the op and both shapes, as TF's InvalidArgumentErr
 
 namespace {
 
-/// The reduction of t over `axes` by `combine`, starting from `init`,
-/// element by element with an odometer: an independent reference for any rank.
+/// The reduction of t over `axes` by `combine` from `init`, element by element with an
+/// odometer: an independent reference for any rank.
 template <class Combine>
 std::vector<double> reduce_by_hand(const tfe::Tensor<double>& t, std::initializer_list<int> axes, double init,
                                    Combine combine) {

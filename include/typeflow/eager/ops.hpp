@@ -333,11 +333,11 @@ template <tensor_like C, class X, class Y>
     }
   }
 
-  /// Every other axis of a rank-max_rank tensor, starting at axis 0 (FirstReduced) or 1.
-  template <bool FirstReduced>
+  /// Every other axis of a rank-max_rank tensor: the even ones (EvenReduced) or the odd ones.
+  template <bool EvenReduced>
   constexpr op::axes_mask alternate_axes() {
     op::axes_mask m = 0;
-    for (std::size_t i = FirstReduced ? 0 : 1; i < max_rank; i += 2) m |= op::axes_mask{1} << i;
+    for (std::size_t i = EvenReduced ? 0 : 1; i < max_rank; i += 2) m |= op::axes_mask{1} << i;
     return m;
   }
 
