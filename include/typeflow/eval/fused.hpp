@@ -148,9 +148,20 @@ auto batch_at(const apply<Op, A...>& e, std::size_t j) {
   }(std::index_sequence_for<A...>{});
 }
 
+/// Whether integers run in batches. Not in a g++ build at -O0 for AVX-512BW (a debug build
+/// with -march=native): there GCC's blend intrinsics are macros that cannot take an xsimd 8
+/// batch, and xsimd's select of integer batches (through which its sign, where and the stores
+/// of comparisons go) does not compile. A debug build computes integers one by one instead.
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__OPTIMIZE__) && defined(__AVX512BW__)
+inline constexpr bool simd_integers = false;
+#else
+inline constexpr bool simd_integers = true;
+#endif
+
 /// Whether tree E runs in batches of T: every op has a SIMD form for the batches it gets.
 template <class T, class E>
-inline constexpr bool simd_v = std::is_arithmetic_v<T> && !std::is_same_v<T, bool>;
+inline constexpr bool simd_v =
+    std::is_floating_point_v<T> || (simd_integers && std::is_integral_v<T> && !std::is_same_v<T, bool>);
 // The operands first: asking whether Op takes their batches instantiates batch_at on them,
 // which must not be reached for an operand with no SIMD form for T (erfc's is float only).
 template <class T, class Op, class... A>
