@@ -52,7 +52,7 @@ struct conv_layer {
   static inline const auto g = tf::placeholder<"g", float, batch, side, side, out_channels>();
   static inline const auto y = tf::nn::conv2d(x, W, tf::strides<1, 1, 1, 1>, tf::padding<"SAME">);
   static inline const auto grads = tf::gradients(tf::reduce_sum(y * g), x, W);
-  static inline const auto fetches = tf::fetch(y, std::get<0>(grads), std::get<1>(grads));
+  static inline const auto fetches = tf::fetch(y, tf::get<0>(grads), tf::get<1>(grads));
   static inline const auto X = lcg_tensor<float, 4>({batch, side, side, in_channels}, 1, -1, 1);
   static inline const auto Wv = lcg_tensor<float, 4>({3, 3, in_channels, out_channels}, 2, -0.1, 0.1);
   static inline const auto G = lcg_tensor<float, 4>({batch, side, side, out_channels}, 3, -1, 1);

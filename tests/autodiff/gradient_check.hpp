@@ -39,7 +39,7 @@ void check_gradients(const Loss& loss, const std::tuple<X...>& xs, std::tuple<V.
   static_assert(sizeof...(X) == sizeof...(V), "one value per placeholder");
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     const auto grads = tf::gradients(loss, std::get<I>(xs)...);
-    const auto fetches = tf::fetch(loss, std::get<I>(grads)...);
+    const auto fetches = tf::fetch(loss, tf::get<I>(grads)...);
     tf::Session sess;
     const auto run = [&] { return sess.run(fetches, tf::feed(std::get<I>(xs), std::get<I>(values))..., others...); };
     const auto at = run();

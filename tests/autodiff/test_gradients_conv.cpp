@@ -70,6 +70,6 @@ TEST_CASE("autodiff.pool: max_pool and avg_pool, every padding, and their second
   check_gradient(avg_same * w, x, X, fw);
   check_gradient(avg_valid * wv, x, X, fwv);
   // d/dx of the gradient: MaxPoolGrad's gradient (MaxPoolGradGrad), AvgPoolGrad's (AvgPool).
-  check_gradient(std::get<0>(tf::gradients(tf::reduce_sum(tf::square(max_same) * w), x)), x, X, fw);
-  check_gradient(std::get<0>(tf::gradients(tf::reduce_sum(tf::square(avg_valid) * wv), x)), x, X, fwv);
+  check_gradient(tf::get<0>(tf::gradients(tf::reduce_sum(tf::square(max_same) * w), x)), x, X, fw);
+  check_gradient(tf::get<0>(tf::gradients(tf::reduce_sum(tf::square(avg_valid) * wv), x)), x, X, fwv);
 }

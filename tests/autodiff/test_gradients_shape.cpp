@@ -53,10 +53,10 @@ TEST_CASE("autodiff.reduce_max: ties share the gradient equally, as in TensorFlo
   auto x = tf::placeholder<"x", double, 2, 4>();
   const xt::xtensor<double, 2> X = {{3, 1, 3, 3}, {-1, 2, 0, 2}};
   auto g_rows =
-      std::get<0>(tf::gradients(tf::reduce_max(x, tf::axis<1>) * tf::constant(xt::xtensor<double, 1>{6, 4}), x));
+      tf::get<0>(tf::gradients(tf::reduce_max(x, tf::axis<1>) * tf::constant(xt::xtensor<double, 1>{6, 4}), x));
   tf::Session sess;
   CHECK(sess.run(g_rows, tf::feed(x, X)) == xt::xtensor<double, 2>{{2, 0, 2, 2}, {0, 2, 0, 2}});
-  auto g_min = std::get<0>(tf::gradients(tf::reduce_min(x), x));
+  auto g_min = tf::get<0>(tf::gradients(tf::reduce_min(x), x));
   CHECK(sess.run(g_min, tf::feed(x, X)) == xt::xtensor<double, 2>{{0, 0, 0, 0}, {1, 0, 0, 0}});
   // A two-way tie is where central differences see the same half share.
   const xt::xtensor<double, 2> T2 = {{3, 1, 3, 0}, {-1, 2, 0, -2}};
@@ -113,7 +113,7 @@ TEST_CASE("autodiff.stop_gradient and argmax: no gradient flows through them") {
   auto x = tf::placeholder<"x", double, 5>();
   const auto X = random_tensor<double, 1>({5}, 35, -1.5, 1.5);
   // d/dx (x * stop(x)) = stop(x) = x, where the full derivative would be 2x.
-  auto g = std::get<0>(tf::gradients(tf::reduce_sum(x * tf::stop_gradient(x)), x));
+  auto g = tf::get<0>(tf::gradients(tf::reduce_sum(x * tf::stop_gradient(x)), x));
   tf::Session sess;
   const auto G = sess.run(g, tf::feed(x, X));
   for (std::size_t i = 0; i < 5; ++i) CHECK(G(i) == X(i));

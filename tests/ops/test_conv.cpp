@@ -207,7 +207,7 @@ TEST_CASE("conv2d: images split across threads (the filter gradient summed per p
   auto g = tf::placeholder<"g", double, 8, 28, 28, 16>();
   auto y = tf::nn::conv2d(x, f, tf::strides<1>, tf::padding<"SAME">);
   const auto grads = tf::gradients(tf::reduce_sum(y * g), x, f);
-  const auto fetches = tf::fetch(y, std::get<0>(grads), std::get<1>(grads));
+  const auto fetches = tf::fetch(y, tf::get<0>(grads), tf::get<1>(grads));
   const auto X = random_tensor<double, 4>({8, 28, 28, 8}, 20), F = random_tensor<double, 4>({3, 3, 8, 16}, 21);
   const auto G = random_tensor<double, 4>({8, 28, 28, 16}, 22);
   const auto run = [&](int threads) {

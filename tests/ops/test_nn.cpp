@@ -167,7 +167,7 @@ TEST_CASE("ops.nn: sparse labels outside [0, classes) are an error naming the op
       sess.run(loss, tf::feed(x, X), tf::feed(l, negative)),
       "SparseSoftmaxCrossEntropyWithLogits: labels[0] = -1 is outside the valid range of classes [0, 10)", tf::error);
   // The gradient checks too (it may run without the loss).
-  CHECK_THROWS_AS(sess.run(std::get<0>(tf::gradients(loss, x)), tf::feed(x, X), tf::feed(l, high)), tf::error);
+  CHECK_THROWS_AS(sess.run(tf::get<0>(tf::gradients(loss, x)), tf::feed(x, X), tf::feed(l, high)), tf::error);
   // Labels of rank 2 are named by their coordinates.
   CHECK_THROWS_WITH_AS(
       sess.run(tf::nn::sparse_softmax_cross_entropy_with_logits(tf::labels = m, tf::logits = y), tf::feed(m, M),
@@ -296,7 +296,7 @@ TEST_CASE("ops.nn: the gradient to the logits is TF's softmax(x) - labels, also 
   const xt::xtensor<double, 2> X = {{1, 2, 3}, {-1, 0, 4}}, Z = {{0.5, 0.5, 0.5}, {0, 2, 0}};
   tf::Session sess;
   const auto [sm, g] = sess.run(
-      tf::fetch(tf::nn::softmax(x), std::get<0>(tf::gradients(
+      tf::fetch(tf::nn::softmax(x), tf::get<0>(tf::gradients(
                                         tf::nn::softmax_cross_entropy_with_logits(tf::labels = z, tf::logits = x), x))),
       tf::feed(x, X), tf::feed(z, Z));
   for (std::size_t r = 0; r < 2; ++r)

@@ -225,7 +225,7 @@ void run_case(output& out, const std::string& name, std::string_view tf_expr, F 
             return sess.run(tf::fetch(y), tf::feed(std::get<I>(xs), std::get<I>(values))..., tf::feed(w, W));
           } else {
             const auto grads = tf::gradients(loss, std::get<P::at(J)>(xs)...);
-            return sess.run(tf::fetch(y, std::get<J>(grads)...), tf::feed(std::get<I>(xs), std::get<I>(values))...,
+            return sess.run(tf::fetch(y, tf::get<J>(grads)...), tf::feed(std::get<I>(xs), std::get<I>(values))...,
                             tf::feed(w, W));
           }
         }();

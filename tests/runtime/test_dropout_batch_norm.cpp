@@ -55,7 +55,7 @@ TEST_CASE("dropout: the rate as a placeholder (0: the identity), the gradient th
   CHECK(std::equal(eval.begin(), eval.end(), X.begin()));
   // d sum(y) / dx = mask = y / x, from the mask drawn in the same run.
   const auto [value, grad] =
-      sess.run(tf::fetch(y, std::get<0>(tf::gradients(tf::reduce_sum(y), x))), tf::feed(x, X), tf::feed(rate, 0.5));
+      sess.run(tf::fetch(y, tf::get<0>(tf::gradients(tf::reduce_sum(y), x))), tf::feed(x, X), tf::feed(rate, 0.5));
   std::size_t dropped = 0;
   for (std::size_t i = 0; i < X.size(); ++i) {
     CHECK(grad.data()[i] == doctest::Approx(value.data()[i] / X.data()[i]));

@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "../core/fixed_string.hpp"
+#include "../core/flat_tuple.hpp"
 #include "../core/type_list.hpp"
 #include "../graph/constant.hpp"
 #include "../graph/node.hpp"
@@ -321,14 +322,15 @@ struct vjp_missing_in<std::tuple<T, Ts...>> {
 }  // namespace detail
 
 /// tf.gradients(y, [x1, x2, ...]): the gradients of sum(y) with respect to each x, as a tuple
-/// of expressions to fetch or build on: `auto [dW, db] = tf::gradients(loss, W, b);`.
+/// of expressions to fetch or build on: `auto [dW, db] = tf::gradients(loss, W, b);`, or
+/// `tf::get<0>(tf::gradients(loss, W))` (a flat_tuple: core/flat_tuple.hpp says why).
 /// A gradient of an x that y does not depend on is a compile error (TensorFlow's None).
 template <tensor_node Y, graph_node... X>
 constexpr auto gradients(const Y& y, const X&...) {
   using Wrt = detail::wrt<X...>;
   if constexpr (!(depends_on_v<Y, X> && ...)) {
     (detail::require_dependence<depends_on_v<Y, X>, X>(), ...);
-    return std::tuple{(static_cast<void>(sizeof(X)), detail::ones_like(y))...};  // after the error
+    return flat_tuple{(static_cast<void>(sizeof(X)), detail::ones_like(y))...};  // after the error
   } else {
     using L = filter_t<topo_order_t<Y>, detail::in_reverse_region<Wrt>::template pred>;
     const auto handed = detail::walk<Wrt>(y, detail::ones_like(y));
@@ -336,9 +338,9 @@ constexpr auto gradients(const Y& y, const X&...) {
         std::tuple<std::remove_const_t<decltype(handed)>, decltype(detail::gradient_of<L, X>(handed))...>>::type;
     if constexpr (!std::is_void_v<no_vjp>) {
       detail::require_vjp<no_vjp>();
-      return std::tuple{(static_cast<void>(sizeof(X)), detail::ones_like(y))...};
+      return flat_tuple{(static_cast<void>(sizeof(X)), detail::ones_like(y))...};
     } else {
-      return std::tuple{detail::gradient_of<L, X>(handed)...};
+      return flat_tuple{detail::gradient_of<L, X>(handed)...};
     }
   }
 }

@@ -180,7 +180,7 @@ class Function {
   template <class D>
   Tensor<result_value> call_with_gradients(const Tensor<typename Specs::value_type>&... x) const {
     auto values = [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return std::apply(
+      return typeflow::apply(
           [&](const auto&... g) { return m_state->session.run(typeflow::fetch(m_state->y, g...), feed_of<I>(x)...); },
           gradients_of(m_state->y, D{}));
     }(std::make_index_sequence<arity>{});
@@ -247,7 +247,7 @@ class Function {
           grad_placeholder{}, xt::adapt(upstream.data().data(), upstream.size(), xt::no_ownership(),
                                         detail::to_array<result_rank>(upstream.shape())));
       auto values = [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return std::apply(
+        return typeflow::apply(
             [&](const auto&... grads) {
               return fn->session.run(typeflow::fetch(grads...), feed_of<I>(std::get<I>(args))..., upstream_feed);
             },

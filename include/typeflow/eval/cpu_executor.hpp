@@ -25,6 +25,7 @@
 
 #include "../core/element_count.hpp"
 #include "../core/error.hpp"
+#include "../core/flat_tuple.hpp"
 #include "../core/tensor_ref.hpp"
 #include "../core/type_list.hpp"
 #include "../graph/constant.hpp"
@@ -202,7 +203,7 @@ class executor_base {
 };
 
 template <class... Roots, class... Feeds>
-class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
+class cpu_executor<flat_tuple<Roots...>, Feeds...> : public executor_base {
  public:
   using schedule_type = schedule<Roots...>;
   using nodes = typename schedule_type::nodes;
@@ -218,12 +219,18 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
     else return materialised<N> && !is_variable_v<std::tuple_element_t<0, typename N::args_type>>;
   }();
 
-  cpu_executor(const std::tuple<Roots...>& roots, variable_store& store) : m_roots(roots) {
+  cpu_executor(const flat_tuple<Roots...>& roots, variable_store& store) : m_roots(roots) {
     for_each_type(variables{}, [&]<class V>() { static_cast<variable_ref<V>&>(m_variables).value = &store.get(V{}); });
-    std::apply([&](const auto&... r) { (visit(r), ...); }, m_roots);
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (visit(typeflow::get<I>(m_roots)), ...);
+    }(std::index_sequence_for<Roots...>{});
   }
 
-  bool built_for(const std::tuple<Roots...>& roots) const { return m_roots == roots; }
+  bool built_for(const flat_tuple<Roots...>& roots) const {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return (same_node(typeflow::get<I>(m_roots), typeflow::get<I>(roots)) && ...);
+    }(std::index_sequence_for<Roots...>{});
+  }
 
   /// One run: bind feeds, check variables, compute every buffer in order, then apply the
   /// operations (after all values, so a train op's updates never feed its own gradients),
@@ -232,7 +239,7 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
   auto run(const Feeds&... feeds) {
     execute(feeds...);
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return std::tuple{result<I>(std::get<I>(m_roots))...};  // in order: a braced list is evaluated left to right
+      return std::tuple{result<I>(typeflow::get<I>(m_roots))...};  // in order: a braced list is evaluated left to right
     }(std::index_sequence_for<Roots...>{});
   }
 
@@ -243,7 +250,7 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
   template <class Root = std::tuple_element_t<0, std::tuple<Roots...>>>
   void run_into(buffer_t<Root>& out, const Feeds&... feeds) {
     static_assert(sizeof...(Roots) == 1 && !is_operation_v<Root>);
-    const Root& root = std::get<0>(m_roots);
+    const Root& root = typeflow::get<0>(m_roots);
     bind(feeds...);  // first: binding reads the fed arrays, which may include `out`
     if constexpr (materialised<Root> && !is_view<Root>) {
       if (!fed_to_run(out)) {
@@ -639,6 +646,15 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
     }
   }
 
+  /// Whether two nodes of one type are one computation: always for a payload-free type, else
+  /// equal payloads (not `a == b` for every type: an operator's lookup by argument walks a
+  /// large node type as a tree in clang 14, core/flat_tuple.hpp).
+  template <class N>
+  static bool same_node([[maybe_unused]] const N& a, [[maybe_unused]] const N& b) {
+    if constexpr (payload_free_v<N>) return true;
+    else return a == b;
+  }
+
   /// Whether a root after root I is the same node (fetched twice: tf::fetch(a, a)).
   template <std::size_t I>
   bool fetched_again() const {
@@ -646,7 +662,7 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
     return [&]<std::size_t... J>(std::index_sequence<J...>) {
       return ([&] {
         if constexpr (std::is_same_v<std::tuple_element_t<I + 1 + J, std::tuple<Roots...>>, R>)
-          return std::get<I + 1 + J>(m_roots) == std::get<I>(m_roots);
+          return same_node(typeflow::get<I + 1 + J>(m_roots), typeflow::get<I>(m_roots));
         else return false;
       }() || ... || false);
     }(std::make_index_sequence<sizeof...(Roots) - 1 - I>{});
@@ -676,7 +692,7 @@ class cpu_executor<std::tuple<Roots...>, Feeds...> : public executor_base {
     }
   }
 
-  std::tuple<Roots...> m_roots;
+  flat_tuple<Roots...> m_roots;
   per_type<slot, registered> m_slots;
   per_type<feed_binding, placeholders> m_feeds;
   per_type<variable_ref, variables> m_variables;

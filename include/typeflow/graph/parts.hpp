@@ -2,44 +2,29 @@
 #define TYPEFLOW_GRAPH_PARTS_HPP
 
 // What an op's vjp returns: the gradient of each operand, in order (`return op::parts{g, -g};`;
-// a std::tuple is accepted too).
-//
-// Not a std::tuple, for compile time: a tuple's constructors are templates whose parameters are
-// its element types, not deduced, and g++ 12 pays for such a parameter in proportion to the
-// element type's size written out as a tree. Gradient types of graphs that reuse a node level
-// upon level (residual blocks) are such trees, exponential in depth; these constructors are not
-// templates (benchmarks/README.md, "Residual blocks").
+// a std::tuple is accepted too). A flat_tuple, not a std::tuple, for compile time: gradient
+// types of graphs that reuse a node level upon level are large (core/flat_tuple.hpp).
 
 #include <cstddef>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
+#include "../core/flat_tuple.hpp"
+
 namespace typeflow::op {
 
-template <std::size_t I, class G>
-struct part {
-  G g;
-};
-
-template <class Seq, class... G>
-struct parts_base;
-template <std::size_t... I, class... G>
-struct parts_base<std::index_sequence<I...>, G...> : part<I, G>... {
-  constexpr explicit parts_base(const G&... g) : part<I, G>{g}... {}
-};
-
 template <class... G>
-struct parts : parts_base<std::index_sequence_for<G...>, G...> {
-  using parts_base<std::index_sequence_for<G...>, G...>::parts_base;
+struct parts : flat_tuple<G...> {
+  using flat_tuple<G...>::flat_tuple;
 };
 template <class... G>
 parts(G...) -> parts<G...>;
 
 /// Gradient I of a vjp's parts (a std::tuple, which a user's op tag may return, works too).
-template <std::size_t I, class G>
-constexpr const G& get(const part<I, G>& p) {
-  return p.g;
+template <std::size_t I, class... G>
+constexpr const auto& get(const parts<G...>& p) {
+  return typeflow::get<I>(p);
 }
 template <std::size_t I, class... G>
 constexpr const auto& get(const std::tuple<G...>& t) {

@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "../core/flat_tuple.hpp"
 #include "../core/thread_pool.hpp"
 #include "../eval/cpu_executor.hpp"
 #include "../eval/feed.hpp"
@@ -25,7 +26,7 @@ namespace typeflow {
 /// Several fetches for one run: `sess.run(tf::fetch(train, loss), feeds...)` returns a tuple.
 template <graph_node... N>
 struct fetch_list {
-  std::tuple<N...> nodes;
+  flat_tuple<N...> nodes;
 };
 
 template <graph_node... N>
@@ -163,7 +164,7 @@ class Session {
       return no_value{};
     } else {
       const parallel::use_pool lend(m_pool.get());
-      auto values = executor_for<Feeds...>(std::tuple<N>{node})->run(feeds...);
+      auto values = executor_for<Feeds...>(flat_tuple<N>{node})->run(feeds...);
       if constexpr (!is_operation_v<N>) return std::move(std::get<0>(values));
     }
   }
@@ -178,7 +179,7 @@ class Session {
       static_assert(diagnostic::has_forward<no_forward_t<N>>, TYPEFLOW_NO_FORWARD_MESSAGE);
     } else {
       const parallel::use_pool lend(m_pool.get());
-      executor_for<Feeds...>(std::tuple<N>{target.node})->run_into(target.out, feeds...);
+      executor_for<Feeds...>(flat_tuple<N>{target.node})->run_into(target.out, feeds...);
     }
   }
 

@@ -50,7 +50,7 @@ double compute_gradient_error(const Y& y, const X& x, const Feeds&... feeds) {
   // d(sum(y * dy))/dx with dy = e_j is row j of the Jacobian.
   const auto dy =
       typeflow::detail::make_leaf<graph::placeholder, name<'d', 'y', '_', 'c', 'h', 'e', 'c', 'k'>, U, shape_of_t<Y>>();
-  const auto grad = std::get<0>(gradients(reduce_sum(y * dy), x));
+  const auto grad = typeflow::get<0>(gradients(reduce_sum(y * dy), x));
 
   xt::xtensor<T, rank_v<X>> xv = detail::feed_value_of<X>(feeds...);
   const auto others = std::tuple_cat(detail::others_than<X>(feeds)...);
