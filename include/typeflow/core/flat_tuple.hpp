@@ -4,7 +4,7 @@
 // typeflow::flat_tuple<T...>: the tuple typeflow hands out and keeps where its elements are
 // graph node types, which may be large: tf::gradients' result, a fetch set, a vjp's parts.
 // Read it as a std::tuple is read, `auto [dW, db] = tf::gradients(loss, W, b);`, or with
-// `tf::get<I>(t)` (`tf::apply(f, t)` for std::apply); std::tuple_size and std::tuple_element know it.
+// `tf::get<I>(t)` and `tf::apply(f, t)`; std::tuple_size and std::tuple_element know it.
 //
 // Not a std::tuple, for compile time. A std::tuple's constructors are templates constrained by
 // enable_if: clang 14 prints each condition that fails, element types included, into a string

@@ -111,7 +111,7 @@ struct node : evaluable<node<Op, Args...>> {
 
   // Not a template: g++ 12 pays for a template's parameter that is not deduced (Args here) in
   // proportion to its type written out as a tree, exponential in depth where a graph reuses a
-  // node level upon level (graph/parts.hpp).
+  // node level upon level (core/flat_tuple.hpp).
   static constexpr stored_type store([[maybe_unused]] const Args&... args) {
     return [&]<std::size_t... K>(std::index_sequence<K...>) {
       return stored_type{{nth_operand<stored_places[K]>(args...)}...};

@@ -222,7 +222,7 @@ class Session {
 
   /// An executor for this fetch set that no other run holds, until the lease ends. Roots is
   /// deduced, not named: g++ 12 pays for a template's non-deduced parameter in proportion to its
-  /// type written out as a tree (graph/parts.hpp).
+  /// type written out as a tree (core/flat_tuple.hpp).
   template <class... Feeds, class Roots>
   auto executor_for(const Roots& roots) {
     using executor = eval::cpu_executor<Roots, Feeds...>;

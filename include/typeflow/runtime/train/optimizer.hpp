@@ -192,11 +192,11 @@ class Optimizer {
       return compute_gradients(loss, variables_of_t<Loss>{});
     } else {
       // Not std::tuple{std::pair{...}}: for one pair, that deduces tuple<G, V>.
-      const auto grads = gradients(loss, V{}...);
-      return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return std::make_tuple(std::pair{typeflow::get<I>(grads), V{}}...);
-      }
-      (std::index_sequence_for<V...>{});
+      return typeflow::apply(
+          [](const auto&... g) {
+            return std::make_tuple(std::pair{g, V{}}...);
+          },
+          gradients(loss, V{}...));
     }
   }
 
