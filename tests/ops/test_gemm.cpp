@@ -96,7 +96,7 @@ void check_all_transposes(std::size_t m, std::size_t n, std::size_t k) {
 TEST_CASE_TEMPLATE("kernels.gemm: every size from 0 to past KC, all transposes, against a triple loop", T, float,
                    double) {
   // 7, 17 and 63 are not multiples of MR (12) or NR (32 floats, 16 doubles); 129 and 300 cross
-  // several tiles, 300 also KC (256) and, as n, the A-packing threshold (8 slivers).
+  // several tiles, 300 also KC (256) and, as n, the threshold for packing A^T (8 slivers).
   for (std::size_t m : {0, 1, 2, 7, 17, 63, 129, 300})
     for (std::size_t n : {0, 1, 2, 7, 17, 63, 129, 300})
       for (std::size_t k : {0, 1, 7, 17, 129, 300}) check_all_transposes<T>(m, n, k);
@@ -106,12 +106,12 @@ TEST_CASE_TEMPLATE("kernels.gemm: every remainder of the tile height and width",
   using blk = gemm::blocking<T>;
   for (std::size_t m = 1; m <= 2 * blk::mr + 1; ++m) check_all_transposes<T>(m, 2 * blk::nr + 3, 5);
   for (std::size_t n = 1; n <= 2 * blk::nr + 1; ++n) check_all_transposes<T>(2 * blk::nr + 7, n, 5);
-  check_all_transposes<T>(2 * blk::mr + 1, 9 * blk::nr + 5, 33);  // with A packed (more than 8 slivers)
+  check_all_transposes<T>(2 * blk::mr + 1, 9 * blk::nr + 5, 33);  // A^T packed (more than 8 slivers)
 }
 
 TEST_CASE_TEMPLATE("kernels.gemm: blocks past MC, NC and two KC panels", T, float, double) {
   using blk = gemm::blocking<T>;
-  check_all_transposes<T>(blk::mc + 5, 300, 2 * blk::kc + 3);  // two A blocks, three K panels, packed A
+  check_all_transposes<T>(blk::mc + 5, 300, 2 * blk::kc + 3);  // two A blocks, three K panels, A^T packed
   check_all_transposes<T>(13, blk::nc + 17, 9);                // two B panels
 }
 

@@ -2,11 +2,11 @@
 #define TYPEFLOW_KERNELS_GEMM_HPP
 
 // General matrix product C = op(A) op(B) on row-major buffers, GotoBLAS/BLIS style:
-// op(B) is packed into slivers of NR columns (KC x NR each, contiguous and aligned), op(A)
-// into slivers of MR rows, and a register-blocked micro-kernel on xsimd batches computes
-// one MR x NR tile of C per call from one sliver of each. The packing routines read the
-// operands in their stored layout, so one micro-kernel serves the four transpose cases.
-// When few B slivers reuse an A block, the micro-kernel reads A where it is instead.
+// op(B) is packed into slivers of NR columns (KC x NR each, contiguous and aligned), and a
+// register-blocked micro-kernel on xsimd batches computes one MR x NR tile of C per call from
+// one sliver of B and MR rows of op(A). The kernel reads A where it is, rows or columns
+// contiguous, so one micro-kernel serves the four transpose cases; A stored transposed is
+// packed into slivers of MR rows when many B slivers reuse it (see gemm_block).
 // Edge tiles: a narrow sliver is zero-padded to whole vectors and its last vector loaded and
 // stored with masks (AVX-512); a tile shorter than MR runs micro-kernels of fewer rows
 // (8, 4, 2, 1). A^T B with fewer than 13 columns has a path of its own (narrow_transposed_a).
@@ -32,12 +32,13 @@ namespace typeflow::kernels::gemm {
 ///
 /// Micro-tile: with AVX-512 (32 vector registers) MR = 12 rows by NR = 2 vectors holds 24
 /// accumulators, plus two B vectors and one broadcast A value; with 16 registers (AVX2, SSE)
-/// 6 by 2 (12 accumulators). Caches (this machine: L1d 48 KiB, L2 2 MiB per core): the B
-/// sliver (KC x NR) is reused by every MR-row sliver of the A block, so it must stay in L1:
-/// KC x NR x sizeof(T) = 32 KiB (KC = 256 for float and double) leaves room for the A sliver
-/// streaming past it (12 KiB for floats). The packed A block (MC x KC: 384 KiB) stays in L2
-/// across all the B slivers of a panel, leaving L2 room for the C tiles and the next block.
-/// The packed B panel (KC x NC: 4 MiB) is read once per A block from L3.
+/// 6 by 2 (12 accumulators). Caches (L1d 32-48 KiB, L2 1-2 MiB per core on the x86 machines
+/// measured): an A sliver (MR x KC, 12 KiB for floats) stays in L1 while the B slivers of the
+/// panel stream past it from L2, each KC x NR x sizeof(T) = 32 KiB (KC = 256 for float and
+/// double); the packed B panel (KC x NC) is 512 KiB, to stay in L2 across all the A slivers
+/// of the block. Measured on 512^3 to 2048^3 (benchmarks/README.md, "GEMM"): KC = 128 no faster,
+/// KC = 512 slower, and the opposite order, a B sliver kept in L1 while A slivers stream past it,
+/// 5-25% slower. MC bounds the packed A block (MC x KC: 384 KiB).
 template <class T>
 struct blocking {
   using batch = xsimd::batch<T>;
@@ -48,7 +49,7 @@ struct blocking {
   static constexpr std::size_t nr = nv * lanes;
   static constexpr std::size_t kc = 32768 / (nr * sizeof(T));
   static constexpr std::size_t mc = mr * (393216 / (mr * kc * sizeof(T)));
-  static constexpr std::size_t nc = nr * (4194304 / (nr * kc * sizeof(T)));
+  static constexpr std::size_t nc = nr * (524288 / (nr * kc * sizeof(T)));
 };
 
 namespace detail {
@@ -164,29 +165,20 @@ void tile(std::size_t kc, const T* a, std::size_t lda, const T* b, T* c, std::si
   else tile_rows<T, L, 1>(kc, a, lda, b, c, ldc, rows, ncols, accumulate);
 }
 
-/// Packs op(A)[i0 : i0 + mc, p0 : p0 + kc] as slivers of MR rows: sliver s holds element (r, p)
-/// at dst[(s * kc + p) * MR + r], rows past mc zero.
-template <bool TransposeA, class T>
-void pack_a(const T* __restrict a, std::size_t m, std::size_t k, std::size_t i0, std::size_t mc, std::size_t p0,
-            std::size_t kc, T* __restrict dst) {
+/// Packs op(A)[i0 : i0 + mc, p0 : p0 + kc] for A stored k x m (op(A)(i, p) = a[p * m + i]) as
+/// slivers of MR rows: sliver s holds element (r, p) at dst[(s * kc + p) * MR + r], rows past
+/// mc zero.
+template <class T>
+void pack_transposed_a(const T* __restrict a, std::size_t m, std::size_t i0, std::size_t mc, std::size_t p0,
+                       std::size_t kc, T* __restrict dst) {
   constexpr std::size_t mr = blocking<T>::mr;
   for (std::size_t s = 0; s < mc; s += mr, dst += kc * mr) {
     const std::size_t rows = std::min(mr, mc - s);
-    if constexpr (TransposeA) {
-      // A stored k x m: op(A)(i, p) = a[p * m + i], contiguous over the sliver's rows.
-      for (std::size_t p = 0; p < kc; ++p) {
-        const T* src = a + (p0 + p) * m + i0 + s;
-        T* d = dst + p * mr;
-        for (std::size_t r = 0; r < rows; ++r) d[r] = src[r];
-        for (std::size_t r = rows; r < mr; ++r) d[r] = T(0);
-      }
-    } else {
-      for (std::size_t r = 0; r < rows; ++r) {
-        const T* src = a + (i0 + s + r) * k + p0;
-        for (std::size_t p = 0; p < kc; ++p) dst[p * mr + r] = src[p];
-      }
-      for (std::size_t r = rows; r < mr; ++r)
-        for (std::size_t p = 0; p < kc; ++p) dst[p * mr + r] = T(0);
+    for (std::size_t p = 0; p < kc; ++p) {
+      const T* src = a + (p0 + p) * m + i0 + s;
+      T* d = dst + p * mr;
+      for (std::size_t r = 0; r < rows; ++r) d[r] = src[r];
+      for (std::size_t r = rows; r < mr; ++r) d[r] = T(0);
     }
   }
 }
@@ -406,10 +398,12 @@ void gemm_block(const T* a, const T* b, T* c, std::size_t m, std::size_t n, std:
   for (std::size_t jc = col_begin; jc < col_end; jc += blk::nc) {
     const std::size_t nc = std::min(blk::nc, col_end - jc);
     const std::size_t slivers = (nc + blk::nr - 1) / blk::nr;
-    // Packing A pays when many B slivers reuse the block (measured: n = 1024 ran 20% slower
-    // unpacked, its rows 4 KiB apart); for fewer, the kernel reads A where it is (rows or
-    // columns contiguous), which measured 5-20% faster on 256^3 and the MLP's products.
-    const bool pack_a = slivers > 8;
+    // An A sliver comes from memory once and then from L1, for every B sliver of the panel.
+    // Stored transposed, A holds the sliver's KC steps m elements apart: where that is a
+    // multiple of 4 KiB they share one L1 set (1024^3 ran 1.3x slower read in place), so A^T is
+    // packed where more than 8 B slivers reuse it. A as stored, 12 rows read in place measured
+    // as fast as packed or faster.
+    const bool pack_a = TransposeA && slivers > 8;
     for (std::size_t pc = 0; pc < k; pc += blk::kc) {
       const std::size_t kc = std::min(blk::kc, k - pc);
       const T* bp = nullptr;
@@ -426,14 +420,14 @@ void gemm_block(const T* a, const T* b, T* c, std::size_t m, std::size_t n, std:
         if (pack_a) {
           T* buf = buffers.a.get((mc + blk::mr - 1) / blk::mr * blk::mr * kc,
                                  (std::min(rows, blk::mc) + blk::mr) * std::min(k, blk::kc));
-          detail::pack_a<TransposeA>(a, m, k, ic, mc, pc, kc, buf);
+          detail::pack_transposed_a(a, m, ic, mc, pc, kc, buf);
           ap = buf;
         }
-        for (std::size_t jr = 0; jr < nc; jr += blk::nr) {
-          const std::size_t ncols = std::min(blk::nr, nc - jr);
-          const T* bs = bp + jr * kc;
-          for (std::size_t ir = 0; ir < mc; ir += blk::mr) {
-            const std::size_t h = std::min(blk::mr, mc - ir);
+        for (std::size_t ir = 0; ir < mc; ir += blk::mr) {
+          const std::size_t h = std::min(blk::mr, mc - ir);
+          for (std::size_t jr = 0; jr < nc; jr += blk::nr) {
+            const std::size_t ncols = std::min(blk::nr, nc - jr);
+            const T* bs = bp + jr * kc;
             T* ct = c + (ic + ir) * n + jc + jr;
             if (pack_a) detail::tile<T, layout::cols>(kc, ap + ir * kc, blk::mr, bs, ct, n, h, ncols, pc > 0);
             else if constexpr (TransposeA)
