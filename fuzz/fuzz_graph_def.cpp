@@ -45,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   try {
     const typeflow::GraphDef g = typeflow::GraphDef::parse(bytes, "fuzz.pb");
-    const typeflow::ImportedGraph model(g, {.max_tensor_bytes = std::size_t{1} << 20});
+    const typeflow::ImportedGraph model(g,
+                                        {.max_tensor_bytes = std::size_t{1} << 20, .intra_op_parallelism_threads = 1});
     std::vector<std::pair<std::string, typeflow::Tensor>> feeds;
     std::vector<std::string> fetches;
     for (const auto& n : g.node) {

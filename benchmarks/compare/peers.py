@@ -976,7 +976,9 @@ def main():
         result["errors"]["setup"] = traceback.format_exc(limit=3)
         impl = {}
     clock = time.process_time if args.threads == 1 else time.perf_counter
-    only = [w for w in args.only.split(",") if w] or WORKLOADS
+    # An --only name selects the workloads it begins, as compare.py's do ("gemm_": every shape).
+    selected = [o for o in args.only.split(",") if o]
+    only = [w for w in WORKLOADS if any(w.startswith(o) for o in selected)] if selected else WORKLOADS
     for w in only:
         if w not in impl:
             if "setup" not in result["errors"]:

@@ -492,6 +492,47 @@ TEST_CASE("pb.threads: runs of one ImportedGraph from several threads at once") 
   CHECK(failures == std::vector<int>(8, 0));
 }
 
+TEST_CASE("pb.threads: intra_op_parallelism_threads splits a MatMul over threads and changes no value") {
+  graph_builder g;
+  g.placeholder("a", io::DT_FLOAT, {-1, 300});
+  g.placeholder("b", io::DT_FLOAT, {300, 200});
+  g.constant<std::int32_t>("axis", {1}, {1});
+  g.op("m", "MatMul", {"a", "b"});
+  g.op("t", "Tanh", {"m"});
+  g.op("s", "Sum", {"t", "axis"});
+  // 256 x 300 x 200: 15 million multiply-adds, split into row blocks for 3 threads.
+  const xt::xarray<float> A = ramp({256, 300}, -1.0f, 0.0131f), B = ramp({300, 200}, 0.5f, -0.0077f);
+  const std::vector<std::pair<std::string, tf::Tensor>> feeds{{"a", tf::Tensor(A)}, {"b", tf::Tensor(B)}};
+  const tf::ImportedGraph one(g.graph, {.intra_op_parallelism_threads = 1});
+  const tf::ImportedGraph three(g.graph, {.intra_op_parallelism_threads = 3});
+  CHECK(one.intra_op_threads() == 1);
+  CHECK(three.intra_op_threads() == 3);
+  CHECK(tf::ImportedGraph(g.graph).intra_op_threads() >= 1);
+  const auto want = one.run({"m", "s"}, feeds);
+  const auto m = want[0].data<float>();
+  for (std::size_t i = 0; i < 256; i += 17)
+    for (std::size_t j = 0; j < 200; j += 13) {
+      double c = 0;
+      for (std::size_t k = 0; k < 300; ++k) c += double(A(i, k)) * B(k, j);
+      CHECK(m[i * 200 + j] == doctest::Approx(c).epsilon(1e-5));
+    }
+  // Each element of C is one thread's sum in the same order: equal bit for bit, also while
+  // several runs share the pool (a caller whose pool is busy runs its tasks itself).
+  const auto same = [&](const std::vector<tf::Tensor>& got) {
+    const auto a = got[0].data<float>(), b = want[0].data<float>(), c = got[1].data<float>(), d = want[1].data<float>();
+    return std::equal(a.begin(), a.end(), b.begin(), b.end()) && std::equal(c.begin(), c.end(), d.begin(), d.end());
+  };
+  CHECK(same(three.run({"m", "s"}, feeds)));
+  std::vector<int> failures(4, 0);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < failures.size(); ++t)
+    threads.emplace_back([&, t] {
+      for (int r = 0; r < 5; ++r) failures[t] += !same(three.run({"m", "s"}, feeds));
+    });
+  for (auto& th : threads) th.join();
+  CHECK(failures == std::vector<int>(4, 0));
+}
+
 TEST_CASE("pb.export: graphs exported by typeflow run to Session::run's values") {
   tf::reset_default_graph();
   auto x = tf::placeholder<"x", float, tf::none, 3>();

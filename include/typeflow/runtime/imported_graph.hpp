@@ -11,7 +11,8 @@
 // Importing checks every node (op, inputs, dtypes, constants). A run plans once per set of
 // fetches and feed dims (imported/plan.hpp) and reuses the plan and its memory afterwards. An
 // ImportedGraph may be run from several threads at once: the nodes and plans are immutable,
-// and each run takes its own arena from the plan's pool.
+// and each run takes its own arena from the plan's pool. Its ops split their work over an
+// intra-op thread pool as a Session's do (imported_graph_options).
 
 #include <algorithm>
 #include <cstddef>
@@ -22,11 +23,14 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/thread_pool.hpp"
 #include "../io/graph_def.hpp"
+#include "config.hpp"
 #include "imported/graph_nodes.hpp"
 #include "imported/plan.hpp"
 #include "tensor.hpp"
@@ -40,6 +44,9 @@ struct imported_graph_options {
   /// The largest constant, feed or intermediate value, in bytes: a file or feed asking for more
   /// is an error, not an allocation.
   std::size_t max_tensor_bytes = std::size_t{1} << 34;
+  /// Threads one op may split its work across (MatMul, reductions), as ConfigProto's field of
+  /// the name for a Session: 0 lets tf::config::threading decide, one per core unless set.
+  int intra_op_parallelism_threads = 0;
 };
 
 class ImportedGraph {
@@ -47,7 +54,16 @@ class ImportedGraph {
   explicit ImportedGraph(const GraphDef& graph, imported_graph_options options = {})
       : m_options(options), m_nodes(imported::detail::import_nodes(graph, limits())) {
     for (std::size_t i = 0; i < m_nodes.size(); ++i) m_index.emplace(m_nodes[i].name, i);
+    // As a Session counts its threads (runtime/session.hpp).
+    const int wanted = options.intra_op_parallelism_threads > 0 ? options.intra_op_parallelism_threads
+                                                                : config::threading::get_intra_op_parallelism_threads();
+    const unsigned threads =
+        wanted > 0 ? static_cast<unsigned>(wanted) : std::max(1u, std::thread::hardware_concurrency());
+    if (threads > 1) m_pool = std::make_unique<parallel::thread_pool>(threads);
   }
+
+  /// The threads one op may use.
+  std::size_t intra_op_threads() const { return m_pool ? m_pool->size() : 1; }
 
   /// The values of `fetches` ("node" or "node:0") with placeholders fed `feeds`.
   std::vector<Tensor> run(const std::vector<std::string>& fetches,
@@ -80,6 +96,7 @@ class ImportedGraph {
     for (std::size_t f = 0; f < out.size(); ++f)
       if (owns(f)) out[f] = Tensor(m_nodes[fetch_nodes[f]].dtype, plan.slots[fetch_nodes[f]].dims);
 
+    const parallel::use_pool lend(m_pool.get());
     std::unique_ptr<imported::run_state> state = p->acquire();
     std::byte* arena = aligned(state->arena);
     auto written = [&](std::size_t i) -> std::byte* {  // where a step writes node i's value
@@ -298,6 +315,7 @@ class ImportedGraph {
     std::map<std::string, std::shared_ptr<cached_plan>> plans;
   };
   std::unique_ptr<plan_cache> m_cache = std::make_unique<plan_cache>();  // apart, so a graph moves
+  std::unique_ptr<parallel::thread_pool> m_pool;                         // none for one thread
 };
 
 }  // namespace typeflow
